@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Entry point behind `npm start` and `npm test`: needs only node and npm on PATH.
+// Finds pnpm (or runs it through npx), installs, makes sure Redis and PostgreSQL answer,
+// then runs the test suite or starts the system.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PNPM_VERSION = '10.34.9';
+const mode = process.argv[2];
+
+function has(cmd, args = ['--version']) {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const pnpm = has('pnpm') ? ['pnpm'] : ['npx', '-y', `pnpm@${PNPM_VERSION}`];
+
+function run(args, extraEnv = {}) {
+  const [cmd, ...rest] = [...pnpm, ...args];
+  const res = spawnSync(cmd, rest, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', ...extraEnv },
+  });
+  if (res.status !== 0) {
+    console.error(`\n✗ ${[cmd, ...rest].join(' ')} failed (exit ${res.status ?? res.signal}).`);
+    process.exit(res.status ?? 1);
+  }
+}
+
+function ensureServices() {
+  const res = spawnSync('bash', [join(root, 'infra/ensure-services.sh')], { stdio: 'inherit' });
+  if (res.status !== 0) {
+    console.error(
+      '\n✗ Redis and PostgreSQL must be reachable (REDIS_URL, DATABASE_URL). ' +
+        'Start them with `docker compose -f infra/compose.yaml up -d`, or install redis-server and postgresql.',
+    );
+    process.exit(1);
+  }
+}
+
+const frozen = process.env.CI ? ['--frozen-lockfile'] : ['--prefer-offline'];
+if (mode === 'test') {
+  run(['install', ...frozen]);
+  ensureServices();
+  run(['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);
+  // Integration suites share one PostgreSQL and Redis; run packages one after another (each isolates by db/prefix).
+  run(['turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']);
+} else if (mode === 'start') {
+  run(['install', ...frozen]);
+  ensureServices();
+  run(['turbo', 'run', 'build', '--filter=./apps/*', '--output-logs=errors-only']);
+  const res = spawnSync(process.execPath, [join(root, 'scripts/start-all.mjs')], { stdio: 'inherit', cwd: root });
+  process.exit(res.status ?? 0);
+} else {
+  console.error('usage: node scripts/run.mjs start|test');
+  process.exit(2);
+}
