@@ -1,1 +1,2 @@
-export const packageName = '@qbo-sync/config';
+export { type Config, ConfigError, type EncryptionKey, loadConfig, loadConfigOrExit, type QboTarget } from './load.js';
+export { type Env, EnvSchema } from './schema.js';

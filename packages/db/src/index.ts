@@ -1,1 +1,4 @@
-export const packageName = '@qbo-sync/db';
+export { createDb, type Database, type DbHandle, ensureDatabase, migrationsFolder, prepareDatabase } from './client.js';
+export * as schema from './schema.js';
+export { inboxEvents, mappings, qboConnections, syncAttempts, syncRecords, tenants } from './schema.js';
+export { SecretBox, SecretDecryptError, type SecretKey } from './secrets.js';

@@ -1,1 +1,2 @@
-export const packageName = '@qbo-sync/observability';
+export { createLogger, type Logger, type LoggerOptions, maskSecretsInText, REDACT_PATHS } from './logger.js';
+export { Counter, createMetricsRegistry, Gauge, Histogram, Registry } from './metrics.js';

@@ -1,1 +1,3 @@
-export const packageName = '@qbo-sync/testkit';
+export { createTestDatabase, TEST_PG_BASE_URL, type TestDatabase } from './database.js';
+export { deleteKeysWithPrefix, TEST_REDIS_URL, testRedis, uniqueQueuePrefix } from './redis.js';
+export { waitFor } from './wait.js';

@@ -1,0 +1,159 @@
+import { EnvSchema } from './schema.js';
+
+export type QboTarget = 'local-sandbox' | 'intuit';
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  logLevel: string;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    adminToken: string | undefined;
+    maxBatch: number;
+    bodyLimitBytes: number;
+    signatureToleranceSeconds: number;
+  };
+  sandbox: { host: string; port: number; start: boolean };
+  qbo: {
+    target: QboTarget;
+    apiBaseUrl: string;
+    tokenUrl: string;
+    authorizeUrl: string;
+    revokeUrl: string;
+    appBaseUrl: string;
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    minorVersion: number;
+    httpTimeoutMs: number;
+    rateLimit: { perWindow: number; windowMs: number; maxConcurrent: number };
+  };
+  encryptionKeys: EncryptionKey[];
+  worker: { concurrency: number; sweepIntervalMs: number };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Development-only key so a fresh clone runs; production refuses to start without TOKEN_ENCRYPTION_KEYS.
+const DEV_KEY = 'dev:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=';
+
+function parseKeys(raw: string, problems: string[]): EncryptionKey[] {
+  const keys: EncryptionKey[] = [];
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [id, b64] = part.split(':');
+    const key = b64 ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
+    if (!id || key.length !== 32) {
+      problems.push(
+        'TOKEN_ENCRYPTION_KEYS: each entry must be keyId:base64 of exactly 32 bytes (openssl rand -base64 32)',
+      );
+      return [];
+    }
+    keys.push({ id, key });
+  }
+  if (keys.length === 0) problems.push('TOKEN_ENCRYPTION_KEYS: at least one key is required');
+  return keys;
+}
+
+/**
+ * Parses settings from the environment. Throws one ConfigError naming every bad variable.
+ * Without Intuit credentials every QBO endpoint points at the local sandbox.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const intuitVars = [e.QBO_CLIENT_ID, e.QBO_CLIENT_SECRET, e.QBO_API_BASE_URL].filter(Boolean).length;
+  const target: QboTarget = e.QBO_CLIENT_ID && e.QBO_CLIENT_SECRET && e.QBO_API_BASE_URL ? 'intuit' : 'local-sandbox';
+  if (target === 'local-sandbox' && intuitVars > 0 && e.QBO_API_BASE_URL !== undefined && !e.QBO_CLIENT_ID) {
+    problems.push('QBO_CLIENT_ID: required when QBO_API_BASE_URL is set');
+  }
+  if (e.NODE_ENV === 'production') {
+    if (!e.TOKEN_ENCRYPTION_KEYS) problems.push('TOKEN_ENCRYPTION_KEYS: required when NODE_ENV=production');
+    if (!e.ADMIN_TOKEN) problems.push('ADMIN_TOKEN: required when NODE_ENV=production');
+  }
+  const encryptionKeys = parseKeys(e.TOKEN_ENCRYPTION_KEYS ?? DEV_KEY, problems);
+  if (problems.length) throw new ConfigError(problems);
+
+  const sandboxUrl = `http://${e.SANDBOX_HOST}:${e.SANDBOX_PORT}`;
+  const apiPublicUrl = e.API_PUBLIC_URL ?? `http://${e.API_HOST}:${e.API_PORT}`;
+  const intuit = target === 'intuit';
+  return Object.freeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      publicUrl: apiPublicUrl,
+      adminToken: e.ADMIN_TOKEN,
+      maxBatch: e.INGEST_MAX_BATCH,
+      bodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
+      signatureToleranceSeconds: e.INGEST_SIGNATURE_TOLERANCE_SECONDS,
+    },
+    sandbox: { host: e.SANDBOX_HOST, port: e.SANDBOX_PORT, start: e.START_SANDBOX ?? !intuit },
+    qbo: {
+      target,
+      apiBaseUrl: e.QBO_API_BASE_URL ?? sandboxUrl,
+      tokenUrl:
+        e.QBO_OAUTH_TOKEN_URL ??
+        (intuit
+          ? 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer'
+          : `${sandboxUrl}/oauth2/v1/tokens/bearer`),
+      authorizeUrl:
+        e.QBO_OAUTH_AUTHORIZE_URL ??
+        (intuit ? 'https://appcenter.intuit.com/connect/oauth2' : `${sandboxUrl}/connect/oauth2`),
+      revokeUrl:
+        e.QBO_OAUTH_REVOKE_URL ??
+        (intuit ? 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke' : `${sandboxUrl}/v2/oauth2/tokens/revoke`),
+      appBaseUrl: e.QBO_APP_BASE_URL ?? (intuit ? 'https://app.qbo.intuit.com/app' : `${sandboxUrl}/app`),
+      clientId: e.QBO_CLIENT_ID ?? 'sandbox-client-id',
+      clientSecret: e.QBO_CLIENT_SECRET ?? 'sandbox-client-secret',
+      redirectUri: e.QBO_REDIRECT_URI ?? `${apiPublicUrl}/v1/connect/callback`,
+      minorVersion: e.QBO_MINOR_VERSION,
+      httpTimeoutMs: e.QBO_HTTP_TIMEOUT_MS,
+      rateLimit: {
+        perWindow: e.QBO_RATE_LIMIT_PER_WINDOW,
+        windowMs: e.QBO_RATE_WINDOW_MS,
+        maxConcurrent: e.QBO_MAX_CONCURRENT_PER_REALM,
+      },
+    },
+    encryptionKeys,
+    worker: { concurrency: e.WORKER_CONCURRENCY, sweepIntervalMs: e.SWEEP_INTERVAL_MS },
+  });
+}
+
+/** For process entry points: on a bad setting print one clear message and exit(1). */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nFix the variables above (see README "Configuration") and start again.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

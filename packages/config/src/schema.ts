@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Blank strings in the environment mean "not set", so defaults still apply. */
+const blankAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUndefined, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, value: z.input<T>) =>
+  z.preprocess(blankAsUndefined, schema.default(value as never));
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Every environment variable the system reads; defaults work on a developer machine. */
+export const EnvSchema = z.object({
+  NODE_ENV: withDefault(z.enum(['development', 'test', 'production']), 'development'),
+  LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+
+  DATABASE_URL: withDefault(z.url({ protocol: /^postgres(ql)?$/ }), 'postgres://postgres@127.0.0.1:5432/qbo_sync'),
+  REDIS_URL: withDefault(z.url({ protocol: /^rediss?$/ }), 'redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: withDefault(
+    z.string().regex(/^\{[\w-]+\}$/, 'must be a hash-tagged name like {qbo-sync}'),
+    '{qbo-sync}',
+  ),
+
+  API_HOST: withDefault(z.string(), '127.0.0.1'),
+  API_PORT: withDefault(port, 3000),
+  API_PUBLIC_URL: opt(z.url()),
+  /** Protects the admin/support API and dashboards. Required in production. */
+  ADMIN_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
+  INGEST_MAX_BATCH: withDefault(positiveInt.max(1000), 100),
+  INGEST_BODY_LIMIT_BYTES: withDefault(positiveInt, 1_048_576),
+  INGEST_SIGNATURE_TOLERANCE_SECONDS: withDefault(positiveInt, 300),
+
+  SANDBOX_HOST: withDefault(z.string(), '127.0.0.1'),
+  SANDBOX_PORT: withDefault(port, 4010),
+
+  QBO_API_BASE_URL: opt(z.url()),
+  QBO_OAUTH_TOKEN_URL: opt(z.url()),
+  QBO_OAUTH_AUTHORIZE_URL: opt(z.url()),
+  QBO_OAUTH_REVOKE_URL: opt(z.url()),
+  QBO_APP_BASE_URL: opt(z.url()),
+  QBO_CLIENT_ID: opt(z.string().min(1)),
+  QBO_CLIENT_SECRET: opt(z.string().min(1)),
+  QBO_REDIRECT_URI: opt(z.url()),
+  QBO_MINOR_VERSION: withDefault(positiveInt, 75),
+  QBO_HTTP_TIMEOUT_MS: withDefault(positiveInt, 30_000),
+  /** Per-realm budget, kept under QBO's 500/min and 10 concurrent with a safety margin. */
+  QBO_RATE_LIMIT_PER_WINDOW: withDefault(positiveInt, 450),
+  QBO_RATE_WINDOW_MS: withDefault(positiveInt, 60_000),
+  QBO_MAX_CONCURRENT_PER_REALM: withDefault(positiveInt.max(10), 8),
+
+  /** Comma-separated `keyId:base64(32 bytes)`; the first is used to encrypt, all are tried to decrypt. */
+  TOKEN_ENCRYPTION_KEYS: opt(z.string()),
+
+  WORKER_CONCURRENCY: withDefault(positiveInt, 20),
+  SWEEP_INTERVAL_MS: withDefault(positiveInt, 15_000),
+  START_SANDBOX: opt(bool),
+});
+export type Env = z.infer<typeof EnvSchema>;

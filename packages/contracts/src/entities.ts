@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { ExternalId } from './ids.js';
+import {
+  CurrencyCode,
+  IsoDate,
+  MoneyString,
+  NonNegativeMoneyString,
+  PositiveMoneyString,
+  QuantityString,
+  UnitPriceString,
+} from './money.js';
+
+export const Address = z.object({
+  line1: z.string().max(500).optional(),
+  line2: z.string().max(500).optional(),
+  city: z.string().max(255).optional(),
+  region: z.string().max(255).optional(),
+  postalCode: z.string().max(30).optional(),
+  country: z.string().max(255).optional(),
+});
+
+const personFields = {
+  id: ExternalId,
+  displayName: z.string().trim().min(1).max(400).optional(),
+  firstName: z.string().trim().max(100).optional(),
+  lastName: z.string().trim().max(100).optional(),
+  companyName: z.string().trim().max(100).optional(),
+  email: z.email({ message: 'must be an email address' }).max(100).optional(),
+  phone: z.string().max(30).optional(),
+};
+
+const hasAName = (c: {
+  displayName?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  companyName?: string | undefined;
+}) => Boolean(c.displayName || c.firstName || c.lastName || c.companyName);
+const nameMessage = { message: 'needs at least one of displayName, firstName, lastName or companyName' };
+
+/** The billing account a representative or invoicee bills to; becomes the QBO parent customer. */
+export const ParentCustomer = z.object(personFields).refine(hasAName, nameMessage);
+
+export const Customer = z
+  .object({
+    ...personFields,
+    billingAddress: Address.optional(),
+    shippingAddress: Address.optional(),
+    parent: ParentCustomer.optional(),
+  })
+  .refine(hasAName, nameMessage);
+
+export const InvoiceStatus = z.enum(['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'overdue', 'void']);
+
+export const InvoiceLine = z.object({
+  id: ExternalId,
+  /** `item` lines sync; `balance_forward` lines carry an earlier invoice's balance and are not resent. */
+  kind: z.enum(['item', 'balance_forward']).default('item'),
+  itemId: ExternalId,
+  description: z.string().max(4000).optional(),
+  quantity: QuantityString,
+  unitPrice: UnitPriceString,
+  amount: MoneyString,
+  taxCode: z.string().min(1).max(100).optional(),
+});
+
+export const Invoice = z.object({
+  id: ExternalId,
+  number: z.string().trim().min(1).max(100),
+  status: InvoiceStatus,
+  issueDate: IsoDate,
+  dueDate: IsoDate.optional(),
+  currency: CurrencyCode,
+  /** Billing-side job/project this invoice closes out; deposits of the same job get applied to it. */
+  jobId: ExternalId.optional(),
+  customer: Customer,
+  lines: z.array(InvoiceLine).min(1, 'an invoice needs at least one line').max(750),
+  totals: z.object({ subtotal: MoneyString, tax: NonNegativeMoneyString, total: MoneyString }),
+  memo: z.string().max(1000).optional(),
+});
+
+export const Payment = z.object({
+  id: ExternalId,
+  /** Absent for a deposit taken before the invoice exists. */
+  invoiceId: ExternalId.optional(),
+  jobId: ExternalId.optional(),
+  customer: Customer,
+  amount: PositiveMoneyString,
+  currency: CurrencyCode,
+  receivedOn: IsoDate,
+  /** Billing-side payment method key (e.g. "card", "check"), mapped to a QBO PaymentMethod. */
+  method: z.string().min(1).max(100),
+  reference: z.string().max(100).optional(),
+  memo: z.string().max(1000).optional(),
+});
+
+export const Refund = z.object({
+  id: ExternalId,
+  paymentId: ExternalId,
+  customer: Customer,
+  amount: PositiveMoneyString,
+  currency: CurrencyCode,
+  issuedOn: IsoDate,
+  reference: z.string().max(100).optional(),
+  memo: z.string().max(1000).optional(),
+});
+
+export type Address = z.infer<typeof Address>;
+export type Customer = z.infer<typeof Customer>;
+export type ParentCustomer = z.infer<typeof ParentCustomer>;
+export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
+export type InvoiceLine = z.infer<typeof InvoiceLine>;
+export type Invoice = z.infer<typeof Invoice>;
+export type Payment = z.infer<typeof Payment>;
+export type Refund = z.infer<typeof Refund>;

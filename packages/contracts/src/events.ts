@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { Customer, Invoice, Payment, Refund } from './entities.js';
+import { ExternalId, TenantId } from './ids.js';
+
+/** How an event reached us: live events outrank backfill (bulk replays of history) in every queue. */
+export const EventSource = z.enum(['live', 'backfill']);
+
+function eventSchema<T extends string, D extends z.ZodType>(type: T, data: D) {
+  return z.object({
+    /** Unique per tenant; the de-duplication key. */
+    id: ExternalId,
+    type: z.literal(type),
+    version: z.literal(1),
+    tenantId: TenantId,
+    occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset' }),
+    source: EventSource.default('live'),
+    data,
+  });
+}
+
+export const InvoiceSentEvent = eventSchema('invoice.sent', Invoice);
+export const InvoiceUpdatedEvent = eventSchema('invoice.updated', Invoice);
+export const InvoiceVoidedEvent = eventSchema('invoice.voided', z.object({ invoiceId: ExternalId }));
+/** A completed job billed: its invoice plus the payments taken (deposits earlier, final payment now). */
+export const JobClosedOutEvent = eventSchema(
+  'job.closed_out',
+  z.object({ jobId: ExternalId, invoice: Invoice, payments: z.array(Payment).max(100).default([]) }),
+);
+export const PaymentAcceptedEvent = eventSchema('payment.accepted', Payment);
+export const PaymentVoidedEvent = eventSchema(
+  'payment.voided',
+  z.object({ paymentId: ExternalId, reason: z.enum(['voided', 'echeck_rejected']).default('voided') }),
+);
+export const RefundIssuedEvent = eventSchema('refund.issued', Refund);
+export const CustomerUpdatedEvent = eventSchema('customer.updated', Customer);
+
+export const DomainEvent = z.discriminatedUnion('type', [
+  InvoiceSentEvent,
+  InvoiceUpdatedEvent,
+  InvoiceVoidedEvent,
+  JobClosedOutEvent,
+  PaymentAcceptedEvent,
+  PaymentVoidedEvent,
+  RefundIssuedEvent,
+  CustomerUpdatedEvent,
+]);
+
+export type DomainEvent = z.infer<typeof DomainEvent>;
+/** What a producer accepts: defaults (version-less `source`) not yet applied. */
+export type DomainEventInput = z.input<typeof DomainEvent>;
+export type EventType = DomainEvent['type'];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/** Supported schema versions per event type; anything else is rejected with this list in the message. */
+export const SUPPORTED_EVENT_VERSIONS: Record<EventType, readonly number[]> = {
+  'invoice.sent': [1],
+  'invoice.updated': [1],
+  'invoice.voided': [1],
+  'job.closed_out': [1],
+  'payment.accepted': [1],
+  'payment.voided': [1],
+  'refund.issued': [1],
+  'customer.updated': [1],
+};
+export const EVENT_TYPES = Object.keys(SUPPORTED_EVENT_VERSIONS) as EventType[];
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+export type EventValidation = { ok: true; event: DomainEvent } | { ok: false; issues: ValidationIssue[] };
+
+export function formatIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+}
+
+/**
+ * Validates an incoming event. Unknown types and versions get a message listing what is supported,
+ * rather than zod's generic union error.
+ */
+export function validateEvent(input: unknown): EventValidation {
+  const head = z.object({ type: z.string(), version: z.unknown() }).safeParse(input);
+  if (!head.success) return { ok: false, issues: formatIssues(head.error) };
+  const { type, version } = head.data;
+  if (!(type in SUPPORTED_EVENT_VERSIONS)) {
+    return {
+      ok: false,
+      issues: [{ path: 'type', message: `unknown event type "${type}"; supported: ${EVENT_TYPES.join(', ')}` }],
+    };
+  }
+  const versions = SUPPORTED_EVENT_VERSIONS[type as EventType];
+  if (typeof version !== 'number' || !versions.includes(version)) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'version',
+          message: `version ${JSON.stringify(version)} of ${type} is not supported; supported: ${versions.join(', ')}`,
+        },
+      ],
+    };
+  }
+  const parsed = DomainEvent.safeParse(input);
+  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, issues: formatIssues(parsed.error) };
+}

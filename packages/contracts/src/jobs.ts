@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { EventType } from './events.js';
+import { EventSource } from './events.js';
+import { ExternalId, TenantId } from './ids.js';
+
+/** Every queue lives under this hash-tagged prefix so a Redis Cluster keeps each queue's keys in one slot. */
+export const DEFAULT_QUEUE_PREFIX = '{qbo-sync}';
+
+/** One queue and one processor per job type. */
+export const JOB_NAMES = [
+  'customer.sync',
+  'invoice.sync',
+  'invoice.void',
+  'payment.sync',
+  'payment.void',
+  'refund.sync',
+  'job.close-out',
+  'callback.deliver',
+] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+/**
+ * Payload of every sync job. The job names the event; the event itself (and the entity snapshot)
+ * lives in PostgreSQL, the source of truth, so Redis stays small and a replay reads current data.
+ */
+export const SyncJobPayload = z.object({
+  tenantId: TenantId,
+  eventId: ExternalId,
+  entityId: ExternalId,
+  source: EventSource,
+});
+export type SyncJobPayload = z.infer<typeof SyncJobPayload>;
+
+export const CallbackJobPayload = z.object({
+  tenantId: TenantId,
+  /** sync_records.id of the record whose status changed, and the status version being announced. */
+  syncRecordId: z.number().int().positive(),
+  statusVersion: z.number().int().nonnegative(),
+});
+export type CallbackJobPayload = z.infer<typeof CallbackJobPayload>;
+
+/** Which job an event becomes, and which entity id it is about. */
+export const EVENT_ROUTES: Record<EventType, JobName> = {
+  'invoice.sent': 'invoice.sync',
+  'invoice.updated': 'invoice.sync',
+  'invoice.voided': 'invoice.void',
+  'job.closed_out': 'job.close-out',
+  'payment.accepted': 'payment.sync',
+  'payment.voided': 'payment.void',
+  'refund.issued': 'refund.sync',
+  'customer.updated': 'customer.sync',
+};
+
+/** BullMQ priorities: a lower number runs first. */
+export const PRIORITY = { live: 1, backfill: 10, replay: 5 } as const;
+
+/**
+ * Deterministic job id: the same event for the same entity is queued once. Parts are URI-encoded so
+ * the separator (and BullMQ's reserved ':') can never appear inside a part.
+ */
+export function jobIdFor(job: JobName, parts: { tenantId: string; entityId: string; eventId: string }): string {
+  return [job, parts.tenantId, parts.entityId, parts.eventId].map(encodeURIComponent).join('|');
+}

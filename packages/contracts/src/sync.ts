@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+export const SyncStatus = z.enum([
+  'pending',
+  'syncing',
+  'synced',
+  'needs_sync',
+  'needs_mapping',
+  'needs_reconnect',
+  'waiting',
+  'skipped',
+  'conflict',
+  'failed',
+  'voided',
+]);
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const SyncEntityType = z.enum(['customer', 'invoice', 'payment', 'refund']);
+export type SyncEntityType = z.infer<typeof SyncEntityType>;
+
+/** Kinds of per-tenant mapping from a billing-side key to a QBO entity id. */
+export const MappingKind = z.enum([
+  'item', // billing item id -> QBO Item
+  'customer', // billing customer id -> QBO Customer
+  'payment_method', // billing payment method key -> QBO PaymentMethod
+  'deposit_account', // currency code -> QBO Account payments are deposited to
+  'tax_code', // billing tax code name -> QBO TaxCode
+  'account', // 'accounts_receivable' | 'refund_bank' -> QBO Account
+]);
+export type MappingKind = z.infer<typeof MappingKind>;
+
+export const ACCOUNT_MAPPING_KEYS = ['accounts_receivable', 'refund_bank'] as const;
+
+export const CustomerMatchStrategy = z.enum(['email', 'name_and_email', 'first_last_name']);
+
+export const TenantSettings = z.object({
+  /** Off: events are recorded as `needs_sync` and synced on demand (the manual sync window). */
+  autoSync: z.boolean().default(true),
+  autoSyncPayments: z.boolean().default(true),
+  customerMatch: CustomerMatchStrategy.default('email'),
+  /** Create a missing QBO item instead of parking the invoice as `needs_mapping`. */
+  createMissingItems: z.boolean().default(false),
+  /** Representatives/invoicees become the parent customer itself, or a sub-customer of it. */
+  representatives: z.enum(['parent', 'sub_customer']).default('parent'),
+  callbackUrl: z.url().optional(),
+});
+export type TenantSettings = z.infer<typeof TenantSettings>;

@@ -1,0 +1,157 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+/** A billing system's customer account (one QBO company each). */
+export const tenants = pgTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** sha256 of the API key; the key itself is shown once and never stored. */
+  apiKeyHash: text('api_key_hash').notNull().unique(),
+  apiKeyPrefix: text('api_key_prefix').notNull(),
+  /** HMAC secret for request signatures and outgoing callbacks, encrypted (see secrets.ts). */
+  signingSecretEnc: text('signing_secret_enc').notNull(),
+  /** TenantSettings from @qbo-sync/contracts. */
+  settings: jsonb('settings').notNull().default({}),
+  ...timestamps,
+});
+
+/** The OAuth grant to one QBO company. Tokens are AES-256-GCM encrypted; key_id names the key used. */
+export const qboConnections = pgTable('qbo_connections', {
+  tenantId: text('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  realmId: text('realm_id').notNull(),
+  /** active | needs_reconnect | disconnected */
+  status: text('status').notNull().default('active'),
+  keyId: text('key_id').notNull(),
+  accessTokenEnc: text('access_token_enc').notNull(),
+  refreshTokenEnc: text('refresh_token_enc').notNull(),
+  accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }).notNull(),
+  refreshTokenExpiresAt: timestamp('refresh_token_expires_at', { withTimezone: true }).notNull(),
+  /** Bumped on every token rotation; writers compare-and-set on it. */
+  tokenVersion: integer('token_version').notNull().default(1),
+  lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
+  statusReason: text('status_reason'),
+  ...timestamps,
+});
+
+/** Per-tenant mapping of a billing-side key to a QBO entity (kinds: MappingKind in contracts). */
+export const mappings = pgTable(
+  'mappings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    externalKey: text('external_key').notNull(),
+    qboId: text('qbo_id').notNull(),
+    qboName: text('qbo_name'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('mappings_tenant_kind_key').on(t.tenantId, t.kind, t.externalKey)],
+);
+
+/** Every accepted event, once per tenant + event id. enqueued_at null = not yet on a queue (the sweep heals it). */
+export const inboxEvents = pgTable(
+  'inbox_events',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    version: integer('version').notNull(),
+    source: text('source').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    entityId: text('entity_id').notNull(),
+    jobName: text('job_name').notNull(),
+    jobId: text('job_id').notNull(),
+    payload: jsonb('payload').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    enqueuedAt: timestamp('enqueued_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.eventId] }),
+    index('inbox_events_unenqueued').on(t.receivedAt).where(sql`${t.enqueuedAt} is null`),
+    index('inbox_events_entity').on(t.tenantId, t.entityId),
+  ],
+);
+
+/** Sync state of one billing entity in QBO: what the billing system's icon shows. */
+export const syncRecords = pgTable(
+  'sync_records',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    /** customer | invoice | payment | refund */
+    entityType: text('entity_type').notNull(),
+    externalId: text('external_id').notNull(),
+    status: text('status').notNull().default('pending'),
+    /** Bumped on every status change; callbacks announce (record, statusVersion) once each. */
+    statusVersion: integer('status_version').notNull().default(0),
+    reasonCode: text('reason_code'),
+    reason: text('reason'),
+    /** needs_mapping: the missing mapping keys; waiting: the entity waited on. */
+    details: jsonb('details'),
+    qboId: text('qbo_id'),
+    syncToken: text('sync_token'),
+    docNumber: text('doc_number'),
+    qboUrl: text('qbo_url'),
+    /** Latest known billing-side data of the entity and when it was true (newer events win). */
+    snapshot: jsonb('snapshot'),
+    snapshotAt: timestamp('snapshot_at', { withTimezone: true }),
+    lastEventId: text('last_event_id'),
+    /** Hash of the snapshot last written to QBO: an unchanged re-delivery is a no-op. */
+    syncedHash: text('synced_hash'),
+    attempts: integer('attempts').notNull().default(0),
+    syncedAt: timestamp('synced_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('sync_records_entity').on(t.tenantId, t.entityType, t.externalId),
+    index('sync_records_status').on(t.tenantId, t.status, t.updatedAt),
+  ],
+);
+
+/** One row per processing attempt: the history support staff read. */
+export const syncAttempts = pgTable(
+  'sync_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    syncRecordId: bigint('sync_record_id', { mode: 'number' })
+      .notNull()
+      .references(() => syncRecords.id, { onDelete: 'cascade' }),
+    tenantId: text('tenant_id').notNull(),
+    eventId: text('event_id'),
+    jobId: text('job_id'),
+    attempt: integer('attempt').notNull(),
+    outcome: text('outcome').notNull(),
+    status: text('status').notNull(),
+    faultCode: text('fault_code'),
+    message: text('message'),
+    retryable: boolean('retryable'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sync_attempts_record').on(t.syncRecordId, t.id)],
+);
