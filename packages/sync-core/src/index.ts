@@ -1,1 +1,15 @@
-export const packageName = '@qbo-sync/sync-core';
+export * from './customer-match.js';
+export * from './customer-payload.js';
+export * from './decide.js';
+export * from './display-name.js';
+export * from './doc-number.js';
+export * from './fault-status.js';
+export * from './invoice-payload.js';
+export * from './links.js';
+export * from './mapping.js';
+export * from './marker.js';
+export * from './money.js';
+export * from './payment-payload.js';
+export type * from './qbo-types.js';
+export * from './snapshot.js';
+export * from './totals.js';

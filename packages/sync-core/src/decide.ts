@@ -1,0 +1,269 @@
+import type { Invoice, Payment, Refund, SyncStatus, TenantSettings } from '@qbo-sync/contracts';
+import type { InvoiceRefs, MissingKey, PaymentRefs, RefundRefs, Resolution } from './mapping.js';
+import { describeMissing } from './mapping.js';
+import { isMarkedAs } from './marker.js';
+import type { QboInvoice } from './qbo-types.js';
+import { checkInvoiceTotals } from './totals.js';
+
+/** Everything a decision needs about the tenant. `manual`: a person asked for this sync (auto-sync off). */
+export interface DecideContext {
+  tenantId: string;
+  settings: Pick<TenantSettings, 'autoSync' | 'autoSyncPayments'>;
+  connection: 'active' | 'needs_reconnect' | 'missing';
+  manual?: boolean;
+}
+
+/** What we already know about the entity's sync record. */
+export interface RecordState {
+  status: SyncStatus;
+  qboId: string | null;
+  syncedHash: string | null;
+}
+
+/** A dependency's sync record (the invoice a payment needs, the payment a refund needs). */
+export interface DependencyState {
+  status: SyncStatus;
+  qboId: string | null;
+}
+
+export type ParkStatus = 'needs_mapping' | 'needs_sync' | 'needs_reconnect' | 'waiting' | 'conflict' | 'failed';
+
+export type Park = {
+  action: 'park';
+  status: ParkStatus;
+  reasonCode: string;
+  reason: string;
+  details?: Record<string, unknown>;
+};
+export type Skip = { action: 'skip'; status: 'skipped'; reasonCode: string; reason: string };
+export type Noop = { action: 'noop'; reason: string };
+
+export type InvoiceDecision =
+  | Skip
+  | Park
+  | Noop
+  | { action: 'create' | 'update'; refs: InvoiceRefs }
+  | { action: 'void' };
+export type PaymentDecision = Park | Noop | { action: 'create' | 'update'; refs: PaymentRefs; invoiceQboId?: string };
+export type RefundDecision = Park | Noop | { action: 'create'; refs: RefundRefs; paymentQboId: string };
+export type VoidDecision = Park | Noop | { action: 'mark_voided' } | { action: 'void'; qboId: string };
+
+/** Stable reason codes for the non-green statuses decided here. */
+export const REASON = {
+  DRAFT: 'DRAFT',
+  VOID_BEFORE_SYNC: 'VOID_BEFORE_SYNC',
+  AUTO_SYNC_OFF: 'AUTO_SYNC_OFF',
+  PAYMENT_AUTO_SYNC_OFF: 'PAYMENT_AUTO_SYNC_OFF',
+  NOT_CONNECTED: 'NOT_CONNECTED',
+  NEEDS_RECONNECT: 'NEEDS_RECONNECT',
+  MISSING_MAPPING: 'MISSING_MAPPING',
+  TOTALS_MISMATCH: 'TOTALS_MISMATCH',
+  WAITING_FOR_INVOICE: 'WAITING_FOR_INVOICE',
+  WAITING_FOR_PAYMENT: 'WAITING_FOR_PAYMENT',
+  INVOICE_VOIDED: 'INVOICE_VOIDED',
+  PAYMENT_VOIDED: 'PAYMENT_VOIDED',
+  DOC_NUMBER_CONFLICT: 'DOC_NUMBER_CONFLICT',
+} as const;
+
+const park = (status: ParkStatus, reasonCode: string, reason: string, details?: Record<string, unknown>): Park =>
+  details ? { action: 'park', status, reasonCode, reason, details } : { action: 'park', status, reasonCode, reason };
+
+/** The gates every entity passes in the same order: auto-sync switch, connection, mappings. */
+function gates(
+  ctx: DecideContext,
+  entity: string,
+  missing: readonly MissingKey[] | undefined,
+  paymentsOff = false,
+): Park | undefined {
+  if (!ctx.manual && !ctx.settings.autoSync) {
+    return park(
+      'needs_sync',
+      REASON.AUTO_SYNC_OFF,
+      `Automatic sync is off for this account. Sync this ${entity} from the sync window, or turn automatic sync on.`,
+    );
+  }
+  if (!ctx.manual && paymentsOff) {
+    return park(
+      'needs_sync',
+      REASON.PAYMENT_AUTO_SYNC_OFF,
+      `Automatic payment sync is off for this account. Sync this ${entity} from the sync window, or turn automatic payment sync on.`,
+    );
+  }
+  if (ctx.connection === 'missing') {
+    return park(
+      'needs_reconnect',
+      REASON.NOT_CONNECTED,
+      `QuickBooks is not connected for this account. Connect it under Settings → Connection; the ${entity} will sync by itself.`,
+    );
+  }
+  if (ctx.connection === 'needs_reconnect') {
+    return park(
+      'needs_reconnect',
+      REASON.NEEDS_RECONNECT,
+      `The QuickBooks connection has expired or was revoked. Reconnect QuickBooks under Settings → Connection; the ${entity} will sync by itself.`,
+    );
+  }
+  if (missing?.length) {
+    return park('needs_mapping', REASON.MISSING_MAPPING, describeMissing(missing, entity), { missing });
+  }
+  return undefined;
+}
+
+const missingOf = <T>(r: Resolution<T>) => (r.ok ? undefined : r.missing);
+
+/** Invoice: drafts skip; voids void; then the gates; then totals to the cent; then create/update/no-op. */
+export function decideInvoiceSync(input: {
+  ctx: DecideContext;
+  invoice: Invoice;
+  record: RecordState | undefined;
+  hash: string;
+  mappings: Resolution<InvoiceRefs>;
+}): InvoiceDecision {
+  const { ctx, invoice, record } = input;
+  if (record?.status === 'voided') return { action: 'noop', reason: 'the invoice is already voided in QuickBooks' };
+  if (invoice.status === 'draft') {
+    return {
+      action: 'skip',
+      status: 'skipped',
+      reasonCode: REASON.DRAFT,
+      reason: `Invoice ${invoice.number} is a draft; it syncs once it is sent.`,
+    };
+  }
+  if (invoice.status === 'void') {
+    if (record?.qboId) return { action: 'void' };
+    return {
+      action: 'skip',
+      status: 'skipped',
+      reasonCode: REASON.VOID_BEFORE_SYNC,
+      reason: `Invoice ${invoice.number} was voided before it reached QuickBooks; nothing to sync.`,
+    };
+  }
+  const gate = gates(ctx, 'invoice', missingOf(input.mappings));
+  if (gate) return gate;
+  const totals = checkInvoiceTotals(invoice);
+  if (!totals.ok) {
+    const { message, ...details } = totals.mismatch;
+    return park('failed', REASON.TOTALS_MISMATCH, message, details);
+  }
+  if (!input.mappings.ok) throw new Error('unreachable: gates handle unresolved mappings');
+  if (record?.qboId && record.syncedHash === input.hash && record.status === 'synced') {
+    return { action: 'noop', reason: 'QuickBooks already has this version of the invoice' };
+  }
+  return { action: record?.qboId ? 'update' : 'create', refs: input.mappings.refs };
+}
+
+/** Payment: the gates (with the payments switch), then wait for its invoice, then create/update/no-op. */
+export function decidePaymentSync(input: {
+  ctx: DecideContext;
+  payment: Payment;
+  record: RecordState | undefined;
+  hash: string;
+  mappings: Resolution<PaymentRefs>;
+  /** The invoice's sync record, when the payment names an invoice. */
+  invoice?: DependencyState | undefined;
+}): PaymentDecision {
+  const { ctx, payment, record } = input;
+  if (record?.status === 'voided') return { action: 'noop', reason: 'the payment is already voided in QuickBooks' };
+  const gate = gates(ctx, 'payment', missingOf(input.mappings), !ctx.settings.autoSyncPayments);
+  if (gate) return gate;
+  if (!input.mappings.ok) throw new Error('unreachable: gates handle unresolved mappings');
+  let invoiceQboId: string | undefined;
+  if (payment.invoiceId) {
+    const inv = input.invoice;
+    if (inv?.status === 'voided') {
+      return park(
+        'failed',
+        REASON.INVOICE_VOIDED,
+        `Invoice ${payment.invoiceId} is voided in QuickBooks, so the payment cannot be applied to it. Void or re-issue the payment in the billing system.`,
+        { invoiceId: payment.invoiceId },
+      );
+    }
+    if (!inv?.qboId || inv.status !== 'synced') {
+      return park(
+        'waiting',
+        REASON.WAITING_FOR_INVOICE,
+        `Waiting for invoice ${payment.invoiceId} to reach QuickBooks; the payment syncs right after it.`,
+        { waitingFor: { entityType: 'invoice', externalId: payment.invoiceId } },
+      );
+    }
+    invoiceQboId = inv.qboId;
+  }
+  if (record?.qboId && record.syncedHash === input.hash && record.status === 'synced') {
+    return { action: 'noop', reason: 'QuickBooks already has this version of the payment' };
+  }
+  const action = record?.qboId ? 'update' : 'create';
+  return invoiceQboId ? { action, refs: input.mappings.refs, invoiceQboId } : { action, refs: input.mappings.refs };
+}
+
+/** Refund: the gates, then wait for its payment, then create once (refunds are not edited). */
+export function decideRefundSync(input: {
+  ctx: DecideContext;
+  refund: Refund;
+  record: RecordState | undefined;
+  mappings: Resolution<RefundRefs>;
+  payment: DependencyState | undefined;
+}): RefundDecision {
+  const { ctx, refund, record } = input;
+  if (record?.qboId && (record.status === 'synced' || record.status === 'voided')) {
+    return { action: 'noop', reason: 'the refund is already in QuickBooks' };
+  }
+  const gate = gates(ctx, 'refund', missingOf(input.mappings));
+  if (gate) return gate;
+  if (!input.mappings.ok) throw new Error('unreachable: gates handle unresolved mappings');
+  const pay = input.payment;
+  if (pay?.status === 'voided') {
+    return park(
+      'failed',
+      REASON.PAYMENT_VOIDED,
+      `Payment ${refund.paymentId} is voided in QuickBooks, so there is nothing to refund against. Check the refund in the billing system.`,
+      { paymentId: refund.paymentId },
+    );
+  }
+  if (!pay?.qboId || pay.status !== 'synced') {
+    return park(
+      'waiting',
+      REASON.WAITING_FOR_PAYMENT,
+      `Waiting for payment ${refund.paymentId} to reach QuickBooks; the refund syncs right after it.`,
+      { waitingFor: { entityType: 'payment', externalId: refund.paymentId } },
+    );
+  }
+  return { action: 'create', refs: input.mappings.refs, paymentQboId: pay.qboId };
+}
+
+/** Void of an invoice or payment: nothing in QBO yet → just mark it voided, so it never syncs later. */
+export function decideVoid(input: {
+  ctx: DecideContext;
+  record: RecordState | undefined;
+  entity: string;
+}): VoidDecision {
+  const { ctx, record } = input;
+  if (record?.status === 'voided') return { action: 'noop', reason: `the ${input.entity} is already voided` };
+  if (!record?.qboId) return { action: 'mark_voided' };
+  const gate = gates(ctx, input.entity, undefined);
+  if (gate) return gate;
+  return { action: 'void', qboId: record.qboId };
+}
+
+export type CollisionDecision = { action: 'adopt'; invoice: QboInvoice } | Park;
+
+/**
+ * A DocNumber already in QBO (6140): adopt the QBO invoice when its PrivateNote carries our marker for
+ * this invoice (a crash after QBO committed, or an earlier run); otherwise it belongs to someone else.
+ */
+export function decideDocNumberCollision(input: {
+  tenantId: string;
+  invoiceId: string;
+  docNumber: string;
+  existing: readonly QboInvoice[];
+}): CollisionDecision {
+  const expected = { tenantId: input.tenantId, entityType: 'invoice' as const, externalId: input.invoiceId };
+  const ours = input.existing.find((i) => isMarkedAs(i.PrivateNote, expected));
+  if (ours) return { action: 'adopt', invoice: ours };
+  const other = input.existing[0];
+  return park(
+    'conflict',
+    REASON.DOC_NUMBER_CONFLICT,
+    `Invoice number ${input.docNumber} is already used by another QuickBooks invoice${other ? ` (QuickBooks id ${other.Id})` : ''} that was not created by this sync. Renumber one of them (or delete the other in QuickBooks), then replay the sync.`,
+    { docNumber: input.docNumber, ...(other ? { qboId: other.Id } : {}) },
+  );
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from '@jest/globals';
+import { invoice, payment, refund } from './__fixtures__/billing.js';
+import {
+  describeMissing,
+  MappingTable,
+  resolveInvoiceMappings,
+  resolvePaymentMappings,
+  resolveRefundMappings,
+} from './mapping.js';
+
+const table = new MappingTable([
+  { kind: 'item', externalKey: 'ITM-LABOR', qboId: '1', qboName: 'Moving Labor' },
+  { kind: 'payment_method', externalKey: 'card', qboId: '3' },
+  { kind: 'deposit_account', externalKey: 'USD', qboId: '35' },
+  { kind: 'account', externalKey: 'accounts_receivable', qboId: '84' },
+]);
+
+describe('resolveInvoiceMappings', () => {
+  it('names every missing item, never dropping a line', () => {
+    const inv = invoice({
+      lines: [
+        ...invoice().lines,
+        { id: 'L3', kind: 'item', itemId: 'ITM-9', quantity: '1', unitPrice: '1', amount: '1.00', taxCode: 'GST' },
+        { id: 'L4', kind: 'item', itemId: 'ITM-7', quantity: '1', unitPrice: '1', amount: '1.00' },
+      ],
+    });
+    expect(resolveInvoiceMappings(inv, table)).toEqual({
+      ok: false,
+      missing: [
+        { kind: 'item', key: 'ITM-7', label: 'Packing tape' },
+        { kind: 'item', key: 'ITM-9' },
+        { kind: 'tax_code', key: 'GST' },
+      ],
+    });
+  });
+
+  it('resolves items and passes the US TAX/NON codes through', () => {
+    const t = new MappingTable([
+      { kind: 'item', externalKey: 'ITM-LABOR', qboId: '1', qboName: 'Moving Labor' },
+      { kind: 'item', externalKey: 'ITM-7', qboId: '2' },
+    ]);
+    expect(resolveInvoiceMappings(invoice(), t)).toEqual({
+      ok: true,
+      refs: {
+        items: { 'ITM-LABOR': { value: '1', name: 'Moving Labor' }, 'ITM-7': { value: '2' } },
+        taxCodes: { TAX: { value: 'TAX' } },
+        itemsToCreate: [],
+      },
+    });
+  });
+
+  it('ignores balance-forward lines', () => {
+    const inv = invoice({
+      lines: [
+        ...invoice().lines.slice(0, 1),
+        { id: 'BF', kind: 'balance_forward', itemId: 'ANY', quantity: '1', unitPrice: '50', amount: '50.00' },
+      ],
+    });
+    expect(resolveInvoiceMappings(inv, table).ok).toBe(true);
+  });
+
+  it('lists unmapped items to create when the tenant opts in', () => {
+    const r = resolveInvoiceMappings(invoice(), table, { createMissingItems: true });
+    expect(r).toMatchObject({ ok: true, refs: { itemsToCreate: [{ itemId: 'ITM-7', name: 'Packing tape' }] } });
+  });
+});
+
+describe('payment and refund mappings', () => {
+  it('resolves payment method and the deposit account by currency', () => {
+    expect(resolvePaymentMappings(payment(), table)).toEqual({
+      ok: true,
+      refs: { paymentMethod: { value: '3' }, depositAccount: { value: '35' } },
+    });
+    expect(resolvePaymentMappings(payment({ method: 'ach', currency: 'CAD' }), table)).toEqual({
+      ok: false,
+      missing: [
+        { kind: 'payment_method', key: 'ach' },
+        { kind: 'deposit_account', key: 'CAD' },
+      ],
+    });
+  });
+
+  it('needs both refund accounts', () => {
+    expect(resolveRefundMappings(refund(), table)).toEqual({
+      ok: false,
+      missing: [{ kind: 'account', key: 'refund_bank' }],
+    });
+  });
+});
+
+describe('describeMissing', () => {
+  it('writes a sentence support staff can act on', () => {
+    expect(describeMissing([{ kind: 'item', key: 'ITM-7', label: 'Packing tape' }], 'invoice')).toBe(
+      "Item 'Packing tape' (billing id ITM-7) is not mapped to a QuickBooks product. Map it under Mappings → Items; the invoice will sync by itself.",
+    );
+    expect(describeMissing([{ kind: 'account', key: 'refund_bank' }], 'refund')).toContain(
+      'the bank account refunds are paid from',
+    );
+  });
+});

@@ -1,0 +1,151 @@
+import type { Invoice, MappingKind, Payment, Refund } from '@qbo-sync/contracts';
+import type { Ref } from './qbo-types.js';
+
+export interface MappingRow {
+  kind: MappingKind | string;
+  externalKey: string;
+  qboId: string;
+  qboName?: string | null;
+}
+
+/** A mapping key that a sync needs and the tenant has not mapped; `label` is the billing-side name. */
+export interface MissingKey {
+  kind: MappingKind;
+  key: string;
+  label?: string;
+}
+
+export type Resolution<T> = { ok: true; refs: T } | { ok: false; missing: MissingKey[] };
+
+/** A tenant's mappings, looked up by kind and billing-side key. */
+export class MappingTable {
+  private readonly byKey = new Map<string, Ref>();
+  constructor(rows: readonly MappingRow[]) {
+    for (const r of rows) {
+      this.byKey.set(
+        `${r.kind}\u0000${r.externalKey}`,
+        r.qboName ? { value: r.qboId, name: r.qboName } : { value: r.qboId },
+      );
+    }
+  }
+  get(kind: MappingKind, key: string): Ref | undefined {
+    return this.byKey.get(`${kind}\u0000${key}`);
+  }
+}
+
+// US companies address the two sales-tax pseudo codes by name; everything else needs a mapping.
+const US_TAX_CODES = new Set(['TAX', 'NON']);
+
+export interface InvoiceRefs {
+  /** billing item id → QBO Item */
+  items: Record<string, Ref>;
+  /** billing tax code name → QBO TaxCode */
+  taxCodes: Record<string, Ref>;
+  /** With `createMissingItems`: items to create in QBO (then map) before posting. */
+  itemsToCreate: { itemId: string; name: string }[];
+}
+
+/**
+ * Resolves every synced line of an invoice. Collects every missing key (never drops a line): one
+ * unmapped item parks the whole invoice. Balance-forward lines are not sent, so need nothing.
+ */
+export function resolveInvoiceMappings(
+  invoice: Invoice,
+  table: MappingTable,
+  options: { createMissingItems?: boolean } = {},
+): Resolution<InvoiceRefs> {
+  const refs: InvoiceRefs = { items: {}, taxCodes: {}, itemsToCreate: [] };
+  const missing: MissingKey[] = [];
+  const seen = new Set<string>();
+  const miss = (m: MissingKey) => {
+    const k = `${m.kind}\u0000${m.key}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      missing.push(m);
+    }
+  };
+  for (const line of invoice.lines) {
+    if (line.kind === 'balance_forward') continue;
+    const item = table.get('item', line.itemId);
+    if (item) refs.items[line.itemId] = item;
+    else if (options.createMissingItems) {
+      if (!refs.itemsToCreate.some((i) => i.itemId === line.itemId)) {
+        refs.itemsToCreate.push({ itemId: line.itemId, name: line.description?.trim() || line.itemId });
+      }
+    } else
+      miss(
+        line.description
+          ? { kind: 'item', key: line.itemId, label: line.description }
+          : { kind: 'item', key: line.itemId },
+      );
+    if (line.taxCode) {
+      const tax =
+        table.get('tax_code', line.taxCode) ?? (US_TAX_CODES.has(line.taxCode) ? { value: line.taxCode } : undefined);
+      if (tax) refs.taxCodes[line.taxCode] = tax;
+      else miss({ kind: 'tax_code', key: line.taxCode });
+    }
+  }
+  return missing.length ? { ok: false, missing } : { ok: true, refs };
+}
+
+export interface PaymentRefs {
+  paymentMethod: Ref;
+  depositAccount: Ref;
+}
+
+/** Payment method by the billing method key; deposit account by currency (sales ledger vs trust account). */
+export function resolvePaymentMappings(payment: Payment, table: MappingTable): Resolution<PaymentRefs> {
+  const paymentMethod = table.get('payment_method', payment.method);
+  const depositAccount = table.get('deposit_account', payment.currency);
+  const missing: MissingKey[] = [];
+  if (!paymentMethod) missing.push({ kind: 'payment_method', key: payment.method });
+  if (!depositAccount) missing.push({ kind: 'deposit_account', key: payment.currency });
+  return paymentMethod && depositAccount
+    ? { ok: true, refs: { paymentMethod, depositAccount } }
+    : { ok: false, missing };
+}
+
+export interface RefundRefs {
+  accountsReceivable: Ref;
+  refundBank: Ref;
+}
+
+/** A refund needs the A/R account (its line) and the bank account the money leaves from. */
+export function resolveRefundMappings(_refund: Refund, table: MappingTable): Resolution<RefundRefs> {
+  const accountsReceivable = table.get('account', 'accounts_receivable');
+  const refundBank = table.get('account', 'refund_bank');
+  const missing: MissingKey[] = [];
+  if (!accountsReceivable) missing.push({ kind: 'account', key: 'accounts_receivable' });
+  if (!refundBank) missing.push({ kind: 'account', key: 'refund_bank' });
+  return accountsReceivable && refundBank
+    ? { ok: true, refs: { accountsReceivable, refundBank } }
+    : { ok: false, missing };
+}
+
+const ACCOUNT_LABELS: Record<string, string> = {
+  accounts_receivable: 'the Accounts Receivable account used for refunds',
+  refund_bank: 'the bank account refunds are paid from',
+};
+
+/** One sentence per missing key that a support person can act on. */
+export function describeMissingKey(m: MissingKey, entity: string): string {
+  const resume = `the ${entity} will sync by itself.`;
+  switch (m.kind) {
+    case 'item':
+      return `Item ${m.label ? `'${m.label}' (billing id ${m.key})` : `'${m.key}'`} is not mapped to a QuickBooks product. Map it under Mappings → Items; ${resume}`;
+    case 'tax_code':
+      return `Tax code '${m.key}' is not mapped to a QuickBooks tax code. Map it under Mappings → Tax codes; ${resume}`;
+    case 'payment_method':
+      return `Payment method '${m.key}' is not mapped to a QuickBooks payment method. Map it under Mappings → Payment methods; ${resume}`;
+    case 'deposit_account':
+      return `No QuickBooks deposit account is set for currency ${m.key}. Choose one under Mappings → Deposit accounts; ${resume}`;
+    case 'account':
+      return `No QuickBooks account is set for ${ACCOUNT_LABELS[m.key] ?? `'${m.key}'`}. Choose it under Mappings → Accounts; ${resume}`;
+    case 'customer':
+      return `Customer '${m.key}' is not mapped to a QuickBooks customer. Map it under Mappings → Customers; ${resume}`;
+  }
+}
+
+export function describeMissing(missing: readonly MissingKey[], entity: string): string {
+  return missing.map((m) => describeMissingKey(m, entity)).join(' ');
+}

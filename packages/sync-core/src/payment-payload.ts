@@ -1,0 +1,114 @@
+import type { Payment, Refund } from '@qbo-sync/contracts';
+import { fitDocNumber, fitPaymentRefNum } from './doc-number.js';
+import type { PaymentRefs, RefundRefs } from './mapping.js';
+import { markerFor, noteWithMarker } from './marker.js';
+import { centsToQboAmount, minCents, qboAmountToCents, toCents } from './money.js';
+import type { QboPayment, QboPaymentBody, QboPaymentLinesUpdate, QboPurchaseBody, Ref } from './qbo-types.js';
+
+/**
+ * A received payment. Linked to the QBO invoice when there is one (applying at most the invoice's open
+ * balance; the rest stays as customer credit), otherwise an unapplied payment: a deposit waiting for
+ * its invoice.
+ */
+export function buildPaymentPayload(input: {
+  tenantId: string;
+  payment: Payment;
+  customerRef: Ref;
+  refs: PaymentRefs;
+  invoice?: { qboId: string; balanceCents?: bigint };
+  multiCurrency?: boolean;
+}): QboPaymentBody {
+  const { payment } = input;
+  const amount = toCents(payment.amount);
+  const body: QboPaymentBody = {
+    CustomerRef: input.customerRef,
+    TotalAmt: centsToQboAmount(amount),
+    TxnDate: payment.receivedOn,
+    PaymentMethodRef: input.refs.paymentMethod,
+    DepositToAccountRef: input.refs.depositAccount,
+    PrivateNote: noteWithMarker(markerFor(input.tenantId, 'payment', payment.id), payment.memo),
+  };
+  if (payment.reference) body.PaymentRefNum = fitPaymentRefNum(payment.reference);
+  if (input.multiCurrency) body.CurrencyRef = { value: payment.currency };
+  if (input.invoice) {
+    const applied = input.invoice.balanceCents === undefined ? amount : minCents(amount, input.invoice.balanceCents);
+    if (applied > 0n) {
+      body.Line = [
+        { Amount: centsToQboAmount(applied), LinkedTxn: [{ TxnId: input.invoice.qboId, TxnType: 'Invoice' }] },
+      ];
+    }
+  }
+  return body;
+}
+
+/** What is still unapplied on a QBO payment: UnappliedAmt when QBO reports it, else total − lines. */
+export function unappliedCents(payment: QboPayment): bigint {
+  if (payment.UnappliedAmt !== undefined) return qboAmountToCents(payment.UnappliedAmt);
+  const lines = (payment.Line ?? []).reduce((s, l) => s + qboAmountToCents(l.Amount), 0n);
+  return qboAmountToCents(payment.TotalAmt ?? 0) - lines;
+}
+
+/**
+ * Applies an earlier unapplied deposit to an invoice. Payment lines are all-or-nothing in QBO, so the
+ * update resends every existing line plus the new one. Undefined when there is nothing to apply or the
+ * deposit is already linked to that invoice (a re-run is a no-op).
+ */
+export function buildApplyDepositUpdate(input: {
+  payment: QboPayment;
+  invoiceQboId: string;
+  invoiceBalanceCents: bigint;
+}): { update: QboPaymentLinesUpdate; appliedCents: bigint } | undefined {
+  const lines = input.payment.Line ?? [];
+  if (lines.some((l) => l.LinkedTxn.some((t) => t.TxnType === 'Invoice' && t.TxnId === input.invoiceQboId))) {
+    return undefined;
+  }
+  const applied = minCents(unappliedCents(input.payment), input.invoiceBalanceCents);
+  if (applied <= 0n) return undefined;
+  return {
+    appliedCents: applied,
+    update: {
+      Id: input.payment.Id,
+      SyncToken: input.payment.SyncToken,
+      sparse: true,
+      Line: [
+        ...lines.map((l) => ({ Amount: l.Amount, LinkedTxn: l.LinkedTxn.map((t) => ({ ...t })) })),
+        { Amount: centsToQboAmount(applied), LinkedTxn: [{ TxnId: input.invoiceQboId, TxnType: 'Invoice' }] },
+      ],
+    },
+  };
+}
+
+/**
+ * A refund of money received against A/R, as QBO's own recipe records it (qbo-facts §7): an expense
+ * (Purchase, PaymentType Cash) paid from the refund bank account to the customer, with one line
+ * against Accounts Receivable — which QBO only accepts with the customer named.
+ */
+export function buildRefundPurchasePayload(input: {
+  tenantId: string;
+  refund: Refund;
+  customerRef: Ref;
+  refs: RefundRefs;
+  multiCurrency?: boolean;
+}): QboPurchaseBody {
+  const { refund } = input;
+  const amount = centsToQboAmount(toCents(refund.amount));
+  const body: QboPurchaseBody = {
+    PaymentType: 'Cash',
+    AccountRef: input.refs.refundBank,
+    EntityRef: { ...input.customerRef, type: 'Customer' },
+    TxnDate: refund.issuedOn,
+    PrivateNote: noteWithMarker(markerFor(input.tenantId, 'refund', refund.id), refund.memo),
+    TotalAmt: amount,
+    Line: [
+      {
+        DetailType: 'AccountBasedExpenseLineDetail',
+        Amount: amount,
+        Description: `Refund of payment ${refund.paymentId}`,
+        AccountBasedExpenseLineDetail: { AccountRef: input.refs.accountsReceivable, CustomerRef: input.customerRef },
+      },
+    ],
+  };
+  if (refund.reference) body.DocNumber = fitDocNumber(refund.reference);
+  if (input.multiCurrency) body.CurrencyRef = { value: refund.currency };
+  return body;
+}
