@@ -1,0 +1,106 @@
+import type { Config } from '@qbo-sync/config';
+import type { Database, SecretBox } from '@qbo-sync/db';
+import type { Logger } from '@qbo-sync/observability';
+import type { Redis } from 'ioredis';
+import { createHttp } from './http.js';
+import { createRealmLimiter, type RealmLimiter } from './limiter.js';
+import { configureIntuitOAuth } from './oauth/intuit.js';
+import { createOAuthService, type OAuthService } from './oauth/service.js';
+import { createTokenManager, type StatusChange } from './oauth/tokens.js';
+import { createRealmClient, type RealmClient } from './realm-client.js';
+
+export interface QboClientDeps {
+  qbo: Config['qbo'];
+  db: Database;
+  redis: Redis;
+  secrets: SecretBox;
+  logger: Logger;
+  /** Hash-tagged prefix for Redis keys; per-realm keys become `{<base>:realm:<id>}:…`. Default '{qbo-sync}'. */
+  keyPrefix?: string;
+  now?: () => number;
+  /** Overrides of the per-realm budget from config (tests scale the minute down). */
+  limits?: {
+    perWindow?: number;
+    windowMs?: number;
+    maxConcurrent?: number;
+    /** Short window on top (QBO also documents 10 req/s); null turns it off. Default 8 per 1000 ms. */
+    burst?: { perWindow: number; windowMs: number } | null;
+    /** How long a call may wait for budget before RealmBusyError (default 250 ms). */
+    maxWaitMs?: number;
+  };
+  /** Transient-fault retries inside one call (default 2) and their first delay (default 300 ms, jittered). */
+  retries?: number;
+  retryMinTimeoutMs?: number;
+  /** Proactive refresh lead (default 5 min). */
+  proactiveRefreshMs?: number;
+  /** Told when a connection becomes active (new grant), needs_reconnect or disconnected, e.g. to resume parked jobs. */
+  onStatusChange?: (change: StatusChange) => void | Promise<void>;
+}
+
+export interface QboClient {
+  oauth: OAuthService;
+  limiter: RealmLimiter;
+  /** A client bound to the tenant's company. Throws NotConnectedError / NeedsReconnectError. */
+  forTenant(tenantId: string): Promise<RealmClient>;
+  /** Closes the HTTP agents; db and redis belong to the caller. */
+  close(): Promise<void>;
+}
+
+export function createQboClient(deps: QboClientDeps): QboClient {
+  const now = deps.now ?? Date.now;
+  const keyPrefix = deps.keyPrefix ?? '{qbo-sync}';
+  const warning = configureIntuitOAuth(deps.qbo);
+  if (warning) deps.logger.warn(warning);
+
+  const rl = deps.qbo.rateLimit;
+  const limits = deps.limits ?? {};
+  const limiter = createRealmLimiter(deps.redis, {
+    perWindow: limits.perWindow ?? rl.perWindow,
+    windowMs: limits.windowMs ?? rl.windowMs,
+    maxConcurrent: limits.maxConcurrent ?? rl.maxConcurrent,
+    burst: limits.burst === null ? undefined : (limits.burst ?? { perWindow: 8, windowMs: 1000 }),
+    keyPrefix,
+    // A lease must outlive the slowest request (timeout) so a live request never loses its slot.
+    leaseTtlMs: deps.qbo.httpTimeoutMs + 5_000,
+    maxWaitMs: limits.maxWaitMs ?? 250,
+  });
+  const tokens = createTokenManager({
+    qbo: deps.qbo,
+    db: deps.db,
+    redis: deps.redis,
+    secrets: deps.secrets,
+    logger: deps.logger,
+    keyPrefix,
+    now,
+    proactiveRefreshMs: deps.proactiveRefreshMs ?? 5 * 60_000,
+    onStatusChange: deps.onStatusChange,
+  });
+  const http = createHttp({
+    qbo: deps.qbo,
+    tokens,
+    limiter,
+    logger: deps.logger,
+    now,
+    options: { retries: deps.retries ?? 2, retryMinTimeoutMs: deps.retryMinTimeoutMs ?? 300 },
+  });
+  const oauth = createOAuthService({
+    qbo: deps.qbo,
+    db: deps.db,
+    secrets: deps.secrets,
+    logger: deps.logger,
+    tokens,
+    onStatusChange: deps.onStatusChange,
+  });
+
+  return {
+    oauth,
+    limiter,
+    async forTenant(tenantId) {
+      const { realmId } = await tokens.current(tenantId);
+      return createRealmClient(http, { tenantId, realmId, appBaseUrl: deps.qbo.appBaseUrl });
+    },
+    async close() {
+      http.close();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// One QBO API call: budget lease, bearer token, got, fault parsing, one refresh on 401, p-retry for blips.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Logger } from '@qbo-sync/observability';
+import got, { type Got, RequestError } from 'got';
+import pRetry, { AbortError } from 'p-retry';
+import { NetworkError } from './errors/network-error.js';
+import { QboError } from './errors/qbo-error.js';
+import { RealmBusyError } from './errors/realm-busy-error.js';
+import { ServerError } from './errors/server-error.js';
+import { parseFault } from './faults.js';
+import type { RealmLimiter } from './limiter.js';
+import type { QboSettings } from './oauth/intuit.js';
+import type { AccessToken, TokenManager } from './oauth/tokens.js';
+
+export interface QboRequest {
+  method: 'GET' | 'POST';
+  /** Path under /v3/company/{realmId}/, e.g. `invoice` or `customer/12`. */
+  path: string;
+  searchParams?: Record<string, string>;
+  json?: unknown;
+  /** Set on every write: QBO answers a repeat with the first response. */
+  requestId?: string;
+}
+
+export interface HttpOptions {
+  /** Transient (SERVER, NETWORK) retries inside one call; BullMQ attempts own everything longer. */
+  retries: number;
+  retryMinTimeoutMs: number;
+}
+
+export interface QboHttp {
+  call(tenantId: string, req: QboRequest): Promise<unknown>;
+  close(): void;
+}
+
+export interface HttpDeps {
+  qbo: QboSettings;
+  tokens: TokenManager;
+  limiter: RealmLimiter;
+  logger: Logger;
+  now: () => number;
+  options: HttpOptions;
+}
+
+const isTransient = (err: unknown) => err instanceof QboError && (err.code === 'SERVER' || err.code === 'NETWORK');
+
+export function createHttp(deps: HttpDeps): QboHttp {
+  const log = deps.logger.child({ component: 'qbo.http' });
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
+  const base = deps.qbo.apiBaseUrl.replace(/\/+$/, '');
+  const client: Got = got.extend({
+    agent: { http: httpAgent, https: httpsAgent },
+    // got's own retries would multiply with p-retry and BullMQ attempts against a rate-limited API.
+    retry: { limit: 0 },
+    timeout: { request: deps.qbo.httpTimeoutMs },
+    throwHttpErrors: false,
+    responseType: 'text',
+    headers: { accept: 'application/json', 'user-agent': 'qbo-sync' },
+  });
+
+  /** One HTTP exchange under one budget lease. */
+  async function send(token: AccessToken, req: QboRequest) {
+    const lease = await deps.limiter.acquire(token.realmId);
+    if (!lease.ok) throw new RealmBusyError(token.realmId, lease.retryAfterMs);
+    const started = Date.now();
+    try {
+      const res = await client(`${base}/v3/company/${encodeURIComponent(token.realmId)}/${req.path}`, {
+        method: req.method,
+        searchParams: {
+          ...req.searchParams,
+          minorversion: String(deps.qbo.minorVersion),
+          ...(req.requestId ? { requestid: req.requestId } : {}),
+        },
+        headers: { authorization: `Bearer ${token.accessToken}` },
+        ...(req.json === undefined ? {} : { json: req.json }),
+      });
+      log.debug(
+        {
+          realmId: token.realmId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Date.now() - started,
+          requestId: req.requestId,
+          intuitTid: res.headers['intuit_tid'],
+        },
+        'QBO call',
+      );
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      // got's error carries the request options (our bearer token): keep only its code.
+      const code = err instanceof RequestError ? err.code : undefined;
+      throw new NetworkError(`no answer from QBO for ${req.method} ${req.path}${code ? ` (${code})` : ''}`, {
+        detail: code,
+      });
+    } finally {
+      await lease.release().catch((err: unknown) => log.warn({ err }, 'lease release failed (it expires by itself)'));
+    }
+  }
+
+  async function attempt(tenantId: string, req: QboRequest, state: { token?: AccessToken; refreshed: boolean }) {
+    state.token ??= await deps.tokens.current(tenantId);
+    for (;;) {
+      const res = await send(state.token, req);
+      if (res.status >= 200 && res.status < 300) {
+        try {
+          return JSON.parse(res.body) as unknown;
+        } catch {
+          throw new ServerError(`QBO answered ${res.status} with a body that is not JSON`, { status: res.status });
+        }
+      }
+      const err = parseFault(res, deps.now());
+      if (err.code === 'AUTH' && res.status === 401 && !state.refreshed) {
+        // Reactive refresh, once per call: the token may have expired early or been rotated elsewhere.
+        state.refreshed = true;
+        state.token = await deps.tokens.afterUnauthorized(state.token);
+        continue;
+      }
+      if (err.code === 'THROTTLED') await deps.limiter.penalize(state.token.realmId, err.retryAfterMs ?? 0);
+      if (err.code === 'NEEDS_RECONNECT') {
+        await deps.tokens.markNeedsReconnect(
+          tenantId,
+          state.token.realmId,
+          `QuickBooks refused access (${err.qboCode ?? res.status}): the connecting user may no longer be an admin. Reconnect QuickBooks for this tenant.`,
+          state.token.tokenVersion,
+        );
+      }
+      throw err;
+    }
+  }
+
+  return {
+    async call(tenantId, req) {
+      const state: { token?: AccessToken; refreshed: boolean } = { refreshed: false };
+      // A retried write keeps its requestid, so a timeout-after-commit is answered with the first result.
+      return pRetry(
+        async () => {
+          try {
+            return await attempt(tenantId, req, state);
+          } catch (err) {
+            throw isTransient(err) ? err : new AbortError(err instanceof Error ? err : new Error(String(err)));
+          }
+        },
+        {
+          retries: deps.options.retries,
+          minTimeout: deps.options.retryMinTimeoutMs,
+          maxTimeout: deps.options.retryMinTimeoutMs * 8,
+          factor: 2,
+          randomize: true,
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+            log.info(
+              { tenantId, path: req.path, attemptNumber, retriesLeft, code: (error as QboError).code },
+              'QBO call failed; retrying',
+            );
+          },
+        },
+      );
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

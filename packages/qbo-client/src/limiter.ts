@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { realmKeys } from './keys.js';
+
+/**
+ * One atomic step for a realm: drop expired window entries and leases, then admit the request only if
+ * every window has room, no cooldown (after a QBO 429) is running and fewer than maxConcurrent leases
+ * are live. Admission records the request in each window and takes a lease that expires by itself, so
+ * a crashed process cannot leak a slot. Time comes from the Redis server (one clock for all processes)
+ * unless a test passes `now`.
+ *
+ * KEYS: window, burst, leases, cooldown
+ * ARGV: now|'' , leaseId, leaseTtlMs, maxConcurrent, perWindow, windowMs, burstPer (0 = off), burstMs
+ * Returns {1, 0} when admitted, else {0, retryAfterMs}.
+ */
+const ACQUIRE = `
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local leaseId = ARGV[2]
+local leaseTtl = tonumber(ARGV[3])
+local maxConc = tonumber(ARGV[4])
+local windows = { {KEYS[1], tonumber(ARGV[5]), tonumber(ARGV[6])}, {KEYS[2], tonumber(ARGV[7]), tonumber(ARGV[8])} }
+
+local cool = redis.call('PTTL', KEYS[4])
+if cool > 0 then return {0, cool} end
+
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+local wait = 0
+for _, w in ipairs(windows) do
+  if w[2] > 0 then
+    redis.call('ZREMRANGEBYSCORE', w[1], '-inf', now - w[3])
+    if redis.call('ZCARD', w[1]) >= w[2] then
+      local oldest = redis.call('ZRANGE', w[1], 0, 0, 'WITHSCORES')
+      local free = tonumber(oldest[2]) + w[3] - now
+      if free > wait then wait = free end
+    end
+  end
+end
+if wait > 0 then return {0, wait} end
+if redis.call('ZCARD', KEYS[3]) >= maxConc then return {0, -1} end
+
+for _, w in ipairs(windows) do
+  if w[2] > 0 then
+    redis.call('ZADD', w[1], now, leaseId)
+    redis.call('PEXPIRE', w[1], w[3] + 1000)
+  end
+end
+redis.call('ZADD', KEYS[3], now + leaseTtl, leaseId)
+redis.call('PEXPIRE', KEYS[3], leaseTtl + 1000)
+return {1, 0}
+`;
+
+export interface RealmLimiterOptions {
+  /** Requests admitted in any sliding window of windowMs (QBO: 500/min; default config 450). */
+  perWindow: number;
+  windowMs: number;
+  /** Requests in flight at once (QBO: 10; default config 8). */
+  maxConcurrent: number;
+  keyPrefix: string;
+  /** Optional second, short window (QBO also documents 10 req/s per realm and app). */
+  burst?: { perWindow: number; windowMs: number } | undefined;
+  /** A lease outlives the longest request; it frees itself if a process dies holding it. */
+  leaseTtlMs?: number;
+  /** How long acquire() may wait for room before answering ok:false (keeps workers serving other realms). */
+  maxWaitMs?: number;
+  /** Test clock; by default the Redis server's clock is used. */
+  now?: () => number;
+}
+
+export type Acquired = { ok: true; release(): Promise<void> } | { ok: false; retryAfterMs: number };
+
+export interface RealmLimiter {
+  acquire(realmId: string): Promise<Acquired>;
+  /** After QBO throttled the realm anyway: every process pauses that realm for `ms`. */
+  penalize(realmId: string, ms: number): Promise<void>;
+}
+
+// When only concurrency is full we cannot know when a lease ends; poll briefly, and tell the
+// caller to come back soon rather than after a whole window.
+const CONCURRENCY_POLL_MS = 20;
+const CONCURRENCY_RETRY_AFTER_MS = 250;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): RealmLimiter {
+  const leaseTtlMs = opts.leaseTtlMs ?? 60_000;
+  const maxWaitMs = opts.maxWaitMs ?? 250;
+  const burst = opts.burst ?? { perWindow: 0, windowMs: 1000 };
+
+  async function tryOnce(realmId: string, leaseId: string): Promise<number> {
+    const k = realmKeys(opts.keyPrefix, realmId);
+    const [admitted, wait] = (await redis.eval(
+      ACQUIRE,
+      4,
+      k.window,
+      k.burst,
+      k.leases,
+      k.cooldown,
+      opts.now ? String(opts.now()) : '',
+      leaseId,
+      leaseTtlMs,
+      opts.maxConcurrent,
+      opts.perWindow,
+      opts.windowMs,
+      burst.perWindow,
+      burst.windowMs,
+    )) as [number, number];
+    return admitted === 1 ? 0 : wait;
+  }
+
+  return {
+    async acquire(realmId) {
+      const leaseId = randomUUID();
+      const deadline = Date.now() + maxWaitMs;
+      for (;;) {
+        const wait = await tryOnce(realmId, leaseId);
+        if (wait === 0) {
+          const { leases } = realmKeys(opts.keyPrefix, realmId);
+          return {
+            ok: true,
+            release: async () => {
+              await redis.zrem(leases, leaseId);
+            },
+          };
+        }
+        const retryAfterMs = wait < 0 ? CONCURRENCY_RETRY_AFTER_MS : wait;
+        const pause = wait < 0 ? CONCURRENCY_POLL_MS : wait;
+        const left = deadline - Date.now();
+        if (pause > left) return { ok: false, retryAfterMs };
+        // Jitter spreads waiting callers so they do not all retry on the same millisecond.
+        await sleep(pause + Math.floor(Math.random() * 10));
+      }
+    },
+    async penalize(realmId, ms) {
+      if (ms <= 0) return;
+      const { cooldown } = realmKeys(opts.keyPrefix, realmId);
+      // Keep the longer of an existing and the new pause.
+      const current = await redis.pttl(cooldown);
+      if (current < ms) await redis.set(cooldown, '1', 'PX', Math.ceil(ms));
+    },
+  };
+}
