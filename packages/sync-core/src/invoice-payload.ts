@@ -59,6 +59,15 @@ export function buildInvoicePayload(input: {
     if (line.description) out.Description = line.description;
     lines.push(out);
   }
+  if (refs.taxItem && totals.taxCents !== 0n) {
+    const tax = centsToQboAmount(totals.taxCents);
+    lines.push({
+      DetailType: 'SalesItemLineDetail',
+      Amount: tax,
+      Description: 'Sales tax',
+      SalesItemLineDetail: { ItemRef: refs.taxItem, Qty: 1, UnitPrice: tax },
+    });
+  }
   const docNumber = input.options?.customTxnNumbers === false ? undefined : fitDocNumber(invoice.number);
   const payload: QboInvoiceBody = {
     CustomerRef: input.customerRef,
@@ -70,6 +79,6 @@ export function buildInvoicePayload(input: {
   if (invoice.dueDate) payload.DueDate = invoice.dueDate;
   if (input.options?.multiCurrency) payload.CurrencyRef = { value: invoice.currency };
   if (invoice.memo) payload.CustomerMemo = { value: invoice.memo };
-  if (totals.taxCents !== 0n) payload.TxnTaxDetail = { TotalTax: centsToQboAmount(totals.taxCents) };
+  if (totals.taxCents !== 0n && !refs.taxItem) payload.TxnTaxDetail = { TotalTax: centsToQboAmount(totals.taxCents) };
   return { ok: true, payload, docNumber, totalCents: totals.totalCents };
 }

@@ -30,14 +30,33 @@ describe('resolveInvoiceMappings', () => {
         { kind: 'item', key: 'ITM-7', label: 'Packing tape' },
         { kind: 'item', key: 'ITM-9' },
         { kind: 'tax_code', key: 'GST' },
+        { kind: 'item', key: 'sales_tax', label: 'Sales tax' },
       ],
     });
+  });
+
+  it('needs a sales-tax item for taxed invoices unless QBO computes sales tax', () => {
+    const t = new MappingTable([
+      { kind: 'item', externalKey: 'ITM-LABOR', qboId: '1' },
+      { kind: 'item', externalKey: 'ITM-7', qboId: '2' },
+    ]);
+    expect(resolveInvoiceMappings(invoice(), t)).toEqual({
+      ok: false,
+      missing: [{ kind: 'item', key: 'sales_tax', label: 'Sales tax' }],
+    });
+    expect(resolveInvoiceMappings(invoice(), t, { usingSalesTax: true }).ok).toBe(true);
+    const untaxed = invoice({ totals: { subtotal: '145.50', tax: '0', total: '145.50' } });
+    expect(resolveInvoiceMappings(untaxed, t).ok).toBe(true);
+    expect(describeMissing([{ kind: 'item', key: 'sales_tax', label: 'Sales tax' }], 'invoice')).toContain(
+      'Mappings → Items',
+    );
   });
 
   it('resolves items and passes the US TAX/NON codes through', () => {
     const t = new MappingTable([
       { kind: 'item', externalKey: 'ITM-LABOR', qboId: '1', qboName: 'Moving Labor' },
       { kind: 'item', externalKey: 'ITM-7', qboId: '2' },
+      { kind: 'item', externalKey: 'sales_tax', qboId: '5' },
     ]);
     expect(resolveInvoiceMappings(invoice(), t)).toEqual({
       ok: true,
@@ -45,6 +64,7 @@ describe('resolveInvoiceMappings', () => {
         items: { 'ITM-LABOR': { value: '1', name: 'Moving Labor' }, 'ITM-7': { value: '2' } },
         taxCodes: { TAX: { value: 'TAX' } },
         itemsToCreate: [],
+        taxItem: { value: '5' },
       },
     });
   });
@@ -56,11 +76,11 @@ describe('resolveInvoiceMappings', () => {
         { id: 'BF', kind: 'balance_forward', itemId: 'ANY', quantity: '1', unitPrice: '50', amount: '50.00' },
       ],
     });
-    expect(resolveInvoiceMappings(inv, table).ok).toBe(true);
+    expect(resolveInvoiceMappings(inv, table, { usingSalesTax: true }).ok).toBe(true);
   });
 
   it('lists unmapped items to create when the tenant opts in', () => {
-    const r = resolveInvoiceMappings(invoice(), table, { createMissingItems: true });
+    const r = resolveInvoiceMappings(invoice(), table, { createMissingItems: true, usingSalesTax: true });
     expect(r).toMatchObject({ ok: true, refs: { itemsToCreate: [{ itemId: 'ITM-7', name: 'Packing tape' }] } });
   });
 });

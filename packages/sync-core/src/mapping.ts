@@ -1,4 +1,5 @@
 import type { Invoice, MappingKind, Payment, Refund } from '@qbo-sync/contracts';
+import { toCents } from './money.js';
 import type { Ref } from './qbo-types.js';
 
 export interface MappingRow {
@@ -43,7 +44,16 @@ export interface InvoiceRefs {
   taxCodes: Record<string, Ref>;
   /** With `createMissingItems`: items to create in QBO (then map) before posting. */
   itemsToCreate: { itemId: string; name: string }[];
+  /** The item the invoice's tax is posted on, as its own line (when QBO is not computing sales tax). */
+  taxItem?: Ref;
 }
+
+/**
+ * Item mapping key for posting an invoice's tax as a line. A company that does not use QBO sales tax
+ * ignores TxnTaxDetail (qbo-facts §12), so the only way to reproduce the billing total to the cent is
+ * a "Sales tax" line on an item the tenant chooses.
+ */
+export const SALES_TAX_ITEM_KEY = 'sales_tax';
 
 /**
  * Resolves every synced line of an invoice. Collects every missing key (never drops a line): one
@@ -52,7 +62,7 @@ export interface InvoiceRefs {
 export function resolveInvoiceMappings(
   invoice: Invoice,
   table: MappingTable,
-  options: { createMissingItems?: boolean } = {},
+  options: { createMissingItems?: boolean; usingSalesTax?: boolean } = {},
 ): Resolution<InvoiceRefs> {
   const refs: InvoiceRefs = { items: {}, taxCodes: {}, itemsToCreate: [] };
   const missing: MissingKey[] = [];
@@ -84,6 +94,11 @@ export function resolveInvoiceMappings(
       if (tax) refs.taxCodes[line.taxCode] = tax;
       else miss({ kind: 'tax_code', key: line.taxCode });
     }
+  }
+  if (toCents(invoice.totals.tax) !== 0n) {
+    const taxItem = table.get('item', SALES_TAX_ITEM_KEY);
+    if (taxItem) refs.taxItem = taxItem;
+    else if (!options.usingSalesTax) miss({ kind: 'item', key: SALES_TAX_ITEM_KEY, label: 'Sales tax' });
   }
   return missing.length ? { ok: false, missing } : { ok: true, refs };
 }
@@ -132,6 +147,9 @@ export function describeMissingKey(m: MissingKey, entity: string): string {
   const resume = `the ${entity} will sync by itself.`;
   switch (m.kind) {
     case 'item':
+      if (m.key === SALES_TAX_ITEM_KEY) {
+        return `The ${entity} has sales tax, and QuickBooks is not calculating sales tax for this company. Choose the QuickBooks product that tax lines are posted on under Mappings → Items (key 'sales_tax'); ${resume}`;
+      }
       return `Item ${m.label ? `'${m.label}' (billing id ${m.key})` : `'${m.key}'`} is not mapped to a QuickBooks product. Map it under Mappings → Items; ${resume}`;
     case 'tax_code':
       return `Tax code '${m.key}' is not mapped to a QuickBooks tax code. Map it under Mappings → Tax codes; ${resume}`;

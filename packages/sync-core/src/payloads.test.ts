@@ -59,6 +59,22 @@ describe('buildInvoicePayload', () => {
       );
   });
 
+  it('posts tax as its own line on the mapped sales-tax item', () => {
+    const r = buildInvoicePayload({
+      tenantId: 'acme',
+      invoice: invoice(),
+      customerRef: { value: '58' },
+      refs: { ...refs, taxItem: { value: '9' } },
+    });
+    expect(r.ok && r.payload.TxnTaxDetail).toBeUndefined();
+    expect(r.ok && r.payload.Line[2]).toEqual({
+      DetailType: 'SalesItemLineDetail',
+      Amount: 10,
+      Description: 'Sales tax',
+      SalesItemLineDetail: { ItemRef: { value: '9' }, Qty: 1, UnitPrice: 10 },
+    });
+  });
+
   it('shortens long numbers and leaves balance-forward lines out', () => {
     const inv = invoice({
       number: 'MOVE-2024-BOSTON-000123456',
