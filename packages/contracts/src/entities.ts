@@ -8,9 +8,10 @@ import {
   PositiveMoneyString,
   QuantityString,
   UnitPriceString,
+  unlessMissing,
 } from './money.js';
 
-export const Address = z.object({
+export const Address = z.strictObject({
   line1: z.string().max(500).optional(),
   line2: z.string().max(500).optional(),
   city: z.string().max(255).optional(),
@@ -25,7 +26,10 @@ const personFields = {
   firstName: z.string().trim().max(100).optional(),
   lastName: z.string().trim().max(100).optional(),
   companyName: z.string().trim().max(100).optional(),
-  email: z.email({ message: 'must be an email address' }).max(100).optional(),
+  email: z
+    .email({ error: unlessMissing('must be an email address') })
+    .max(100)
+    .optional(),
   phone: z.string().max(30).optional(),
 };
 
@@ -35,23 +39,27 @@ const hasAName = (c: {
   lastName?: string | undefined;
   companyName?: string | undefined;
 }) => Boolean(c.displayName || c.firstName || c.lastName || c.companyName);
-const nameMessage = { message: 'needs at least one of displayName, firstName, lastName or companyName' };
+const NEEDS_A_NAME = 'needs at least one of displayName, firstName, lastName or companyName';
 
 /** The billing account a representative or invoicee bills to; becomes the QBO parent customer. */
-export const ParentCustomer = z.object(personFields).refine(hasAName, nameMessage);
+export const ParentCustomer = z
+  .strictObject(personFields)
+  .refine(hasAName, NEEDS_A_NAME)
+  .meta({ description: `The billing account that pays; ${NEEDS_A_NAME}.` });
 
 export const Customer = z
-  .object({
+  .strictObject({
     ...personFields,
     billingAddress: Address.optional(),
     shippingAddress: Address.optional(),
     parent: ParentCustomer.optional(),
   })
-  .refine(hasAName, nameMessage);
+  .refine(hasAName, NEEDS_A_NAME)
+  .meta({ description: `A billing-side customer; ${NEEDS_A_NAME}.` });
 
 export const InvoiceStatus = z.enum(['draft', 'sent', 'viewed', 'partially_paid', 'paid', 'overdue', 'void']);
 
-export const InvoiceLine = z.object({
+export const InvoiceLine = z.strictObject({
   id: ExternalId,
   /** `item` lines sync; `balance_forward` lines carry an earlier invoice's balance and are not resent. */
   kind: z.enum(['item', 'balance_forward']).default('item'),
@@ -63,7 +71,7 @@ export const InvoiceLine = z.object({
   taxCode: z.string().min(1).max(100).optional(),
 });
 
-export const Invoice = z.object({
+export const Invoice = z.strictObject({
   id: ExternalId,
   number: z.string().trim().min(1).max(100),
   status: InvoiceStatus,
@@ -74,11 +82,11 @@ export const Invoice = z.object({
   jobId: ExternalId.optional(),
   customer: Customer,
   lines: z.array(InvoiceLine).min(1, 'an invoice needs at least one line').max(750),
-  totals: z.object({ subtotal: MoneyString, tax: NonNegativeMoneyString, total: MoneyString }),
+  totals: z.strictObject({ subtotal: MoneyString, tax: NonNegativeMoneyString, total: MoneyString }),
   memo: z.string().max(1000).optional(),
 });
 
-export const Payment = z.object({
+export const Payment = z.strictObject({
   id: ExternalId,
   /** Absent for a deposit taken before the invoice exists. */
   invoiceId: ExternalId.optional(),
@@ -93,7 +101,7 @@ export const Payment = z.object({
   memo: z.string().max(1000).optional(),
 });
 
-export const Refund = z.object({
+export const Refund = z.strictObject({
   id: ExternalId,
   paymentId: ExternalId,
   customer: Customer,

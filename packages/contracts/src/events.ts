@@ -1,18 +1,19 @@
 import { z } from 'zod';
 import { Customer, Invoice, Payment, Refund } from './entities.js';
 import { ExternalId, TenantId } from './ids.js';
+import { unlessMissing } from './money.js';
 
 /** How an event reached us: live events outrank backfill (bulk replays of history) in every queue. */
 export const EventSource = z.enum(['live', 'backfill']);
 
 function eventSchema<T extends string, D extends z.ZodType>(type: T, data: D) {
-  return z.object({
+  return z.strictObject({
     /** Unique per tenant; the de-duplication key. */
     id: ExternalId,
     type: z.literal(type),
     version: z.literal(1),
     tenantId: TenantId,
-    occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset' }),
+    occurredAt: z.iso.datetime({ offset: true, error: unlessMissing('must be an ISO 8601 date-time with offset') }),
     source: EventSource.default('live'),
     data,
   });
@@ -45,6 +46,18 @@ export const DomainEvent = z.discriminatedUnion('type', [
   CustomerUpdatedEvent,
 ]);
 
+/** The schema of each event type, for per-type documents (JSON Schema, OpenAPI). */
+export const EVENT_SCHEMAS = {
+  'invoice.sent': InvoiceSentEvent,
+  'invoice.updated': InvoiceUpdatedEvent,
+  'invoice.voided': InvoiceVoidedEvent,
+  'job.closed_out': JobClosedOutEvent,
+  'payment.accepted': PaymentAcceptedEvent,
+  'payment.voided': PaymentVoidedEvent,
+  'refund.issued': RefundIssuedEvent,
+  'customer.updated': CustomerUpdatedEvent,
+} as const;
+
 export type DomainEvent = z.infer<typeof DomainEvent>;
 /** What a producer accepts: defaults (version-less `source`) not yet applied. */
 export type DomainEventInput = z.input<typeof DomainEvent>;
@@ -65,41 +78,66 @@ export const SUPPORTED_EVENT_VERSIONS: Record<EventType, readonly number[]> = {
 export const EVENT_TYPES = Object.keys(SUPPORTED_EVENT_VERSIONS) as EventType[];
 
 export interface ValidationIssue {
+  /** Dotted path to the offending field, e.g. `data.lines.0.amount`; `(root)` for the event itself. */
   path: string;
   message: string;
 }
-export type EventValidation = { ok: true; event: DomainEvent } | { ok: false; issues: ValidationIssue[] };
+/** Why an event was refused; stable codes an API client can branch on. */
+export type EventRejectionCode = 'invalid_event' | 'unknown_event_type' | 'unsupported_event_version';
+export type EventValidation =
+  | { ok: true; event: DomainEvent }
+  | { ok: false; code: EventRejectionCode; issues: ValidationIssue[] };
 
 export function formatIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
 }
+
+function describeInput(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  return typeof input;
+}
+
+/** Per-parse messages for what the schemas leave generic: missing fields and wrong JSON types. */
+const eventErrorMap: z.core.$ZodErrorMap = (iss) => {
+  if (iss.code === 'invalid_type') {
+    if (iss.input === undefined) return 'is required';
+    return `must be ${iss.expected === 'object' ? 'an object' : `a ${iss.expected}`}, got ${describeInput(iss.input)}`;
+  }
+  if (iss.code === 'unrecognized_keys') {
+    return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `"${k}"`).join(', ')}; check the spelling or remove ${iss.keys.length > 1 ? 'them' : 'it'}`;
+  }
+  return undefined;
+};
+
+const EventHead = z.object({ type: z.string(), version: z.unknown().optional() });
 
 /**
  * Validates an incoming event. Unknown types and versions get a message listing what is supported,
  * rather than zod's generic union error.
  */
 export function validateEvent(input: unknown): EventValidation {
-  const head = z.object({ type: z.string(), version: z.unknown() }).safeParse(input);
-  if (!head.success) return { ok: false, issues: formatIssues(head.error) };
+  const head = EventHead.safeParse(input, { error: eventErrorMap });
+  if (!head.success) return { ok: false, code: 'invalid_event', issues: formatIssues(head.error) };
   const { type, version } = head.data;
-  if (!(type in SUPPORTED_EVENT_VERSIONS)) {
+  if (!Object.hasOwn(SUPPORTED_EVENT_VERSIONS, type)) {
     return {
       ok: false,
+      code: 'unknown_event_type',
       issues: [{ path: 'type', message: `unknown event type "${type}"; supported: ${EVENT_TYPES.join(', ')}` }],
     };
   }
   const versions = SUPPORTED_EVENT_VERSIONS[type as EventType];
   if (typeof version !== 'number' || !versions.includes(version)) {
+    const given = version === undefined ? 'is required' : `${JSON.stringify(version)} is not supported`;
     return {
       ok: false,
-      issues: [
-        {
-          path: 'version',
-          message: `version ${JSON.stringify(version)} of ${type} is not supported; supported: ${versions.join(', ')}`,
-        },
-      ],
+      code: 'unsupported_event_version',
+      issues: [{ path: 'version', message: `version ${given} for ${type}; supported: ${versions.join(', ')}` }],
     };
   }
-  const parsed = DomainEvent.safeParse(input);
-  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, issues: formatIssues(parsed.error) };
+  const parsed = DomainEvent.safeParse(input, { error: eventErrorMap });
+  return parsed.success
+    ? { ok: true, event: parsed.data }
+    : { ok: false, code: 'invalid_event', issues: formatIssues(parsed.error) };
 }

@@ -61,3 +61,19 @@ export const PRIORITY = { live: 1, backfill: 10, replay: 5 } as const;
 export function jobIdFor(job: JobName, parts: { tenantId: string; entityId: string; eventId: string }): string {
   return [job, parts.tenantId, parts.entityId, parts.eventId].map(encodeURIComponent).join('|');
 }
+
+/**
+ * The typed job catalogue: each job name's payload schema. Parse before `queue.add` and again in the
+ * worker — Redis keeps payloads across deploys.
+ */
+export const JOB_PAYLOAD_SCHEMAS = {
+  'customer.sync': SyncJobPayload,
+  'invoice.sync': SyncJobPayload,
+  'invoice.void': SyncJobPayload,
+  'payment.sync': SyncJobPayload,
+  'payment.void': SyncJobPayload,
+  'refund.sync': SyncJobPayload,
+  'job.close-out': SyncJobPayload,
+  'callback.deliver': CallbackJobPayload,
+} as const satisfies Record<JobName, z.ZodType>;
+export type JobPayload<K extends JobName> = z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[K]>;
