@@ -125,11 +125,20 @@ export const syncRecords = pgTable(
     syncedHash: text('synced_hash'),
     attempts: integer('attempts').notNull().default(0),
     syncedAt: timestamp('synced_at', { withTimezone: true }),
+    /** The job that resumes this record when it is parked (e.g. invoice.void for a parked void). */
+    pendingJob: text('pending_job'),
+    /** `waiting` records: the dependency as "<entityType>:<externalId>", so its success wakes them. */
+    waitingFor: text('waiting_for'),
+    /** The last statusVersion announced to the tenant's callback URL (each version is delivered once). */
+    callbackVersion: integer('callback_version').notNull().default(0),
+    /** A person asked to sync this record (auto-sync off): the next run ignores the auto-sync switch. */
+    manualSyncRequestedAt: timestamp('manual_sync_requested_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('sync_records_entity').on(t.tenantId, t.entityType, t.externalId),
     index('sync_records_status').on(t.tenantId, t.status, t.updatedAt),
+    index('sync_records_waiting_for').on(t.tenantId, t.waitingFor).where(sql`${t.waitingFor} is not null`),
   ],
 );
 
