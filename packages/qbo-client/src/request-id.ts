@@ -19,8 +19,11 @@ const NAMESPACE = Buffer.from('6f1d3c2a9b8e4f7da1c05e9b2d4a7c31', 'hex');
  * retried or replayed write with the first response. 36 chars: fits QBO's 50 (and batch's 36) limit.
  */
 export function requestIdFor(op: WriteOp): string {
-  const name = JSON.stringify([op.tenantId, op.entity, op.externalId, op.version, op.operation]);
-  const hash = createHash('sha1').update(NAMESPACE).update(name, 'utf8').digest();
+  return uuidV5(NAMESPACE, JSON.stringify([op.tenantId, op.entity, op.externalId, op.version, op.operation]));
+}
+
+export function uuidV5(namespace: Buffer, name: string): string {
+  const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
   const bytes = hash.subarray(0, 16);
   bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
