@@ -1,0 +1,50 @@
+// Executes one resolved API call against a realm and shapes the QBO response body.
+import { qboTime } from '../clock.js';
+import { companyInfo } from '../entities/company.js';
+import { readEntity } from '../entities/crud.js';
+import type { EntityDef, WriteCtx } from '../entities/types.js';
+import { fault, faultBody, QboError } from '../faults.js';
+import { runQuery } from '../query/execute.js';
+import { runBatch } from './batch.js';
+import { entityOp } from './entity-op.js';
+import type { ApiCall } from './resolve.js';
+
+export interface Outcome {
+  status: number;
+  body: unknown;
+}
+
+export function dispatch(ctx: WriteCtx, call: ApiCall): Outcome {
+  const { realm } = ctx;
+  const time = qboTime(ctx.now);
+  try {
+    switch (call.op) {
+      case 'query':
+        return { status: 200, body: { QueryResponse: runQuery(realm, call.text ?? ''), time } };
+      case 'batch':
+        return { status: 200, body: runBatch(ctx, call.json ?? {}, time) };
+      case 'preferences':
+        return { status: 200, body: { Preferences: realm.prefs, time } };
+      case 'companyinfo':
+        if (call.id !== realm.id) throw fault.notFound();
+        return { status: 200, body: { CompanyInfo: companyInfo(realm), time } };
+      case 'read': {
+        const def = call.def as EntityDef;
+        return { status: 200, body: { [def.name]: readEntity(realm, def, call.id ?? ''), time } };
+      }
+      default: {
+        const def = call.def as EntityDef;
+        return { status: 200, body: { [def.name]: entityOp(ctx, def, call.op, call.json ?? {}), time } };
+      }
+    }
+  } catch (e) {
+    return failure(ctx, e, time);
+  }
+}
+
+export function failure(ctx: WriteCtx, e: unknown, time: string): Outcome {
+  const err = e instanceof QboError ? e : fault.system(500);
+  if (!(e instanceof QboError)) console.error('qbo-sandbox internal error', e);
+  ctx.realm.stats.fault(err.code);
+  return { status: err.status, body: faultBody(err, time) };
+}
