@@ -1,0 +1,185 @@
+// Sync state of billing entities in QBO: snapshots (newest event wins), status with a version per change,
+// and the lookups the worker uses to wake and resume parked records.
+import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { syncRecords } from '../schema.js';
+
+export type SyncRecordRow = typeof syncRecords.$inferSelect;
+
+export interface RecordKey {
+  tenantId: string;
+  entityType: string;
+  externalId: string;
+}
+
+const byKey = (k: RecordKey) =>
+  and(
+    eq(syncRecords.tenantId, k.tenantId),
+    eq(syncRecords.entityType, k.entityType),
+    eq(syncRecords.externalId, k.externalId),
+  );
+
+export async function getRecord(db: Database, key: RecordKey): Promise<SyncRecordRow | undefined> {
+  const rows = await db.select().from(syncRecords).where(byKey(key)).limit(1);
+  return rows[0];
+}
+
+export async function getRecordById(db: Database, id: number): Promise<SyncRecordRow | undefined> {
+  const rows = await db.select().from(syncRecords).where(eq(syncRecords.id, id)).limit(1);
+  return rows[0];
+}
+
+/** The record for an entity, created (status pending, no snapshot) when missing. */
+export async function ensureRecord(db: Database, key: RecordKey): Promise<SyncRecordRow> {
+  await db.insert(syncRecords).values(key).onConflictDoNothing();
+  const row = await getRecord(db, key);
+  if (!row) throw new Error(`sync record ${key.entityType}/${key.externalId} vanished right after insert`);
+  return row;
+}
+
+/**
+ * Stores an entity snapshot unless a newer one is already stored: a later occurredAt wins, equal times
+ * are broken by event id (the same rule as sync-core's isNewerSnapshot, done in one statement so two
+ * workers cannot interleave). `stored` says whether this snapshot is now the record's.
+ */
+export async function storeSnapshot(
+  db: Database,
+  key: RecordKey,
+  snap: { snapshot: unknown; occurredAt: Date; eventId: string },
+): Promise<{ record: SyncRecordRow; stored: boolean }> {
+  const rows = await db
+    .insert(syncRecords)
+    .values({ ...key, snapshot: snap.snapshot, snapshotAt: snap.occurredAt, lastEventId: snap.eventId })
+    .onConflictDoUpdate({
+      target: [syncRecords.tenantId, syncRecords.entityType, syncRecords.externalId],
+      set: {
+        snapshot: sql`excluded.snapshot`,
+        snapshotAt: sql`excluded.snapshot_at`,
+        lastEventId: sql`excluded.last_event_id`,
+        updatedAt: new Date(),
+      },
+      setWhere: sql`${syncRecords.snapshotAt} is null
+        or excluded.snapshot_at > ${syncRecords.snapshotAt}
+        or (excluded.snapshot_at = ${syncRecords.snapshotAt} and excluded.last_event_id >= ${syncRecords.lastEventId})`,
+    })
+    .returning();
+  if (rows[0]) return { record: rows[0], stored: true };
+  const existing = await getRecord(db, key);
+  if (!existing) throw new Error(`sync record ${key.entityType}/${key.externalId} vanished`);
+  return { record: existing, stored: false };
+}
+
+/** A status change and whatever the attempt learned. Undefined fields stay as they are; null clears. */
+export interface StatusUpdate {
+  status: string;
+  reasonCode: string | null;
+  reason: string | null;
+  details?: unknown;
+  qboId?: string | null;
+  syncToken?: string | null;
+  docNumber?: string | null;
+  qboUrl?: string | null;
+  syncedHash?: string | null;
+  syncedAt?: Date | null;
+  pendingJob?: string | null;
+  waitingFor?: string | null;
+  manualSyncRequestedAt?: Date | null;
+  /** Count this as a processing attempt. */
+  countAttempt?: boolean;
+}
+
+/**
+ * Writes a status. statusVersion is bumped only when the status or its reason code changes, so each
+ * version is one thing the billing system should hear about. Returns the record and whether it changed.
+ */
+export async function setStatus(
+  db: Database,
+  id: number,
+  update: StatusUpdate,
+): Promise<{ record: SyncRecordRow; changed: boolean; previousStatus: string }> {
+  return db.transaction(async (tx) => {
+    const prev = (await tx.select().from(syncRecords).where(eq(syncRecords.id, id)).for('update').limit(1))[0];
+    if (!prev) throw new Error(`sync record ${id} not found`);
+    const changed = prev.status !== update.status || prev.reasonCode !== update.reasonCode;
+    const { countAttempt, details, ...rest } = update;
+    const rows = await tx
+      .update(syncRecords)
+      .set({
+        ...rest,
+        ...(details === undefined ? {} : { details }),
+        statusVersion: changed ? prev.statusVersion + 1 : prev.statusVersion,
+        attempts: countAttempt ? prev.attempts + 1 : prev.attempts,
+        updatedAt: new Date(),
+      })
+      .where(eq(syncRecords.id, id))
+      .returning();
+    return { record: rows[0] as SyncRecordRow, changed, previousStatus: prev.status };
+  });
+}
+
+/** `waiting` records whose dependency is `waitingFor` ("invoice:INV-1"). */
+export async function recordsWaitingFor(db: Database, tenantId: string, waitingFor: string): Promise<SyncRecordRow[]> {
+  return db
+    .select()
+    .from(syncRecords)
+    .where(
+      and(
+        eq(syncRecords.tenantId, tenantId),
+        eq(syncRecords.waitingFor, waitingFor),
+        eq(syncRecords.status, 'waiting'),
+      ),
+    );
+}
+
+/** Parked records by status (and reason code), oldest first; tenant optional for the periodic sweep. */
+export async function listParked(
+  db: Database,
+  filter: { tenantId?: string; statuses: string[]; reasonCode?: string; updatedBefore?: Date; limit?: number },
+): Promise<SyncRecordRow[]> {
+  const conds = [inArray(syncRecords.status, filter.statuses)];
+  if (filter.tenantId) conds.push(eq(syncRecords.tenantId, filter.tenantId));
+  if (filter.reasonCode) conds.push(eq(syncRecords.reasonCode, filter.reasonCode));
+  if (filter.updatedBefore) conds.push(lt(syncRecords.updatedAt, filter.updatedBefore));
+  return db
+    .select()
+    .from(syncRecords)
+    .where(and(...conds))
+    .orderBy(syncRecords.updatedAt)
+    .limit(filter.limit ?? 500);
+}
+
+/** Payments of a billing job taken without an invoice (deposits) that are already in QBO. */
+export async function depositsOfJob(db: Database, tenantId: string, jobId: string): Promise<SyncRecordRow[]> {
+  return db
+    .select()
+    .from(syncRecords)
+    .where(
+      and(
+        eq(syncRecords.tenantId, tenantId),
+        eq(syncRecords.entityType, 'payment'),
+        sql`${syncRecords.snapshot}->>'jobId' = ${jobId}`,
+        sql`${syncRecords.snapshot}->>'invoiceId' is null`,
+        isNotNull(syncRecords.qboId),
+      ),
+    )
+    .orderBy(syncRecords.id);
+}
+
+/** Remembers that `statusVersion` was announced; never moves backwards. */
+export async function markCallbackDelivered(db: Database, id: number, statusVersion: number): Promise<void> {
+  await db
+    .update(syncRecords)
+    .set({ callbackVersion: sql`greatest(${syncRecords.callbackVersion}, ${statusVersion})` })
+    .where(eq(syncRecords.id, id));
+}
+
+/** Marks `needs_sync` records (all of a tenant's, or the given ids) as asked for by a person. */
+export async function requestManualSync(db: Database, tenantId: string, ids?: number[]): Promise<SyncRecordRow[]> {
+  const conds = [eq(syncRecords.tenantId, tenantId), eq(syncRecords.status, 'needs_sync')];
+  if (ids) conds.push(inArray(syncRecords.id, ids));
+  return db
+    .update(syncRecords)
+    .set({ manualSyncRequestedAt: new Date() })
+    .where(and(...conds))
+    .returning();
+}
