@@ -23,7 +23,10 @@ export interface QboClientDeps {
     perWindow?: number;
     windowMs?: number;
     maxConcurrent?: number;
-    /** Short window on top (QBO also documents 10 req/s); null turns it off. Default 8 per 1000 ms. */
+    /**
+     * Short window on top of the minute budget (QBO also documents 10 req/s per realm and app); null turns it
+     * off. Default: 8 per 1000 ms against Intuit, off against the local sandbox (which does not enforce one).
+     */
     burst?: { perWindow: number; windowMs: number } | null;
     /** How long a call may wait for budget before RealmBusyError (default 250 ms). */
     maxWaitMs?: number;
@@ -58,7 +61,10 @@ export function createQboClient(deps: QboClientDeps): QboClient {
     perWindow: limits.perWindow ?? rl.perWindow,
     windowMs: limits.windowMs ?? rl.windowMs,
     maxConcurrent: limits.maxConcurrent ?? rl.maxConcurrent,
-    burst: limits.burst === null ? undefined : (limits.burst ?? { perWindow: 8, windowMs: 1000 }),
+    burst:
+      limits.burst === null
+        ? undefined
+        : (limits.burst ?? (deps.qbo.target === 'intuit' ? { perWindow: 8, windowMs: 1000 } : undefined)),
     keyPrefix,
     // A lease must outlive the slowest request (timeout) so a live request never loses its slot.
     leaseTtlMs: deps.qbo.httpTimeoutMs + 5_000,
