@@ -214,7 +214,7 @@ describe('CRUD and SyncToken', () => {
     expect(v?.['TotalAmt']).toBe(0);
     expect(v?.['Balance']).toBe(0);
     expect(String(v?.['PrivateNote'])).toContain('Voided');
-    expect(arr(v?.['Line']).every((l) => l['Amount'] === 0)).toBe(true);
+    expect(arr(v?.['Line']).every((l) => Number(l['Amount']) === 0)).toBe(true);
   });
 
   it('purchase create / read / delete', async () => {

@@ -41,6 +41,13 @@ export interface Company {
   base: string;
 }
 
+/** What an API call needs: the company base URL and a bearer token. */
+export type Conn = Pick<Company, 'base' | 'token'>;
+
+export function conn(sb: RunningSandbox, realmId: string, token: string): Conn {
+  return { base: `${sb.url}/v3/company/${realmId}`, token };
+}
+
 export async function company(sb: RunningSandbox, realmId?: string): Promise<Company> {
   const summary = sb.createRealm({ seed: true, ...(realmId ? { realmId } : {}) });
   const ids = summary.seeded;
@@ -54,7 +61,7 @@ export async function start(opts: SandboxOptions = {}): Promise<RunningSandbox> 
 }
 
 /** Authenticated QBO API call; `path` is relative to /v3/company/{realmId}. */
-export async function api(c: Company, method: string, path: string, body?: unknown, token = c.token): Promise<Res> {
+export async function api(c: Conn, method: string, path: string, body?: unknown, token = c.token): Promise<Res> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
   let payload: string | undefined;
   if (typeof body === 'string') {
@@ -67,10 +74,10 @@ export async function api(c: Company, method: string, path: string, body?: unkno
   return http(`${c.base}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
 }
 
-export const post = (c: Company, path: string, body: unknown): Promise<Res> => api(c, 'POST', path, body);
-export const get = (c: Company, path: string): Promise<Res> => api(c, 'GET', path);
+export const post = (c: Conn, path: string, body: unknown): Promise<Res> => api(c, 'POST', path, body);
+export const get = (c: Conn, path: string): Promise<Res> => api(c, 'GET', path);
 
-export async function query(c: Company, q: string): Promise<Res> {
+export async function query(c: Conn, q: string): Promise<Res> {
   return api(c, 'GET', `/query?query=${encodeURIComponent(q)}&minorversion=75`);
 }
 
@@ -111,7 +118,7 @@ export function rawPost(url: string, token: string, body: unknown): Promise<{ st
   });
 }
 
-export async function newCustomer(c: Company, name: string): Promise<string> {
+export async function newCustomer(c: Conn, name: string): Promise<string> {
   const res = await post(c, '/customer', { DisplayName: name });
   if (res.status !== 200) throw new Error(`customer create failed: ${res.text}`);
   return String(res.body['Customer']?.['Id']);
