@@ -15,14 +15,15 @@ export interface DecideContext {
 
 /** What we already know about the entity's sync record. */
 export interface RecordState {
-  status: SyncStatus;
+  /** A SyncStatus; stored as text, so any string is accepted and unknown ones count as not synced. */
+  status: SyncStatus | (string & {});
   qboId: string | null;
   syncedHash: string | null;
 }
 
 /** A dependency's sync record (the invoice a payment needs, the payment a refund needs). */
 export interface DependencyState {
-  status: SyncStatus;
+  status: SyncStatus | (string & {});
   qboId: string | null;
 }
 

@@ -71,7 +71,10 @@ export function buildApplyDepositUpdate(input: {
       SyncToken: input.payment.SyncToken,
       sparse: true,
       Line: [
-        ...lines.map((l) => ({ Amount: l.Amount, LinkedTxn: l.LinkedTxn.map((t) => ({ ...t })) })),
+        ...lines.map((l) => ({
+          Amount: centsToQboAmount(qboAmountToCents(l.Amount)),
+          LinkedTxn: l.LinkedTxn.map((t) => ({ TxnId: t.TxnId, TxnType: t.TxnType })),
+        })),
         { Amount: centsToQboAmount(applied), LinkedTxn: [{ TxnId: input.invoiceQboId, TxnType: 'Invoice' }] },
       ],
     },

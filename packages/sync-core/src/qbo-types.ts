@@ -1,11 +1,12 @@
 // The slice of QBO's entity shapes that sync-core builds or reads. Field names are QBO's own.
+// Bodies we send are type aliases (not interfaces) so they fit clients that accept any extra field.
 
 export interface Ref {
   value: string;
   name?: string;
 }
 
-export interface QboCustomerBody {
+export type QboCustomerBody = {
   DisplayName: string;
   GivenName?: string;
   FamilyName?: string;
@@ -18,16 +19,16 @@ export interface QboCustomerBody {
   ParentRef?: Ref;
   Job?: boolean;
   BillWithParent?: boolean;
-}
+};
 
-export interface QboAddress {
+export type QboAddress = {
   Line1?: string;
   Line2?: string;
   City?: string;
   CountrySubDivisionCode?: string;
   PostalCode?: string;
   Country?: string;
-}
+};
 
 /** A customer as read back from QBO (queries and creates). */
 export interface QboCustomer {
@@ -42,14 +43,14 @@ export interface QboCustomer {
   Active?: boolean;
 }
 
-export interface QboSalesItemLine {
+export type QboSalesItemLine = {
   DetailType: 'SalesItemLineDetail';
   Amount: number;
   Description?: string;
   SalesItemLineDetail: { ItemRef: Ref; Qty: number; UnitPrice: number; TaxCodeRef?: Ref };
-}
+};
 
-export interface QboInvoiceBody {
+export type QboInvoiceBody = {
   CustomerRef: Ref;
   DocNumber?: string;
   TxnDate: string;
@@ -59,7 +60,7 @@ export interface QboInvoiceBody {
   CustomerMemo?: { value: string };
   Line: QboSalesItemLine[];
   TxnTaxDetail?: { TotalTax: number };
-}
+};
 
 export interface QboInvoice {
   Id: string;
@@ -71,17 +72,18 @@ export interface QboInvoice {
   CustomerRef?: Ref;
 }
 
-export interface QboLinkedTxn {
+export type QboLinkedTxn = {
   TxnId: string;
-  TxnType: 'Invoice' | 'CreditMemo' | 'JournalEntry' | 'Expense' | 'Check' | 'CreditCardCredit';
-}
+  /** Invoice, CreditMemo, JournalEntry, Expense, Check or CreditCardCredit. */
+  TxnType: string;
+};
 
-export interface QboPaymentLine {
+export type QboPaymentLine = {
   Amount: number;
   LinkedTxn: QboLinkedTxn[];
-}
+};
 
-export interface QboPaymentBody {
+export type QboPaymentBody = {
   CustomerRef: Ref;
   TotalAmt: number;
   TxnDate: string;
@@ -91,26 +93,27 @@ export interface QboPaymentBody {
   PaymentRefNum?: string;
   PrivateNote: string;
   Line?: QboPaymentLine[];
-}
+};
 
+/** A payment as read back from QBO (amounts may come as numbers or decimal strings). */
 export interface QboPayment {
   Id: string;
   SyncToken: string;
-  TotalAmt?: number;
-  UnappliedAmt?: number;
+  TotalAmt?: number | string;
+  UnappliedAmt?: number | string;
   PrivateNote?: string;
-  Line?: QboPaymentLine[];
+  Line?: { Amount: number | string; LinkedTxn: { TxnId: string; TxnType: string }[] }[];
 }
 
 /** Sparse update: only the fields present change; `Line` must carry every line that should exist. */
-export interface QboPaymentLinesUpdate {
+export type QboPaymentLinesUpdate = {
   Id: string;
   SyncToken: string;
   sparse: true;
   Line: QboPaymentLine[];
-}
+};
 
-export interface QboPurchaseBody {
+export type QboPurchaseBody = {
   PaymentType: 'Cash';
   AccountRef: Ref;
   EntityRef: Ref & { type: 'Customer' };
@@ -125,4 +128,4 @@ export interface QboPurchaseBody {
     Description?: string;
     AccountBasedExpenseLineDetail: { AccountRef: Ref; CustomerRef?: Ref };
   }[];
-}
+};
