@@ -1,1 +1,14 @@
-export const packageName = '@qbo-sync/producer';
+export {
+  closeQueues,
+  createQueues,
+  enqueueJob,
+  JOB_OPTIONS,
+  JOB_RETENTION,
+  type JobRetryPolicy,
+  jobOptions,
+  type Queues,
+  queueName,
+} from './catalogue.js';
+export { EnqueueTimeoutError, ProducerClosedError } from './errors.js';
+export type { PublishResult, RejectionCode } from './prepare.js';
+export { createProducer, type Producer, type ProducerDeps, type PublishOptions } from './producer.js';

@@ -1,0 +1,219 @@
+import type { DomainEvent, JobName } from '@qbo-sync/contracts';
+import type { Database } from '@qbo-sync/db';
+import {
+  findInboxEvents,
+  findUnenqueued,
+  type InboxKey,
+  type InboxRow,
+  inboxKey,
+  insertInboxEvents,
+  markEnqueued,
+} from '@qbo-sync/db/repositories/inbox';
+import { existingTenantIds } from '@qbo-sync/db/repositories/tenants';
+import type { Logger } from '@qbo-sync/observability';
+import { Redis } from 'ioredis';
+import { closeQueues, createQueues, jobOptions, type Queues } from './catalogue.js';
+import { EnqueueTimeoutError, ProducerClosedError } from './errors.js';
+import {
+  inboxRowOf,
+  jobOfEvent,
+  jobOfRow,
+  type PreparedEvent,
+  type PublishResult,
+  prepareEvents,
+  type QueuedJob,
+  unknownTenant,
+} from './prepare.js';
+
+export interface ProducerDeps {
+  db: Database;
+  /** A shared ioredis client (not closed by the producer) or a URL (the producer owns that connection). */
+  redis: Redis | string;
+  /** Hash-tagged queue prefix, e.g. `{qbo-sync}` (config.queuePrefix). */
+  queuePrefix: string;
+  logger: Logger;
+  /** How long a publish waits for Redis before answering; the event is stored either way. Default 5000. */
+  enqueueTimeoutMs?: number;
+  /**
+   * Test seam: runs after inbox rows are inserted and before they are queued. Throwing simulates a crash
+   * between PostgreSQL and Redis (the rows stay with enqueued_at null for the sweep).
+   */
+  afterInboxInsert?: (events: readonly DomainEvent[]) => Promise<void>;
+}
+
+export interface PublishOptions {
+  /** The caller's authenticated tenant: events naming another tenant are rejected (`tenant_mismatch`). */
+  tenantId?: string;
+}
+
+export interface Producer {
+  publish(event: unknown, opts?: PublishOptions): Promise<PublishResult>;
+  /** Validates and stores each event independently; results are in input order. */
+  publishMany(events: readonly unknown[], opts?: PublishOptions): Promise<PublishResult[]>;
+  /** Queues inbox rows stored but never queued (a crash between the two stores). Returns how many. */
+  sweepUnenqueued(opts?: { olderThanMs?: number; limit?: number }): Promise<number>;
+  queues: Queues;
+  close(): Promise<void>;
+}
+
+/** Postgres allows 65,535 parameters a statement; an inbox row takes 10. */
+const INSERT_CHUNK = 500;
+
+export function createProducer(deps: ProducerDeps): Producer {
+  const { db } = deps;
+  const log = deps.logger.child({ component: 'producer' });
+  const ownsRedis = typeof deps.redis === 'string';
+  const redis = typeof deps.redis === 'string' ? new Redis(deps.redis, { maxRetriesPerRequest: null }) : deps.redis;
+  const queues = createQueues(redis, deps.queuePrefix);
+  // Without a listener BullMQ prints connection errors to stderr; ioredis keeps reconnecting meanwhile.
+  for (const queue of Object.values(queues)) {
+    queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue connection error'));
+  }
+  const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 5_000;
+  let closed = false;
+
+  async function addJobs(jobs: readonly QueuedJob[]): Promise<void> {
+    const byQueue = new Map<JobName, QueuedJob[]>();
+    for (const j of jobs) byQueue.set(j.job, [...(byQueue.get(j.job) ?? []), j]);
+    await Promise.all(
+      [...byQueue].map(([job, list]) =>
+        queues[job].addBulk(
+          list.map((j) => ({
+            name: job,
+            data: j.payload,
+            opts: jobOptions(job, { jobId: j.jobId, priority: j.priority }),
+          })),
+        ),
+      ),
+    );
+  }
+
+  /** Queues then marks the rows; a job id already in Redis makes a repeat harmless. */
+  async function enqueue(jobs: readonly QueuedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, rejectTimeout) => {
+      timer = setTimeout(() => rejectTimeout(new EnqueueTimeoutError(enqueueTimeoutMs)), enqueueTimeoutMs);
+    });
+    try {
+      await Promise.race([addJobs(jobs), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    await markEnqueued(
+      db,
+      jobs.map((j) => j.key),
+    );
+  }
+
+  /** Like enqueue, but a Redis failure is logged, not thrown: the rows are stored and the sweep retries. */
+  async function tryEnqueue(jobs: readonly QueuedJob[]): Promise<boolean> {
+    try {
+      await enqueue(jobs);
+      return true;
+    } catch (err) {
+      log.error({ err, events: jobs.length }, 'events stored but not queued; the sweep will queue them');
+      return false;
+    }
+  }
+
+  async function publishChunk(chunk: readonly PreparedEvent[], results: PublishResult[]): Promise<void> {
+    const known = await existingTenantIds(
+      db,
+      chunk.map((p) => p.key.tenantId),
+    );
+    const storable = chunk.filter((p) => {
+      if (known.has(p.key.tenantId)) return true;
+      results[p.index] = unknownTenant(p);
+      return false;
+    });
+    // Within one call, the first occurrence of a key owns it; later ones are duplicates of it.
+    const first = new Map<string, PreparedEvent>();
+    for (const p of storable) if (!first.has(inboxKey(p.key))) first.set(inboxKey(p.key), p);
+    const inserted = await insertInboxEvents(db, [...first.values()].map(inboxRowOf));
+    const fresh = [...first.values()].filter((p) => inserted.has(inboxKey(p.key)));
+    if (fresh.length > 0 && deps.afterInboxInsert) await deps.afterInboxInsert(fresh.map((p) => p.event));
+
+    const repeatKeys: InboxKey[] = [...first.values()].filter((p) => !inserted.has(inboxKey(p.key))).map((p) => p.key);
+    const stored = new Map<string, InboxRow>(
+      (await findInboxEvents(db, repeatKeys)).map((r) => [inboxKey({ tenantId: r.tenantId, eventId: r.eventId }), r]),
+    );
+    // A repeat whose first delivery never reached Redis is queued now (same job id, so never twice).
+    const stranded = [...stored.values()].filter((r) => r.enqueuedAt === null);
+    const queued = await tryEnqueue([...fresh.map(jobOfEvent), ...stranded.map(jobOfRow)]);
+
+    for (const p of storable) {
+      const k = inboxKey(p.key);
+      const owner = first.get(k);
+      const row = stored.get(k);
+      const base = { id: p.event.id, tenantId: p.event.tenantId };
+      if (owner === p && inserted.has(k)) {
+        results[p.index] = { status: 'accepted', ...base, job: p.route.job, jobId: p.route.jobId, enqueued: queued };
+      } else if (row) {
+        const job = jobOfRow(row);
+        if (row.type !== p.event.type) {
+          log.warn({ tenantId: row.tenantId, eventId: row.eventId }, 'event id reused for a different event type');
+        }
+        results[p.index] = {
+          status: 'duplicate',
+          ...base,
+          job: job.job,
+          jobId: job.jobId,
+          enqueued: row.enqueuedAt !== null || queued,
+        };
+      } else {
+        // A repeat within this call of an event inserted just now.
+        const firstRoute = (owner ?? p).route;
+        results[p.index] = {
+          status: 'duplicate',
+          ...base,
+          job: firstRoute.job,
+          jobId: firstRoute.jobId,
+          enqueued: queued,
+        };
+      }
+    }
+  }
+
+  async function publishMany(events: readonly unknown[], opts: PublishOptions = {}): Promise<PublishResult[]> {
+    if (closed) throw new ProducerClosedError();
+    const { rejected, valid } = prepareEvents(events, opts.tenantId);
+    const results: PublishResult[] = new Array(events.length);
+    for (const [index, result] of rejected) results[index] = result;
+    for (let i = 0; i < valid.length; i += INSERT_CHUNK) {
+      await publishChunk(valid.slice(i, i + INSERT_CHUNK), results);
+    }
+    return results;
+  }
+
+  return {
+    queues,
+    publishMany,
+    async publish(event, opts) {
+      const [result] = await publishMany([event], opts);
+      return result as PublishResult;
+    },
+    async sweepUnenqueued({ olderThanMs = 30_000, limit = 500 } = {}) {
+      if (closed) throw new ProducerClosedError();
+      const rows = await findUnenqueued(db, { olderThanMs, limit });
+      if (rows.length === 0) return 0;
+      await enqueue(rows.map(jobOfRow));
+      log.warn({ events: rows.length }, 'sweep queued events that were stored but never queued');
+      return rows.length;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsRedis && redis.status !== 'ready') {
+        // Never connected (or reconnecting): quit would wait for a connection that may not come.
+        // Queues are marked closing first so BullMQ does not schedule its 5 s reconnect pause.
+        const closing = closeQueues(queues).catch(() => undefined);
+        redis.disconnect();
+        await closing;
+        return;
+      }
+      await closeQueues(queues);
+      if (ownsRedis) await redis.quit();
+    },
+  };
+}
