@@ -1,7 +1,7 @@
 // Tenants and their credentials. The API key is shown once and stored as sha256 + a short prefix; the
 // signing secret is needed in clear to verify HMACs, so it is stored encrypted (SecretBox).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { tenants } from '../schema.js';
 import type { SecretBox } from '../secrets.js';
@@ -83,6 +83,16 @@ export async function createTenant(
 export async function getTenant(db: Database, tenantId: string): Promise<Tenant | undefined> {
   const rows = await db.select().from(tenants).where(eq(tenants.id, tenantId)).limit(1);
   return rows[0] && publicView(rows[0]);
+}
+
+/** Which of these tenant ids exist. */
+export async function existingTenantIds(db: Database, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: tenants.id })
+    .from(tenants)
+    .where(inArray(tenants.id, [...new Set(ids)]));
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function listTenants(db: Database): Promise<Tenant[]> {
