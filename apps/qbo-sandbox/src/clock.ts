@@ -16,9 +16,17 @@ export class Clock {
   }
 }
 
+let lastMs = Number.NaN;
+let lastTime = '';
+
 /** QBO-style timestamp with a fixed Pacific offset (no DST), e.g. 2024-05-01T10:00:00.000-07:00. */
 export function qboTime(ms: number): string {
-  return `${new Date(ms - PT_OFFSET_MS).toISOString().slice(0, 23)}-07:00`;
+  // Every response carries "time"; under load many share the same millisecond.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastTime = `${new Date(ms - PT_OFFSET_MS).toISOString().slice(0, 23)}-07:00`;
+  }
+  return lastTime;
 }
 
 /** MetaData timestamps carry whole seconds like QBO's. */

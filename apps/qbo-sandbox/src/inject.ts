@@ -35,6 +35,7 @@ export interface Injection {
 }
 
 let nextRuleId = 1;
+const NOTHING: Injection = Object.freeze({ latencyMs: 0 });
 
 export class FaultInjector {
   rules: FaultRule[] = [];
@@ -60,8 +61,8 @@ export class FaultInjector {
 
   /** Latency rules add up; the first firing non-latency rule decides the outcome. */
   decide(req: RequestInfo): Injection {
+    if (this.rules.length === 0) return NOTHING;
     const out: Injection = { latencyMs: 0 };
-    if (this.rules.length === 0) return out;
     for (const rule of this.rules) {
       if (out.action && rule.kind !== 'latency') continue;
       if (!matches(rule, req)) continue;

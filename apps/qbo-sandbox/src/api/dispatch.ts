@@ -4,6 +4,7 @@ import { companyInfo } from '../entities/company.js';
 import { readEntity } from '../entities/crud.js';
 import type { EntityDef, WriteCtx } from '../entities/types.js';
 import { fault, faultBody, QboError } from '../faults.js';
+import { docJson, entityResponse } from '../json.js';
 import { runQuery } from '../query/execute.js';
 import { runBatch } from './batch.js';
 import { entityOp } from './entity-op.js';
@@ -11,7 +12,9 @@ import type { ApiCall } from './resolve.js';
 
 export interface Outcome {
   status: number;
-  body: unknown;
+  /** Either a body to serialise or the serialised text itself. */
+  body?: unknown;
+  text?: string;
 }
 
 export function dispatch(ctx: WriteCtx, call: ApiCall): Outcome {
@@ -20,7 +23,10 @@ export function dispatch(ctx: WriteCtx, call: ApiCall): Outcome {
   try {
     switch (call.op) {
       case 'query':
-        return { status: 200, body: { QueryResponse: runQuery(realm, call.text ?? ''), time } };
+        return {
+          status: 200,
+          text: `{"QueryResponse":${queryJson(runQuery(realm, call.text ?? ''))},"time":"${time}"}`,
+        };
       case 'batch':
         return { status: 200, body: runBatch(ctx, call.json ?? {}, time) };
       case 'preferences':
@@ -30,16 +36,25 @@ export function dispatch(ctx: WriteCtx, call: ApiCall): Outcome {
         return { status: 200, body: { CompanyInfo: companyInfo(realm), time } };
       case 'read': {
         const def = call.def as EntityDef;
-        return { status: 200, body: { [def.name]: readEntity(realm, def, call.id ?? ''), time } };
+        return { status: 200, text: entityResponse(def.name, readEntity(realm, def, call.id ?? ''), time) };
       }
       default: {
         const def = call.def as EntityDef;
-        return { status: 200, body: { [def.name]: entityOp(ctx, def, call.op, call.json ?? {}), time } };
+        return { status: 200, text: entityResponse(def.name, entityOp(ctx, def, call.op, call.json ?? {}), time) };
       }
     }
   } catch (e) {
     return failure(ctx, e, time);
   }
+}
+
+/** QueryResponse JSON with the rows spliced in from the per-doc cache. */
+function queryJson(qr: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(qr)) {
+    parts.push(`"${k}":${Array.isArray(v) ? `[${v.map((d: object) => docJson(d)).join(',')}]` : JSON.stringify(v)}`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 export function failure(ctx: WriteCtx, e: unknown, time: string): Outcome {

@@ -3,8 +3,8 @@ import { createEntity, deleteEntity, updateEntity, voidEntity } from '../entitie
 import type { EntityDef, WriteCtx } from '../entities/types.js';
 import { fault } from '../faults.js';
 
-export function entityOp(ctx: WriteCtx, def: EntityDef, op: string, json: Record<string, unknown>): unknown {
-  let result: unknown;
+export function entityOp(ctx: WriteCtx, def: EntityDef, op: string, json: Record<string, unknown>): object {
+  let result: object;
   switch (op) {
     case 'create':
       result = createEntity(ctx, def, json);

@@ -61,7 +61,7 @@ async function handle(sb: Sandbox, req: FastifyRequest, reply: FastifyReply): Pr
       call = resolveCall(req.method, rest, query, body);
     } catch (e) {
       const out = failure(sb.ctx(realm), e, qboTime(now));
-      return send(reply, realm, out.status, JSON.stringify(out.body));
+      return send(reply, realm, out.status, out.text ?? JSON.stringify(out.body));
     }
     const inj = realm.injector.decide({ method: req.method, entity: call.entity, operation: call.op });
     if (inj.latencyMs > 0) await sleep(inj.latencyMs);
@@ -85,7 +85,7 @@ async function handle(sb: Sandbox, req: FastifyRequest, reply: FastifyReply): Pr
     if (text === undefined) {
       const out = dispatch(sb.ctx(realm, call.include), call);
       status = out.status;
-      text = JSON.stringify(out.body);
+      text = out.text ?? JSON.stringify(out.body);
       // Only successful outcomes are remembered: a retry after a fixed validation error can succeed.
       if (requestId !== undefined && status === 200) realm.requestIds.set(requestId, { status, body: text });
     }

@@ -40,8 +40,10 @@ export function parseJsonObject(body: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 function includes(raw: string | undefined): ReadonlySet<string> {
-  if (!raw) return new Set();
+  if (!raw) return NONE;
   return new Set(raw.split(',').map((s) => s.trim().toLowerCase()));
 }
 
