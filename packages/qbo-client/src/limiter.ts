@@ -53,6 +53,23 @@ redis.call('PEXPIRE', KEYS[3], leaseTtl + 1000)
 return {1, 0}
 `;
 
+/**
+ * Ends a lease and re-stamps the request in each window with the release time. QBO counts a request
+ * when it arrives, which is after we admitted it; counting it from its release (after QBO answered)
+ * means a new request admitted when that entry leaves the window cannot land in the same QBO window.
+ * KEYS: window, burst, leases; ARGV: now|'', leaseId
+ */
+const RELEASE = `
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[2])
+redis.call('ZADD', KEYS[2], 'XX', now, ARGV[2])
+return redis.call('ZREM', KEYS[3], ARGV[2])
+`;
+
 export interface RealmLimiterOptions {
   /** Requests admitted in any sliding window of windowMs (QBO: 500/min; default config 450). */
   perWindow: number;
@@ -118,11 +135,11 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
       for (;;) {
         const wait = await tryOnce(realmId, leaseId);
         if (wait === 0) {
-          const { leases } = realmKeys(opts.keyPrefix, realmId);
+          const k = realmKeys(opts.keyPrefix, realmId);
           return {
             ok: true,
             release: async () => {
-              await redis.zrem(leases, leaseId);
+              await redis.eval(RELEASE, 3, k.window, k.burst, k.leases, opts.now ? String(opts.now()) : '', leaseId);
             },
           };
         }

@@ -44,6 +44,18 @@ describe('realm limiter (real Redis)', () => {
     expect((await limiter.acquire('r1')).ok).toBe(true);
   });
 
+  it('counts a request from its release, so the next one cannot land in the same QBO window', async () => {
+    const limiter = createRealmLimiter(redis, base({ perWindow: 1 }));
+    const a = await limiter.acquire('s1');
+    expect(a.ok).toBe(true);
+    clock += 300; // QBO answered 300 ms after admission
+    if (a.ok) await a.release();
+    clock += 250; // 550 ms after admission, but only 250 ms after the answer
+    expect(await limiter.acquire('s1')).toEqual({ ok: false, retryAfterMs: 250 });
+    clock += 250;
+    expect((await limiter.acquire('s1')).ok).toBe(true);
+  });
+
   it('caps concurrency with leases that expire by themselves', async () => {
     const limiter = createRealmLimiter(redis, base({ perWindow: 100, maxConcurrent: 2, leaseTtlMs: 1000 }));
     const a = await limiter.acquire('c1');
