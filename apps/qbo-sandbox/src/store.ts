@@ -87,8 +87,8 @@ export class Realm {
   readonly voided = new Set<string>();
   /** Purchase id -> cents posted to Accounts Receivable (what a Payment can link against). */
   readonly purchaseAr = new Map<string, number>();
-  /** Customer id -> "Entity:Id" of transactions affecting its Balance. */
-  readonly customerTxns = new Map<string, Set<string>>();
+  /** "Entity:Id" -> what that transaction currently adds to its customer's Balance. */
+  readonly contrib = new Map<string, { customer: string; cents: number }>();
   prefs: Record<string, unknown>;
 
   constructor(

@@ -2,7 +2,7 @@
 import { qboMetaTime } from '../clock.js';
 import { fault } from '../faults.js';
 import type { Realm } from '../store.js';
-import { refreshCustomer } from './linking.js';
+import { syncBalance } from './linking.js';
 import type { Body, Doc, EntityDef, EntityName, WriteCtx } from './types.js';
 
 function makeDoc(ctx: WriteCtx, id: string, syncToken: string, createTime: string, body: Body): Doc {
@@ -23,31 +23,19 @@ export function plain(doc: Doc): Record<string, unknown> {
 
 /** Stores (or removes) a doc and runs the knock-on effects: links, customer balances, indexes. */
 export function storeDoc(ctx: WriteCtx, def: EntityDef, prev: Doc | undefined, next: Doc | undefined): void {
-  const { realm } = ctx;
-  const table = realm.table(def.name);
+  const table = ctx.realm.table(def.name);
   if (next) table.put(next);
   else if (prev) table.remove(prev.Id);
-  const before = prev ? def.customerOf?.(prev) : undefined;
-  const after = next ? def.customerOf?.(next) : undefined;
-  const key = `${def.name}:${(next ?? prev)?.Id}`;
-  if (before !== undefined) realm.customerTxns.get(before)?.delete(key);
-  if (after !== undefined) {
-    let set = realm.customerTxns.get(after);
-    if (!set) {
-      set = new Set();
-      realm.customerTxns.set(after, set);
-    }
-    set.add(key);
-  }
   def.afterWrite?.(ctx, prev, next);
-  if (before !== undefined) refreshCustomer(ctx, before);
-  if (after !== undefined && after !== before) refreshCustomer(ctx, after);
+  const id = (next ?? prev)?.Id;
+  if (id !== undefined) syncBalance(ctx, def.name, id, next);
 }
 
 /** Rewrites derived fields of a doc (Balance, LinkedTxn...) as QBO does: new SyncToken, new LastUpdatedTime. */
 export function touchDoc(ctx: WriteCtx, entity: EntityName, doc: Doc, patch: Body): void {
   const next = makeDoc(ctx, doc.Id, String(Number(doc.SyncToken) + 1), doc.MetaData.CreateTime, { ...doc, ...patch });
   ctx.realm.table(entity).put(next);
+  syncBalance(ctx, entity, next.Id, next);
 }
 
 export function createEntity(ctx: WriteCtx, def: EntityDef, input: Record<string, unknown>, forcedId?: string): Doc {

@@ -215,7 +215,6 @@ export const invoiceDef: EntityDef = {
   indexField: 'DocNumber',
   build,
   voidBody,
-  customerOf: (doc) => (doc['CustomerRef'] as { value: string }).value,
   afterWrite(ctx, prev, next) {
     const id = (next ?? prev)?.Id;
     if (!id) return;

@@ -4,7 +4,7 @@ import { Money } from '../money.js';
 import { moneyField } from './common.js';
 import { touchDoc } from './crud.js';
 import type { Application, TargetType } from './links.js';
-import type { Doc, WriteCtx } from './types.js';
+import type { Doc, EntityName, WriteCtx } from './types.js';
 
 /** Applications encoded in a stored Payment's lines. */
 export function applicationsOf(payment: Doc | undefined): Application[] {
@@ -63,22 +63,39 @@ export function unlinkTarget(ctx: WriteCtx, targetId: string): void {
   }
 }
 
-/** Customer Balance = open invoices + unlinked A/R expenses - unapplied payments. */
-export function refreshCustomer(ctx: WriteCtx, customerId: string): void {
-  const { realm } = ctx;
-  const customer = realm.table('Customer').get(customerId);
-  if (!customer) return;
-  let balance = 0;
-  for (const key of realm.customerTxns.get(customerId) ?? []) {
-    const [entity, id] = key.split(':') as [string, string];
-    if (entity === 'Invoice') balance += moneyField(realm.table('Invoice').get(id), 'Balance');
-    else if (entity === 'Payment') balance -= moneyField(realm.table('Payment').get(id), 'UnappliedAmt');
-    else if (entity === 'Purchase') {
-      const pur = realm.table('Purchase').get(id);
-      if (pur) balance += openAmount(ctx, pur, 'Expense');
-    }
+/** What a transaction adds to its customer's Balance: open invoice, unlinked A/R expense, minus unapplied credit. */
+function contribution(ctx: WriteCtx, entity: EntityName, doc: Doc): { customer: string; cents: number } | undefined {
+  if (entity === 'Invoice' || entity === 'Payment') {
+    const customer = (doc['CustomerRef'] as { value: string }).value;
+    const cents = entity === 'Invoice' ? moneyField(doc, 'Balance') : -moneyField(doc, 'UnappliedAmt');
+    return { customer, cents };
   }
-  if (moneyField(customer, 'Balance') === balance) return;
-  // QBO does not bump the customer's SyncToken for balance changes.
-  realm.table('Customer').put({ ...customer, Balance: new Money(balance), BalanceWithJobs: new Money(balance) });
+  if (entity === 'Purchase') {
+    const ref = doc['EntityRef'] as { value: string; type?: string } | undefined;
+    return ref?.type === 'Customer' ? { customer: ref.value, cents: openAmount(ctx, doc, 'Expense') } : undefined;
+  }
+  return undefined;
+}
+
+/** Applies the change of one transaction's contribution to its customer's Balance: O(1) per write. */
+export function syncBalance(ctx: WriteCtx, entity: EntityName, id: string, doc: Doc | undefined): void {
+  const { contrib } = ctx.realm;
+  const key = `${entity}:${id}`;
+  const old = contrib.get(key);
+  const next = doc ? contribution(ctx, entity, doc) : undefined;
+  if (old?.customer === next?.customer && old?.cents === next?.cents) return;
+  if (old) adjustBalance(ctx, old.customer, -old.cents);
+  if (next) {
+    contrib.set(key, next);
+    adjustBalance(ctx, next.customer, next.cents);
+  } else contrib.delete(key);
+}
+
+function adjustBalance(ctx: WriteCtx, customerId: string, delta: number): void {
+  const table = ctx.realm.table('Customer');
+  const customer = table.get(customerId);
+  if (!customer || delta === 0) return;
+  const balance = new Money(moneyField(customer, 'Balance') + delta);
+  // Balance is derived: the sandbox does not bump the customer's SyncToken for it.
+  table.put({ ...customer, Balance: balance, BalanceWithJobs: balance });
 }

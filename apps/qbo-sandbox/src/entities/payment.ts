@@ -193,7 +193,6 @@ export const paymentDef: EntityDef = {
   hasActive: false,
   build,
   voidBody,
-  customerOf: (doc) => (doc['CustomerRef'] as { value: string }).value,
   afterWrite(ctx, prev, next) {
     const id = (next ?? prev)?.Id;
     if (!id) return;

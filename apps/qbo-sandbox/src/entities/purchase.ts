@@ -204,10 +204,6 @@ export const purchaseDef: EntityDef = {
   canVoid: false,
   hasActive: false,
   build,
-  customerOf: (doc) => {
-    const ref = doc['EntityRef'] as { value: string; type?: string } | undefined;
-    return ref?.type === 'Customer' ? ref.value : undefined;
-  },
   afterWrite(ctx, prev, next) {
     const id = (next ?? prev)?.Id;
     if (!id) return;

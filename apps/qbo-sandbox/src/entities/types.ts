@@ -78,6 +78,4 @@ export interface EntityDef {
   beforeRemove?(ctx: WriteCtx, prev: Doc): void;
   /** Side effects on other entities (links, balances) after this one is stored or removed. */
   afterWrite?(ctx: WriteCtx, prev: Doc | undefined, next: Doc | undefined): void;
-  /** Customer whose Balance this document affects. */
-  customerOf?(doc: Doc): string | undefined;
 }
