@@ -183,3 +183,60 @@ export async function requestManualSync(db: Database, tenantId: string, ids?: nu
     .where(and(...conds))
     .returning();
 }
+
+// The periodic sweeps' queries: parked records whose cause has gone away since they were parked.
+
+/** `waiting` records whose dependency is already synced (heals a crash between the two writes). */
+export async function waitingOnSyncedDependency(db: Database, limit = 500): Promise<SyncRecordRow[]> {
+  const rows = await db.execute<{ id: number }>(sql`
+    select w.id from sync_records w
+    join sync_records d
+      on d.tenant_id = w.tenant_id and w.waiting_for = d.entity_type || ':' || d.external_id
+    where w.status = 'waiting' and d.status = 'synced'
+    order by w.updated_at limit ${limit}`);
+  return byIds(
+    db,
+    rows.map((r) => Number(r.id)),
+  );
+}
+
+/** `needs_mapping` records of tenants whose mappings changed after the record was parked. */
+export async function mappingChangedSinceParked(db: Database, limit = 500): Promise<SyncRecordRow[]> {
+  const rows = await db.execute<{ id: number }>(sql`
+    select r.id from sync_records r
+    where r.status = 'needs_mapping'
+      and exists (select 1 from mappings m where m.tenant_id = r.tenant_id and m.updated_at > r.updated_at)
+    order by r.updated_at limit ${limit}`);
+  return byIds(
+    db,
+    rows.map((r) => Number(r.id)),
+  );
+}
+
+/** `needs_reconnect` records of tenants whose connection became active after the record was parked. */
+export async function reconnectedSinceParked(db: Database, limit = 500): Promise<SyncRecordRow[]> {
+  const rows = await db.execute<{ id: number }>(sql`
+    select r.id from sync_records r
+    join qbo_connections c on c.tenant_id = r.tenant_id
+    where r.status = 'needs_reconnect' and c.status = 'active' and c.updated_at > r.updated_at
+    order by r.updated_at limit ${limit}`);
+  return byIds(
+    db,
+    rows.map((r) => Number(r.id)),
+  );
+}
+
+/** `needs_sync` records a person asked to sync. */
+export async function manualSyncRequested(db: Database, limit = 500): Promise<SyncRecordRow[]> {
+  return db
+    .select()
+    .from(syncRecords)
+    .where(and(eq(syncRecords.status, 'needs_sync'), isNotNull(syncRecords.manualSyncRequestedAt)))
+    .orderBy(syncRecords.manualSyncRequestedAt)
+    .limit(limit);
+}
+
+async function byIds(db: Database, ids: number[]): Promise<SyncRecordRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(syncRecords).where(inArray(syncRecords.id, ids)).orderBy(syncRecords.updatedAt);
+}

@@ -1,0 +1,101 @@
+import type { Config } from '@qbo-sync/config';
+import { JOB_NAMES, type JobName } from '@qbo-sync/contracts';
+import { type Database, SecretBox } from '@qbo-sync/db';
+import type { Logger } from '@qbo-sync/observability';
+import { enqueueJob, type Producer, queueName } from '@qbo-sync/producer';
+import type { QboClient } from '@qbo-sync/qbo-client';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createHandlers } from './processors/index.js';
+import type { Handlers } from './processors/types.js';
+import { resumeParked } from './resume-parked.js';
+import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
+import type { Enqueue, SyncDeps } from './sync/deps.js';
+import { createEntityLocks } from './sync/locks.js';
+import { createPreferencesCache } from './sync/preferences.js';
+
+export interface WorkerAppDeps {
+  config: Config;
+  db: Database;
+  /** Shared ioredis connection (maxRetriesPerRequest: null); BullMQ duplicates it for blocking reads. */
+  redis: Redis;
+  qbo: QboClient;
+  producer: Producer;
+  logger: Logger;
+  now?: () => number;
+  /** Per-queue concurrency (default config.worker.concurrency); sweep period (default config.worker.sweepIntervalMs). */
+  concurrency?: number;
+  sweepIntervalMs?: number;
+}
+
+export interface WorkerApp {
+  /** Starts one BullMQ worker per job type and the periodic sweeps. */
+  start(): void;
+  /** Graceful: stops taking jobs, lets running ones finish, stops the sweeps. Connections belong to the caller. */
+  close(): Promise<void>;
+  /** Re-queues a tenant's parked syncs (e.g. after a mapping was added). */
+  resumeParked(tenantId: string, filter?: { reasonCode?: string; statuses?: readonly string[] }): Promise<number>;
+  /** One sweep pass now (the timer runs them periodically). */
+  runSweeps(): Promise<SweepResult>;
+  readonly handlers: Handlers;
+  readonly workers: ReadonlyMap<JobName, Worker>;
+}
+
+export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
+  const log = deps.logger.child({ component: 'worker' });
+  const now = deps.now ?? Date.now;
+  const enqueue: Enqueue = (job, payload, opts) => enqueueJob(deps.producer.queues, job, payload, opts);
+  const syncDeps: SyncDeps = {
+    db: deps.db,
+    redis: deps.redis,
+    qbo: deps.qbo,
+    logger: deps.logger,
+    enqueue,
+    locks: createEntityLocks(deps.redis, deps.config.queuePrefix),
+    prefs: createPreferencesCache(now),
+    now,
+  };
+  const handlers = createHandlers(syncDeps, { db: deps.db, secrets: new SecretBox(deps.config.encryptionKeys), now });
+  const sweepDeps = {
+    db: deps.db,
+    enqueue,
+    logger: deps.logger,
+    sweepInbox: () => deps.producer.sweepUnenqueued(),
+  };
+  const workers = new Map<JobName, Worker>();
+  let sweeps: { stop(): Promise<void> } | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    handlers,
+    workers,
+    start() {
+      if (workers.size > 0) return;
+      for (const name of JOB_NAMES) {
+        const worker = new Worker(queueName(name), (job, token) => handlers[name](job, token), {
+          connection: deps.redis,
+          prefix: deps.config.queuePrefix,
+          concurrency: deps.concurrency ?? deps.config.worker.concurrency,
+        });
+        worker.on('failed', (job, err) =>
+          log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'job failed'),
+        );
+        worker.on('error', (err) => log.error({ queue: name, err }, 'worker error'));
+        workers.set(name, worker);
+      }
+      sweeps = startSweeps(sweepDeps, deps.sweepIntervalMs ?? deps.config.worker.sweepIntervalMs);
+      log.info({ queues: JOB_NAMES.length, prefix: deps.config.queuePrefix }, 'worker started');
+    },
+    close() {
+      closing ??= (async () => {
+        await sweeps?.stop();
+        await Promise.all([...workers.values()].map((w) => w.close()));
+        workers.clear();
+        log.info('worker stopped');
+      })();
+      return closing;
+    },
+    resumeParked: (tenantId, filter) => resumeParked({ db: deps.db, enqueue }, tenantId, filter),
+    runSweeps: () => runSweeps(sweepDeps),
+  };
+}

@@ -1,0 +1,20 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const SIGNATURE_HEADER = 'x-qbo-sync-signature';
+export const TIMESTAMP_HEADER = 'x-qbo-sync-timestamp';
+export const DELIVERY_HEADER = 'x-qbo-sync-delivery';
+
+/**
+ * `v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`: the timestamp is signed with the body so a
+ * receiver can refuse replays outside its tolerance window.
+ */
+export function signCallback(secret: string, timestamp: number, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** For receivers (and our tests): constant-time check of a signature header. */
+export function verifyCallback(secret: string, timestamp: number, body: string, header: string): boolean {
+  const expected = Buffer.from(signCallback(secret, timestamp, body));
+  const given = Buffer.from(header);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

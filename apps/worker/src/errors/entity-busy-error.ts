@@ -1,0 +1,11 @@
+/** Another job holds this entity's lock; the job is deferred briefly instead of running concurrently. */
+export class EntityBusyError extends Error {
+  readonly code = 'ENTITY_BUSY';
+  constructor(
+    readonly lockKey: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`entity ${lockKey} is being synced by another job; retrying in ${retryAfterMs} ms`);
+    this.name = 'EntityBusyError';
+  }
+}

@@ -1,0 +1,24 @@
+import type { CallbackDeps } from '../callbacks/deliver.js';
+import type { SyncDeps } from '../sync/deps.js';
+import { callbackDeliverProcessor } from './callback-deliver.js';
+import { customerSyncProcessor } from './customer-sync.js';
+import { invoiceSyncProcessor } from './invoice-sync.js';
+import { invoiceVoidProcessor } from './invoice-void.js';
+import { jobCloseOutProcessor } from './job-close-out.js';
+import { paymentSyncProcessor } from './payment-sync.js';
+import { paymentVoidProcessor } from './payment-void.js';
+import { refundSyncProcessor } from './refund-sync.js';
+import type { Handlers } from './types.js';
+
+export function createHandlers(deps: SyncDeps, callbacks: CallbackDeps): Handlers {
+  return {
+    'customer.sync': customerSyncProcessor(deps),
+    'invoice.sync': invoiceSyncProcessor(deps),
+    'invoice.void': invoiceVoidProcessor(deps),
+    'payment.sync': paymentSyncProcessor(deps),
+    'payment.void': paymentVoidProcessor(deps),
+    'refund.sync': refundSyncProcessor(deps),
+    'job.close-out': jobCloseOutProcessor(deps),
+    'callback.deliver': callbackDeliverProcessor(callbacks),
+  };
+}

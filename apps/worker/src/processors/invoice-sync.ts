@@ -1,0 +1,28 @@
+import { SyncJobPayload } from '@qbo-sync/contracts';
+import { applyDepositsAfterInvoice } from '../sync/deposits-after-invoice.js';
+import type { SyncDeps } from '../sync/deps.js';
+import { syncInvoice } from '../sync/invoice.js';
+import { loadJob, runEntity, snapshotStep } from '../sync/run.js';
+import type { Processor } from './types.js';
+
+/** invoice.sent / invoice.updated: post or update the QBO invoice, then apply the job's deposits. */
+export function invoiceSyncProcessor(deps: SyncDeps): Processor {
+  return async (job, token) => {
+    const payload = SyncJobPayload.parse(job.data);
+    const { ctx, event } = await loadJob(deps, payload);
+    const record = await runEntity(
+      deps,
+      ctx,
+      { job, token },
+      {
+        entityType: 'invoice',
+        externalId: payload.entityId,
+        snapshot: snapshotStep(event, 'invoice', payload.entityId),
+        jobName: 'invoice.sync',
+        sync: (r) => syncInvoice(deps, ctx, r),
+        after: (r) => applyDepositsAfterInvoice(deps, ctx, r),
+      },
+    );
+    return record.status;
+  };
+}

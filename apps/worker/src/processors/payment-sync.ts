@@ -1,0 +1,26 @@
+import { SyncJobPayload } from '@qbo-sync/contracts';
+import type { SyncDeps } from '../sync/deps.js';
+import { syncPayment } from '../sync/payment.js';
+import { loadJob, runEntity, snapshotStep } from '../sync/run.js';
+import type { Processor } from './types.js';
+
+/** payment.accepted: a payment linked to its invoice (waiting for it if needed) or an unapplied deposit. */
+export function paymentSyncProcessor(deps: SyncDeps): Processor {
+  return async (job, token) => {
+    const payload = SyncJobPayload.parse(job.data);
+    const { ctx, event } = await loadJob(deps, payload);
+    const record = await runEntity(
+      deps,
+      ctx,
+      { job, token },
+      {
+        entityType: 'payment',
+        externalId: payload.entityId,
+        snapshot: snapshotStep(event, 'payment', payload.entityId),
+        jobName: 'payment.sync',
+        sync: (r) => syncPayment(deps, ctx, r),
+      },
+    );
+    return record.status;
+  };
+}

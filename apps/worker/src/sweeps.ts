@@ -1,0 +1,74 @@
+import type { Database } from '@qbo-sync/db';
+import {
+  manualSyncRequested,
+  mappingChangedSinceParked,
+  reconnectedSinceParked,
+  type SyncRecordRow,
+  waitingOnSyncedDependency,
+} from '@qbo-sync/db/repositories/sync-records';
+import type { Logger } from '@qbo-sync/observability';
+import type { Enqueue } from './sync/deps.js';
+import { enqueueResume } from './sync/resume.js';
+
+export interface SweepDeps {
+  db: Database;
+  enqueue: Enqueue;
+  logger: Logger;
+  /** The producer's inbox sweep (events stored but never queued). */
+  sweepInbox?: () => Promise<unknown>;
+}
+
+export interface SweepResult {
+  inbox: unknown;
+  woken: number;
+  mappingResumed: number;
+  reconnectResumed: number;
+  manual: number;
+}
+
+async function requeue(deps: SweepDeps, rows: SyncRecordRow[]): Promise<number> {
+  let n = 0;
+  for (const r of rows) if (await enqueueResume(deps, r)) n++;
+  return n;
+}
+
+/**
+ * One pass of the periodic sweeps: queue events the producer stored but never queued, wake records
+ * waiting on an entity that is already synced, resume `needs_mapping` records after a mapping change and
+ * `needs_reconnect` records after a reconnect, and run syncs people asked for. Every step is idempotent:
+ * resume job ids carry the parked state, so two sweeps (or two worker processes) queue a record once.
+ */
+export async function runSweeps(deps: SweepDeps): Promise<SweepResult> {
+  const inbox = deps.sweepInbox ? await deps.sweepInbox() : undefined;
+  const result: SweepResult = {
+    inbox,
+    woken: await requeue(deps, await waitingOnSyncedDependency(deps.db)),
+    mappingResumed: await requeue(deps, await mappingChangedSinceParked(deps.db)),
+    reconnectResumed: await requeue(deps, await reconnectedSinceParked(deps.db)),
+    manual: await requeue(deps, await manualSyncRequested(deps.db)),
+  };
+  if (result.woken + result.mappingResumed + result.reconnectResumed + result.manual > 0) {
+    deps.logger.info(result, 'sweep re-queued parked syncs');
+  }
+  return result;
+}
+
+/** Runs the sweeps every `intervalMs` (never overlapping) until stopped. */
+export function startSweeps(deps: SweepDeps, intervalMs: number): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = runSweeps(deps)
+      .catch((err: unknown) => deps.logger.warn({ err }, 'sweep failed; next pass retries'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

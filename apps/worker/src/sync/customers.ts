@@ -1,0 +1,167 @@
+import type { Customer, ParentCustomer } from '@qbo-sync/contracts';
+import { getMapping, insertMappingIfAbsent } from '@qbo-sync/db/repositories/mappings';
+import { ensureRecord, setStatus } from '@qbo-sync/db/repositories/sync-records';
+import { type CustomerFilter, DuplicateNameError, type QboCustomer, type RealmClient } from '@qbo-sync/qbo-client';
+import {
+  buildCustomerPayload,
+  type CustomerQuery,
+  chooseCustomer,
+  customerChain,
+  disambiguate,
+  displayNameFor,
+  isMarkedAs,
+  ownershipQueries,
+  type Ref,
+  strategyQueries,
+} from '@qbo-sync/sync-core';
+import { CustomerNameConflictError } from '../errors/customer-conflict-error.js';
+import type { SyncDeps } from './deps.js';
+import { announce } from './record-writer.js';
+import type { TenantContext } from './tenant-context.js';
+
+type BillingCustomer = Customer | ParentCustomer;
+
+/** How long a job waits for another job creating the same customer (creation takes one or two calls). */
+const CUSTOMER_LOCK_WAIT_MS = 15_000;
+
+function filterOf(q: CustomerQuery, includeInactive: boolean): CustomerFilter {
+  const f: CustomerFilter = includeInactive ? { includeInactive } : {};
+  for (const c of q.where) {
+    if (c.field === 'DisplayName') f.displayName = c.value;
+    else if (c.field === 'PrimaryEmailAddr') f.email = c.value;
+    else if (c.field === 'GivenName') f.givenName = c.value;
+    else f.familyName = c.value;
+  }
+  return f;
+}
+
+const asCore = (c: QboCustomer) => c as QboCustomer & { DisplayName: string };
+
+/**
+ * The QBO customer a transaction is for, parents first (representatives bill to their parent, as the
+ * parent itself or a sub-customer of it, per tenant setting).
+ */
+export async function resolveCustomerRef(deps: SyncDeps, ctx: TenantContext, customer: Customer): Promise<Ref> {
+  const { chain } = customerChain(customer, ctx.settings.representatives);
+  let ref: Ref | undefined;
+  for (const link of chain) ref = await findOrCreateCustomer(deps, ctx, link.customer, ref);
+  if (!ref) throw new Error('customer chain is never empty');
+  return ref;
+}
+
+/**
+ * Find-or-create that never makes two QBO customers for one billing customer: the stored mapping first;
+ * then, under a per-customer lock, QBO searched for one we created earlier (our marker in Notes, under
+ * either of our display names — this is what survives a crash after QBO committed) and by the tenant's
+ * match strategy; only then a create with a requestid fixed per customer and name.
+ */
+export async function findOrCreateCustomer(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  customer: BillingCustomer,
+  parentRef?: Ref,
+): Promise<Ref> {
+  const known = ctx.mappings.get('customer', customer.id);
+  if (known) return known;
+  const key = { tenantId: ctx.tenantId, entityType: 'customer', externalId: customer.id };
+  return deps.locks.withLock(key, CUSTOMER_LOCK_WAIT_MS, async () => {
+    const mapped = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);
+    if (mapped) return mapped.qboName ? { value: mapped.qboId, name: mapped.qboName } : { value: mapped.qboId };
+    const realm = await ctx.realm();
+    const found = await search(realm, ctx, customer);
+    const qbo = found ?? (await create(realm, ctx, customer, parentRef));
+    return remember(deps, ctx, customer, qbo, realm);
+  });
+}
+
+async function search(
+  realm: RealmClient,
+  ctx: TenantContext,
+  customer: BillingCustomer,
+): Promise<QboCustomer | undefined> {
+  const candidates: QboCustomer[] = [];
+  for (const q of ownershipQueries(customer)) candidates.push(...(await realm.findCustomers(filterOf(q, true))));
+  const ours = chooseCustomer({
+    tenantId: ctx.tenantId,
+    strategy: ctx.settings.customerMatch,
+    customer,
+    candidates: candidates.map(asCore),
+  });
+  if (ours.kind === 'ours') return ours.customer as QboCustomer;
+  for (const q of strategyQueries(ctx.settings.customerMatch, customer)) {
+    candidates.push(...(await realm.findCustomers(filterOf(q, false))));
+  }
+  const choice = chooseCustomer({
+    tenantId: ctx.tenantId,
+    strategy: ctx.settings.customerMatch,
+    customer,
+    candidates: candidates.map(asCore),
+  });
+  return choice.kind === 'none' ? undefined : (choice.customer as QboCustomer);
+}
+
+async function create(
+  realm: RealmClient,
+  ctx: TenantContext,
+  customer: BillingCustomer,
+  parentRef?: Ref,
+): Promise<QboCustomer> {
+  const plain = displayNameFor(customer);
+  const alt = disambiguate(plain, customer.id);
+  const op = (version: string) =>
+    ({ tenantId: ctx.tenantId, entity: 'customer', externalId: customer.id, version, operation: 'create' }) as const;
+  const body = (displayName: string) =>
+    buildCustomerPayload({ tenantId: ctx.tenantId, customer, displayName, ...(parentRef ? { parentRef } : {}) });
+  try {
+    return await realm.createCustomer(body(plain), op('plain'));
+  } catch (err) {
+    if (!(err instanceof DuplicateNameError)) throw err;
+  }
+  // The plain name belongs to another customer, vendor or employee: use the stable disambiguated one.
+  try {
+    return await realm.createCustomer(body(alt), op('disambiguated'));
+  } catch (err) {
+    if (!(err instanceof DuplicateNameError)) throw err;
+    const taken = await realm.findCustomers({ displayName: alt, includeInactive: true });
+    const ours = taken.find((c) =>
+      isMarkedAs(c.Notes, { tenantId: ctx.tenantId, entityType: 'customer', externalId: customer.id }),
+    );
+    if (ours) return ours;
+    throw new CustomerNameConflictError(customer.id, plain);
+  }
+}
+
+/** Stores the mapping (the first writer wins) and a synced customer record with its link. */
+async function remember(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  customer: BillingCustomer,
+  qbo: QboCustomer,
+  realm: RealmClient,
+): Promise<Ref> {
+  const row = await insertMappingIfAbsent(deps.db, {
+    tenantId: ctx.tenantId,
+    kind: 'customer',
+    externalKey: customer.id,
+    qboId: qbo.Id,
+    qboName: qbo.DisplayName,
+  });
+  const record = await ensureRecord(deps.db, {
+    tenantId: ctx.tenantId,
+    entityType: 'customer',
+    externalId: customer.id,
+  });
+  if (record.status !== 'synced') {
+    const { record: next, changed } = await setStatus(deps.db, record.id, {
+      status: 'synced',
+      reasonCode: null,
+      reason: null,
+      qboId: row.qboId,
+      syncToken: row.qboId === qbo.Id ? qbo.SyncToken : null,
+      qboUrl: realm.appLink('customer', row.qboId),
+      syncedAt: new Date(deps.now()),
+    });
+    if (changed) await announce(deps, next, ctx.settings.callbackUrl);
+  }
+  return row.qboName ? { value: row.qboId, name: row.qboName } : { value: row.qboId };
+}

@@ -1,0 +1,219 @@
+import type { Invoice } from '@qbo-sync/contracts';
+import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
+import { DuplicateDocNumberError, type QboInvoice, q, type RealmClient, StaleObjectError } from '@qbo-sync/qbo-client';
+import {
+  buildInvoicePayload,
+  decideDocNumberCollision,
+  decideInvoiceSync,
+  decideVoid,
+  formatCents,
+  type QboInvoiceBody,
+  qboAmountToCents,
+  resolveInvoiceMappings,
+} from '@qbo-sync/sync-core';
+import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
+import { resolveCustomerRef } from './customers.js';
+import type { SyncDeps } from './deps.js';
+import type { Outcome } from './outcome.js';
+import { parseInvoice, snapshotHash } from './snapshots.js';
+import type { TenantContext } from './tenant-context.js';
+
+/** A stale SyncToken (5010) is re-read and retried this many times before the job's own retry takes over. */
+const STALE_RETRIES = 3;
+
+/** Runs a write that needs the current SyncToken, re-reading it after a Stale Object fault. */
+export async function withFreshToken<T>(
+  initial: string | null,
+  read: () => Promise<{ SyncToken: string }>,
+  write: (syncToken: string) => Promise<T>,
+): Promise<T> {
+  let token = initial ?? (await read()).SyncToken;
+  for (let i = 0; ; i++) {
+    try {
+      return await write(token);
+    } catch (err) {
+      if (!(err instanceof StaleObjectError) || i >= STALE_RETRIES) throw err;
+      token = (await read()).SyncToken;
+    }
+  }
+}
+
+/** Decides and performs the sync of an invoice record's current snapshot. */
+export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: SyncRecordRow): Promise<Outcome> {
+  if (!record.snapshot) throw new MissingSnapshotError('invoice', record.externalId);
+  const invoice = parseInvoice(record.snapshot);
+  const hash = snapshotHash(invoice);
+  let mappings = resolveInvoiceMappings(invoice, ctx.mappings, { createMissingItems: false });
+  // Tax without a sales-tax item is fine only if QBO computes sales tax: ask QBO only in that case.
+  if (!mappings.ok && ctx.connection === 'active' && mappings.missing.every((m) => m.key === 'sales_tax')) {
+    const prefs = await ctx.prefs();
+    mappings = resolveInvoiceMappings(invoice, ctx.mappings, { usingSalesTax: prefs.usingSalesTax });
+  }
+  const decision = decideInvoiceSync({
+    ctx: ctx.decide(record.manualSyncRequestedAt !== null),
+    invoice,
+    record,
+    hash,
+    mappings,
+  });
+  switch (decision.action) {
+    case 'skip':
+      return { kind: 'parked', status: 'skipped', reasonCode: decision.reasonCode, reason: decision.reason };
+    case 'park':
+      return {
+        kind: 'parked',
+        status: decision.status,
+        reasonCode: decision.reasonCode,
+        reason: decision.reason,
+        ...(decision.details ? { details: decision.details } : {}),
+      };
+    case 'noop':
+      return { kind: 'noop', reason: decision.reason };
+    case 'void':
+      return voidInvoice(deps, ctx, record);
+    case 'create':
+    case 'update':
+      break;
+  }
+  const realm = await ctx.realm();
+  const customerRef = await resolveCustomerRef(deps, ctx, invoice.customer);
+  const prefs = await ctx.prefs();
+  const built = buildInvoicePayload({
+    tenantId: ctx.tenantId,
+    invoice,
+    customerRef,
+    refs: decision.refs,
+    options: { customTxnNumbers: prefs.customTxnNumbers, multiCurrency: prefs.multiCurrency },
+  });
+  if (!built.ok) {
+    const { message, ...details } = built.mismatch;
+    return { kind: 'parked', status: 'failed', reasonCode: 'TOTALS_MISMATCH', reason: message, details };
+  }
+  let saved: QboInvoice;
+  if (decision.action === 'update' && record.qboId) {
+    saved = await updateInvoice(realm, ctx, invoice, record.qboId, record.syncToken, built.payload, hash);
+  } else {
+    try {
+      saved = await realm.createInvoice(built.payload, {
+        tenantId: ctx.tenantId,
+        entity: 'invoice',
+        externalId: invoice.id,
+        version: hash,
+        operation: 'create',
+      });
+    } catch (err) {
+      if (!(err instanceof DuplicateDocNumberError) || !built.docNumber) throw err;
+      // The number exists in QBO: ours (an earlier run committed) → adopt and bring it up to date; else conflict.
+      const existing = await realm.query<QboInvoice>(
+        q.select('Invoice').where('DocNumber', '=', built.docNumber).maxResults(10),
+      );
+      const collision = decideDocNumberCollision({
+        tenantId: ctx.tenantId,
+        invoiceId: invoice.id,
+        docNumber: built.docNumber,
+        existing,
+      });
+      if (collision.action === 'park') {
+        return {
+          kind: 'parked',
+          status: collision.status,
+          reasonCode: collision.reasonCode,
+          reason: collision.reason,
+          ...(collision.details ? { details: collision.details } : {}),
+        };
+      }
+      saved = await updateInvoice(
+        realm,
+        ctx,
+        invoice,
+        collision.invoice.Id,
+        collision.invoice.SyncToken,
+        built.payload,
+        hash,
+      );
+    }
+  }
+  const total = qboAmountToCents(saved.TotalAmt ?? 0);
+  const details: Record<string, unknown> = { total: formatCents(total) };
+  if (total !== built.totalCents) {
+    return {
+      kind: 'parked',
+      status: 'failed',
+      reasonCode: 'QBO_TOTAL_MISMATCH',
+      reason: `QuickBooks computed a total of ${formatCents(total)} for invoice ${invoice.number}, but the billing total is ${formatCents(built.totalCents)} (difference ${formatCents(built.totalCents - total)}). Check the tax settings in QuickBooks and the sales-tax mapping, then replay the sync.`,
+      details: { qboId: saved.Id, qboTotal: formatCents(total), expected: formatCents(built.totalCents) },
+    };
+  }
+  return {
+    kind: 'synced',
+    qboId: saved.Id,
+    syncToken: saved.SyncToken,
+    docNumber: saved.DocNumber ?? null,
+    url: realm.appLink('invoice', saved.Id),
+    hash,
+    details,
+  };
+}
+
+function updateInvoice(
+  realm: RealmClient,
+  ctx: TenantContext,
+  invoice: Invoice,
+  qboId: string,
+  syncToken: string | null,
+  payload: QboInvoiceBody,
+  hash: string,
+): Promise<QboInvoice> {
+  return withFreshToken(
+    syncToken,
+    () => realm.getInvoice(qboId),
+    (token) =>
+      realm.updateInvoice(
+        { ...payload, Id: qboId, SyncToken: token, sparse: true },
+        // The token is part of the version: after a 5010 re-read, the retry is a new request.
+        {
+          tenantId: ctx.tenantId,
+          entity: 'invoice',
+          externalId: invoice.id,
+          version: `${hash}:${token}`,
+          operation: 'update',
+        },
+      ),
+  );
+}
+
+/** Voids the QBO invoice (voids keep the transaction with zero amounts, as QBO does). */
+export async function voidInvoice(deps: SyncDeps, ctx: TenantContext, record: SyncRecordRow): Promise<Outcome> {
+  const decision = decideVoid({ ctx: ctx.decide(record.manualSyncRequestedAt !== null), record, entity: 'invoice' });
+  switch (decision.action) {
+    case 'noop':
+      return { kind: 'noop', reason: decision.reason };
+    case 'park':
+      return { kind: 'parked', status: decision.status, reasonCode: decision.reasonCode, reason: decision.reason };
+    case 'mark_voided':
+      return {
+        kind: 'voided',
+        reason: 'Voided in the billing system before it reached QuickBooks; nothing to void there.',
+      };
+    case 'void':
+      break;
+  }
+  const realm = await ctx.realm();
+  const voided = await withFreshToken(
+    record.syncToken,
+    () => realm.getInvoice(decision.qboId),
+    (token) =>
+      realm.voidInvoice(
+        { Id: decision.qboId, SyncToken: token },
+        {
+          tenantId: ctx.tenantId,
+          entity: 'invoice',
+          externalId: record.externalId,
+          version: 'void',
+          operation: 'void',
+        },
+      ),
+  );
+  deps.logger.debug({ tenantId: ctx.tenantId, invoiceId: record.externalId, qboId: voided.Id }, 'invoice voided');
+  return { kind: 'voided', syncToken: voided.SyncToken, reason: 'Voided in QuickBooks.' };
+}

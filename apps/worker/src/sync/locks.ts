@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { EntityBusyError } from '../errors/entity-busy-error.js';
+
+// Compare-and-delete / compare-and-extend: a lock that expired and was taken by another job is never
+// released or extended by us.
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+
+export interface EntityLocks {
+  /**
+   * Runs `fn` holding the entity's lock: two jobs for one entity never run at once, across processes.
+   * Waits up to `waitMs` for the lock, then throws EntityBusyError (the caller defers the job).
+   */
+  withLock<T>(
+    key: { tenantId: string; entityType: string; externalId: string },
+    waitMs: number,
+    fn: () => Promise<T>,
+  ): Promise<T>;
+}
+
+/**
+ * Redis locks with a TTL renewed while the work runs, so a crashed worker frees the entity within ttlMs.
+ * Keys are hash-tagged per tenant (`{qbo-sync:t:<tenant>}:lock:…`) so a Redis Cluster spreads tenants.
+ */
+export function createEntityLocks(redis: Redis, base: string, ttlMs = 30_000): EntityLocks {
+  const tag = base.replace(/^\{/, '').replace(/\}$/, '');
+  return {
+    async withLock(key, waitMs, fn) {
+      const lockKey = `{${tag}:t:${key.tenantId}}:lock:${key.entityType}:${encodeURIComponent(key.externalId)}`;
+      const token = randomUUID();
+      const deadline = Date.now() + waitMs;
+      let pause = 20;
+      while ((await redis.set(lockKey, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+        if (Date.now() >= deadline) throw new EntityBusyError(lockKey, 500 + Math.floor(Math.random() * 500));
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(pause * 2, 250);
+      }
+      const renew = setInterval(
+        () => {
+          redis.eval(EXTEND, 1, lockKey, token, String(ttlMs)).catch(() => {});
+        },
+        Math.floor(ttlMs / 3),
+      );
+      try {
+        return await fn();
+      } finally {
+        clearInterval(renew);
+        await redis.eval(RELEASE, 1, lockKey, token).catch(() => {});
+      }
+    },
+  };
+}

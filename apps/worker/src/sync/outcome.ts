@@ -1,0 +1,33 @@
+import type { JobName, SyncStatus } from '@qbo-sync/contracts';
+
+/** What one run of a sync decided or achieved; written to the sync record by `writeOutcome`. */
+export type Outcome =
+  | {
+      kind: 'synced';
+      qboId: string;
+      syncToken: string;
+      docNumber?: string | null;
+      url: string;
+      /** Hash of the billing snapshot now in QBO (null: not tracked for this entity). */
+      hash: string | null;
+      details?: Record<string, unknown>;
+    }
+  | {
+      kind: 'parked';
+      status: Exclude<SyncStatus, 'synced' | 'voided' | 'pending' | 'syncing'>;
+      reasonCode: string;
+      reason: string;
+      details?: Record<string, unknown>;
+      /** `waiting`: the dependency, "<entityType>:<externalId>". */
+      waitingFor?: string;
+    }
+  | { kind: 'voided'; syncToken?: string | null; reason: string }
+  | { kind: 'noop'; reason: string };
+
+/** The job that resumes a parked record of each entity type, unless it recorded another (a void). */
+export const DEFAULT_JOB: Record<string, JobName> = {
+  customer: 'customer.sync',
+  invoice: 'invoice.sync',
+  payment: 'payment.sync',
+  refund: 'refund.sync',
+};

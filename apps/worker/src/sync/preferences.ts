@@ -1,0 +1,40 @@
+import type { RealmClient } from '@qbo-sync/qbo-client';
+
+/** The QBO company preferences that change what we send. */
+export interface CompanyPrefs {
+  /** SalesFormsPrefs.CustomTxnNumbers: false → QBO numbers invoices itself, send no DocNumber. */
+  customTxnNumbers: boolean;
+  /** TaxPrefs.UsingSalesTax: QBO computes tax from TxnTaxDetail. */
+  usingSalesTax: boolean;
+  multiCurrency: boolean;
+}
+
+export interface PreferencesCache {
+  get(tenantId: string, realm: () => Promise<RealmClient>): Promise<CompanyPrefs>;
+  forget(tenantId: string): void;
+}
+
+/**
+ * Preferences are re-read when they matter (posting an invoice or payment) but at most every `ttlMs`
+ * per tenant: a change in QBO is picked up within minutes, with no reconnect.
+ */
+export function createPreferencesCache(now: () => number, ttlMs = 5 * 60_000): PreferencesCache {
+  const cache = new Map<string, { at: number; prefs: CompanyPrefs }>();
+  return {
+    async get(tenantId, realm) {
+      const hit = cache.get(tenantId);
+      if (hit && now() - hit.at < ttlMs) return hit.prefs;
+      const p = await (await realm()).getPreferences();
+      const prefs: CompanyPrefs = {
+        customTxnNumbers: p.SalesFormsPrefs?.CustomTxnNumbers !== false,
+        usingSalesTax: p.TaxPrefs?.UsingSalesTax === true,
+        multiCurrency: p.CurrencyPrefs?.MultiCurrencyEnabled === true,
+      };
+      cache.set(tenantId, { at: now(), prefs });
+      return prefs;
+    },
+    forget(tenantId) {
+      cache.delete(tenantId);
+    },
+  };
+}

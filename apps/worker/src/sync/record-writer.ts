@@ -1,0 +1,146 @@
+import { PRIORITY } from '@qbo-sync/contracts';
+import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
+import {
+  recordsWaitingFor,
+  type StatusUpdate,
+  type SyncRecordRow,
+  setStatus,
+} from '@qbo-sync/db/repositories/sync-records';
+import type { SyncDeps } from './deps.js';
+import type { Outcome } from './outcome.js';
+import { enqueueResume } from './resume.js';
+
+/** The processing attempt being recorded (one row in sync_attempts). */
+export interface AttemptInfo {
+  jobId: string | undefined;
+  eventId: string | undefined;
+  attempt: number;
+  startedAt: Date;
+  /** The job to run when this record is resumed after parking. */
+  jobName: string;
+}
+
+/** Announces a status change to the tenant's callback URL (one job per status version). */
+export async function announce(deps: SyncDeps, record: SyncRecordRow, callbackUrl: string | undefined): Promise<void> {
+  if (!callbackUrl) return;
+  await deps.enqueue(
+    'callback.deliver',
+    { tenantId: record.tenantId, syncRecordId: record.id, statusVersion: record.statusVersion },
+    { jobId: `callback.deliver|${record.tenantId}|${record.id}|${record.statusVersion}`, priority: PRIORITY.live },
+  );
+}
+
+function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: string, now: Date): StatusUpdate {
+  switch (outcome.kind) {
+    case 'synced':
+      return {
+        status: 'synced',
+        reasonCode: null,
+        reason: null,
+        details: outcome.details ?? null,
+        qboId: outcome.qboId,
+        syncToken: outcome.syncToken,
+        qboUrl: outcome.url,
+        ...(outcome.docNumber !== undefined ? { docNumber: outcome.docNumber } : {}),
+        syncedHash: outcome.hash,
+        syncedAt: now,
+        pendingJob: null,
+        waitingFor: null,
+        manualSyncRequestedAt: null,
+        countAttempt: true,
+      };
+    case 'parked':
+      return {
+        status: outcome.status,
+        reasonCode: outcome.reasonCode,
+        reason: outcome.reason,
+        details: outcome.details ?? null,
+        pendingJob: jobName,
+        waitingFor: outcome.waitingFor ?? null,
+        // A parked `needs_sync` keeps waiting for a person; any other park ends the manual request.
+        ...(outcome.status === 'needs_sync' ? {} : { manualSyncRequestedAt: null }),
+        countAttempt: true,
+      };
+    case 'voided':
+      return {
+        status: 'voided',
+        reasonCode: null,
+        reason: outcome.reason,
+        details: null,
+        ...(outcome.syncToken !== undefined ? { syncToken: outcome.syncToken } : {}),
+        pendingJob: null,
+        waitingFor: null,
+        manualSyncRequestedAt: null,
+        countAttempt: true,
+      };
+  }
+}
+
+/**
+ * Writes an outcome: status (+ QBO id, SyncToken, link…), one attempt row, a callback when the status
+ * changed, and — when the entity just became synced — wakes the records waiting for it.
+ */
+export async function writeOutcome(
+  deps: SyncDeps,
+  record: SyncRecordRow,
+  outcome: Outcome,
+  attempt: AttemptInfo,
+  callbackUrl: string | undefined,
+): Promise<SyncRecordRow> {
+  const base = {
+    syncRecordId: record.id,
+    tenantId: record.tenantId,
+    eventId: attempt.eventId ?? null,
+    jobId: attempt.jobId ?? null,
+    attempt: attempt.attempt,
+    startedAt: attempt.startedAt,
+  };
+  if (outcome.kind === 'noop') {
+    await appendAttempt(deps.db, { ...base, outcome: 'noop', status: record.status, message: outcome.reason });
+    return record;
+  }
+  const { record: next, changed } = await setStatus(
+    deps.db,
+    record.id,
+    statusUpdate(outcome, attempt.jobName, new Date(deps.now())),
+  );
+  await appendAttempt(deps.db, {
+    ...base,
+    outcome: outcome.kind,
+    status: next.status,
+    faultCode: outcome.kind === 'parked' ? outcome.reasonCode : null,
+    message: outcome.kind === 'synced' ? null : outcome.reason,
+  });
+  if (changed) await announce(deps, next, callbackUrl);
+  if (outcome.kind === 'synced') await wakeDependents(deps, next);
+  return next;
+}
+
+/** Records waiting on this entity run now (payments on their invoice, refunds on their payment). */
+export async function wakeDependents(deps: SyncDeps, record: SyncRecordRow): Promise<number> {
+  const waiting = await recordsWaitingFor(deps.db, record.tenantId, `${record.entityType}:${record.externalId}`);
+  for (const w of waiting) await enqueueResume(deps, w);
+  return waiting.length;
+}
+
+/** An attempt that ended without a status change (deferred, or a transient fault being retried). */
+export async function noteAttempt(
+  deps: SyncDeps,
+  record: SyncRecordRow,
+  attempt: AttemptInfo,
+  info: { outcome: string; faultCode: string | null; message: string; retryable: boolean },
+): Promise<void> {
+  await appendAttempt(deps.db, {
+    syncRecordId: record.id,
+    tenantId: record.tenantId,
+    eventId: attempt.eventId ?? null,
+    jobId: attempt.jobId ?? null,
+    attempt: attempt.attempt,
+    startedAt: attempt.startedAt,
+    outcome: info.outcome,
+    status: record.status,
+    faultCode: info.faultCode,
+    message: info.message,
+    retryable: info.retryable,
+  });
+}

@@ -1,0 +1,220 @@
+import { DomainEvent, type SyncEntityType, type SyncJobPayload } from '@qbo-sync/contracts';
+import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
+import { ensureRecord, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
+import { faultStatus } from '@qbo-sync/sync-core';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { ZodError } from 'zod';
+import { CustomerNameConflictError } from '../errors/customer-conflict-error.js';
+import { EntityBusyError } from '../errors/entity-busy-error.js';
+import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
+import type { SyncDeps } from './deps.js';
+import { faultOf } from './faults.js';
+import type { Outcome } from './outcome.js';
+import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
+import { snapshotFromEvent } from './snapshots.js';
+import { loadTenantContext, type TenantContext, UnknownTenantError } from './tenant-context.js';
+
+/** The BullMQ side of one run: the job (for attempts and deferral) and its lock token. */
+export interface JobRun {
+  job: Job;
+  token: string | undefined;
+}
+
+/** How long a job waits for its own entity's lock before stepping aside (deferred, no attempt spent). */
+const ENTITY_LOCK_WAIT_MS = 2_000;
+
+/** Moves only this job to delayed — other tenants' jobs keep running — without spending an attempt. */
+export async function defer(run: JobRun, ms: number): Promise<never> {
+  await run.job.moveToDelayed(Date.now() + Math.max(ms, 50), run.token);
+  throw new DelayedError();
+}
+
+export interface EntityStep {
+  entityType: SyncEntityType;
+  externalId: string;
+  /** The billing data to store first (newest wins), when the job carries it. */
+  snapshot?: { data: unknown; occurredAt: Date; eventId: string };
+  jobName: string;
+  sync: (record: SyncRecordRow) => Promise<Outcome>;
+  /** After a successful write (e.g. apply deposits once the invoice is in QBO). */
+  after?: (record: SyncRecordRow) => Promise<void>;
+}
+
+/**
+ * One entity's sync under its lock: store the snapshot, decide and post, write the outcome. Failures are
+ * sorted here: throttles defer the job, reconnects and conflicts park the record (the job completes),
+ * permanent faults fail fast (UnrecoverableError), transient ones are rethrown for BullMQ's backoff —
+ * and the record turns `failed` only when the last attempt is spent.
+ */
+export async function runEntity(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  run: JobRun,
+  step: EntityStep,
+): Promise<SyncRecordRow> {
+  const key = { tenantId: ctx.tenantId, entityType: step.entityType, externalId: step.externalId };
+  try {
+    return await deps.locks.withLock(key, ENTITY_LOCK_WAIT_MS, async () => {
+      const record = step.snapshot
+        ? (
+            await storeSnapshot(deps.db, key, {
+              snapshot: step.snapshot.data,
+              occurredAt: step.snapshot.occurredAt,
+              eventId: step.snapshot.eventId,
+            })
+          ).record
+        : await ensureRecord(deps.db, key);
+      const attempt: AttemptInfo = {
+        jobId: run.job.id,
+        eventId: (run.job.data as Partial<SyncJobPayload>).eventId,
+        attempt: run.job.attemptsMade + 1,
+        startedAt: new Date(deps.now()),
+        jobName: step.jobName,
+      };
+      let outcome: Outcome;
+      try {
+        outcome = await step.sync(record);
+      } catch (err) {
+        return await handleFailure(deps, ctx, run, record, attempt, err);
+      }
+      const next = await writeOutcome(deps, record, outcome, attempt, ctx.settings.callbackUrl);
+      if (outcome.kind === 'synced' && step.after) await step.after(next);
+      return next;
+    });
+  } catch (err) {
+    if (err instanceof EntityBusyError) return defer(run, err.retryAfterMs);
+    throw err;
+  }
+}
+
+async function handleFailure(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  run: JobRun,
+  record: SyncRecordRow,
+  attempt: AttemptInfo,
+  err: unknown,
+): Promise<SyncRecordRow> {
+  const cb = ctx.settings.callbackUrl;
+  if (err instanceof EntityBusyError) throw err;
+  if (err instanceof CustomerNameConflictError) {
+    return writeOutcome(
+      deps,
+      record,
+      { kind: 'parked', status: 'conflict', reasonCode: err.code, reason: err.message },
+      attempt,
+      cb,
+    );
+  }
+  if (err instanceof MissingSnapshotError || err instanceof ZodError) {
+    const reason =
+      err instanceof ZodError
+        ? `The stored billing data is not valid any more: ${err.issues[0]?.message ?? 'invalid'}. Re-send the event.`
+        : err.message;
+    await writeOutcome(
+      deps,
+      record,
+      { kind: 'parked', status: 'failed', reasonCode: err instanceof ZodError ? 'INVALID_SNAPSHOT' : err.code, reason },
+      attempt,
+      cb,
+    );
+    throw new UnrecoverableError(reason);
+  }
+  const fault = faultOf(err) ?? { code: 'UNKNOWN' as const, detail: err instanceof Error ? err.message : String(err) };
+  const fs = faultStatus(fault.code, fault.detail);
+  const log = deps.logger.child({
+    tenantId: ctx.tenantId,
+    entity: `${record.entityType}:${record.externalId}`,
+    jobId: run.job.id,
+  });
+  switch (fs.handling) {
+    case 'delay': {
+      const ms = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
+      await noteAttempt(deps, record, attempt, {
+        outcome: 'deferred',
+        faultCode: fault.code,
+        message: fs.reason,
+        retryable: true,
+      });
+      return defer(run, ms);
+    }
+    case 'park':
+      return writeOutcome(
+        deps,
+        record,
+        {
+          kind: 'parked',
+          status: fs.status === 'needs_reconnect' ? 'needs_reconnect' : 'failed',
+          reasonCode: fault.code,
+          reason: fs.reason,
+        },
+        attempt,
+        cb,
+      );
+    case 'fail':
+    case 'resolve':
+      log.warn({ err, code: fault.code }, 'permanent QBO fault; failing without retries');
+      await writeOutcome(
+        deps,
+        record,
+        { kind: 'parked', status: 'failed', reasonCode: fault.code, reason: fs.reason },
+        attempt,
+        cb,
+      );
+      throw new UnrecoverableError(fs.reason);
+    case 'retry': {
+      const last = run.job.attemptsMade + 1 >= (run.job.opts.attempts ?? 1);
+      if (last) {
+        await writeOutcome(
+          deps,
+          record,
+          {
+            kind: 'parked',
+            status: 'failed',
+            reasonCode: fault.code,
+            reason: `${fs.reason} (gave up after ${attempt.attempt} attempts)`,
+          },
+          attempt,
+          cb,
+        );
+      } else {
+        await noteAttempt(deps, record, attempt, {
+          outcome: 'retry',
+          faultCode: fault.code,
+          message: fs.reason,
+          retryable: true,
+        });
+      }
+      log.info({ err, code: fault.code, attempt: attempt.attempt, last }, 'transient fault');
+      throw err;
+    }
+  }
+}
+
+/** Loads the tenant and the job's event (absent for resumes of entities whose event is gone). */
+export async function loadJob(
+  deps: SyncDeps,
+  payload: SyncJobPayload,
+): Promise<{ ctx: TenantContext; event: DomainEvent | undefined }> {
+  let ctx: TenantContext;
+  try {
+    ctx = await loadTenantContext(deps, payload.tenantId);
+  } catch (err) {
+    if (err instanceof UnknownTenantError) throw new UnrecoverableError(err.message);
+    throw err;
+  }
+  const row = await getInboxEvent(deps.db, payload.tenantId, payload.eventId);
+  const parsed = row ? DomainEvent.safeParse(row.payload) : undefined;
+  return { ctx, event: parsed?.success ? parsed.data : undefined };
+}
+
+/** The snapshot step input for an entity from the job's event, when the event carries its data. */
+export function snapshotStep(
+  event: DomainEvent | undefined,
+  entityType: SyncEntityType,
+  entityId: string,
+): EntityStep['snapshot'] {
+  if (!event) return undefined;
+  const data = snapshotFromEvent(event, entityType, entityId);
+  return data === undefined ? undefined : { data, occurredAt: new Date(event.occurredAt), eventId: event.id };
+}

@@ -1,0 +1,58 @@
+import { TenantSettings } from '@qbo-sync/contracts';
+import { getConnection } from '@qbo-sync/db/repositories/connections';
+import { listMappings } from '@qbo-sync/db/repositories/mappings';
+import { getTenant } from '@qbo-sync/db/repositories/tenants';
+import type { RealmClient } from '@qbo-sync/qbo-client';
+import { type DecideContext, MappingTable } from '@qbo-sync/sync-core';
+import type { SyncDeps } from './deps.js';
+import type { CompanyPrefs } from './preferences.js';
+
+/** Everything one job knows about its tenant, loaded once per job. */
+export interface TenantContext {
+  tenantId: string;
+  settings: TenantSettings;
+  connection: DecideContext['connection'];
+  mappings: MappingTable;
+  /** The QBO client for the tenant's company (connects lazily: parked jobs never touch QBO). */
+  realm(): Promise<RealmClient>;
+  prefs(): Promise<CompanyPrefs>;
+  decide(manual: boolean): DecideContext;
+}
+
+export class UnknownTenantError extends Error {
+  readonly code = 'UNKNOWN_TENANT';
+  constructor(readonly tenantId: string) {
+    super(`tenant "${tenantId}" does not exist`);
+    this.name = 'UnknownTenantError';
+  }
+}
+
+export async function loadTenantContext(deps: SyncDeps, tenantId: string): Promise<TenantContext> {
+  const [tenant, connection, rows] = await Promise.all([
+    getTenant(deps.db, tenantId),
+    getConnection(deps.db, tenantId),
+    listMappings(deps.db, tenantId),
+  ]);
+  if (!tenant) throw new UnknownTenantError(tenantId);
+  const settings = TenantSettings.parse(tenant.settings ?? {});
+  const state: DecideContext['connection'] =
+    connection?.status === 'active'
+      ? 'active'
+      : connection?.status === 'needs_reconnect'
+        ? 'needs_reconnect'
+        : 'missing';
+  let realm: Promise<RealmClient> | undefined;
+  const getRealm = () => {
+    realm ??= deps.qbo.forTenant(tenantId);
+    return realm;
+  };
+  return {
+    tenantId,
+    settings,
+    connection: state,
+    mappings: new MappingTable(rows),
+    realm: getRealm,
+    prefs: () => deps.prefs.get(tenantId, getRealm),
+    decide: (manual) => ({ tenantId, settings, connection: state, manual }),
+  };
+}
