@@ -27,8 +27,10 @@ export type TokenSet = z.infer<typeof TokenSet>;
 let configuredFor: string | undefined;
 
 /**
- * Points intuit-oauth at the configured endpoints. Its own retry (3×, 1/2/4 s) is cut to one quick retry:
- * a refresh runs under a Redis lock that other workers wait on, and BullMQ retries the job anyway.
+ * Points intuit-oauth at the configured endpoints. Its own retry (3×, 1/2/4 s: up to 4 token calls and 7 s
+ * of sleeping per refresh) is cut to one retry after 250 ms, so one refresh is at most 2 token calls inside
+ * our deadline (min(http timeout, 20 s)) while other workers wait on the Redis lock; BullMQ retries the job
+ * after that.
  * Returns a warning when a different configuration was already applied in this process (last one wins).
  */
 export function configureIntuitOAuth(qbo: QboSettings): string | undefined {
