@@ -1,0 +1,281 @@
+// End-to-end harness: the real sandbox over HTTP, a fresh PostgreSQL database, a Redis queue prefix of
+// its own, the producer (what the ingest API calls) and the worker app. One per test file.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '@qbo-sync/config';
+import type { DomainEventInput, TenantSettings } from '@qbo-sync/contracts';
+import { SecretBox } from '@qbo-sync/db';
+import { listAttempts } from '@qbo-sync/db/repositories/attempts';
+import { upsertMapping } from '@qbo-sync/db/repositories/mappings';
+import { getRecord, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
+import { createTenant } from '@qbo-sync/db/repositories/tenants';
+import { createLogger } from '@qbo-sync/observability';
+import { createProducer, type Producer } from '@qbo-sync/producer';
+import { createQboClient, type QboClient, TokenSet } from '@qbo-sync/qbo-client';
+import { type RunningSandbox, type SeededIds, startSandbox } from '@qbo-sync/qbo-sandbox';
+import {
+  createTestDatabase,
+  deleteKeysWithPrefix,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  uniqueQueuePrefix,
+  waitFor,
+} from '@qbo-sync/testkit';
+import { Redis } from 'ioredis';
+import { createWorkerApp, type WorkerApp } from '../src/app.js';
+
+export interface CallbackHit {
+  headers: IncomingHttpHeaders;
+  body: string;
+  json: Record<string, unknown>;
+}
+
+/** A tenant's endpoint for signed callbacks; answers `failFirst` requests with 500 before accepting. */
+export async function startCallbackReceiver(failFirst = 0) {
+  const hits: CallbackHit[] = [];
+  let failures = failFirst;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString('utf8');
+    });
+    req.on('end', () => {
+      if (failures > 0) {
+        failures--;
+        res.writeHead(500).end('down');
+        return;
+      }
+      hits.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/qbo-sync`,
+    hits,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export interface Tenant {
+  id: string;
+  realmId: string;
+  seeded: SeededIds;
+  signingSecret: string;
+}
+
+export interface Harness {
+  sandbox: RunningSandbox;
+  db: TestDatabase;
+  redis: Redis;
+  producer: Producer;
+  qbo: QboClient;
+  app: WorkerApp;
+  prefix: string;
+  secrets: SecretBox;
+  /** A tenant connected to a fresh seeded sandbox company, with the usual mappings unless told otherwise. */
+  tenant(settings?: Partial<TenantSettings>, opts?: { mappings?: boolean }): Promise<Tenant>;
+  map(tenantId: string, kind: string, externalKey: string, qboId: string): Promise<void>;
+  publish(event: DomainEventInput): Promise<void>;
+  record(tenantId: string, entityType: string, externalId: string): Promise<SyncRecordRow | undefined>;
+  /** Waits until the record reaches `status` (and nothing is left running for it). */
+  waitStatus(
+    tenantId: string,
+    entityType: string,
+    externalId: string,
+    status: string,
+    timeoutMs?: number,
+  ): Promise<SyncRecordRow>;
+  entities(realmId: string, entity: string): Promise<Record<string, unknown>[]>;
+  admin(path: string, body?: unknown, method?: string): Promise<unknown>;
+  attempts(recordId: number): ReturnType<typeof listAttempts>;
+  close(): Promise<void>;
+}
+
+let tenantSeq = 0;
+
+export async function startHarness(label: string, opts: { sweepIntervalMs?: number } = {}): Promise<Harness> {
+  const sandbox = await startSandbox();
+  const db = await createTestDatabase(label);
+  const prefix = uniqueQueuePrefix(label);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    SANDBOX_PORT: String(sandbox.port),
+    WORKER_CONCURRENCY: '5',
+  });
+  const logger = createLogger({ name: `test-${label}`, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const secrets = new SecretBox(config.encryptionKeys);
+  const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger });
+  const qbo = createQboClient({
+    qbo: config.qbo,
+    db: db.db,
+    redis,
+    secrets,
+    logger,
+    keyPrefix: prefix,
+    retryMinTimeoutMs: 20,
+  });
+  const app = createWorkerApp({
+    config,
+    db: db.db,
+    redis,
+    qbo,
+    producer,
+    logger,
+    concurrency: 5,
+    sweepIntervalMs: opts.sweepIntervalMs ?? 250,
+  });
+  app.start();
+
+  const admin = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') => {
+    const res = await fetch(`${sandbox.url}/__sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<unknown>;
+  };
+
+  const h: Harness = {
+    sandbox,
+    db,
+    redis,
+    producer,
+    qbo,
+    app,
+    prefix,
+    secrets,
+    async tenant(settings = {}, o = {}) {
+      const id = `${label.replace(/[^a-z0-9]/g, '')}-t${++tenantSeq}`;
+      const realm = (await admin('/realms', { seed: true })) as { realmId: string; seeded: SeededIds };
+      const created = await createTenant(db.db, secrets, { id, name: `Tenant ${id}`, settings });
+      const tokens = await admin(`/realms/${realm.realmId}/tokens`, {});
+      await qbo.oauth.saveGrant(id, realm.realmId, TokenSet.parse(tokens));
+      const s = realm.seeded;
+      if (o.mappings !== false) {
+        await h.map(id, 'item', 'ITM-LABOR', s.items.movingLabor);
+        await h.map(id, 'item', 'ITM-PACK', s.items.packingMaterials);
+        await h.map(id, 'item', 'sales_tax', s.items.consultation);
+        await h.map(id, 'payment_method', 'card', s.paymentMethods.creditCard);
+        await h.map(id, 'payment_method', 'check', s.paymentMethods.check);
+        await h.map(id, 'deposit_account', 'USD', s.accounts.checking);
+        await h.map(id, 'account', 'accounts_receivable', s.accounts.accountsReceivable);
+        await h.map(id, 'account', 'refund_bank', s.accounts.checking);
+      }
+      return { id, realmId: realm.realmId, seeded: s, signingSecret: created.signingSecret };
+    },
+    async map(tenantId, kind, externalKey, qboId) {
+      await upsertMapping(db.db, { tenantId, kind, externalKey, qboId });
+    },
+    async publish(event) {
+      const r = await producer.publish(event);
+      if (r.status === 'rejected') throw new Error(`event rejected: ${JSON.stringify(r.errors)}`);
+    },
+    record: (tenantId, entityType, externalId) => getRecord(db.db, { tenantId, entityType, externalId }),
+    waitStatus(tenantId, entityType, externalId, status, timeoutMs = 15_000) {
+      return waitFor(
+        async () => {
+          const r = await getRecord(db.db, { tenantId, entityType, externalId });
+          return r?.status === status ? r : undefined;
+        },
+        { timeoutMs, what: `${entityType} ${externalId} to be ${status}` },
+      );
+    },
+    async entities(realmId, entity) {
+      const r = (await admin(`/realms/${realmId}/entities/${entity}`)) as { rows: Record<string, unknown>[] };
+      return r.rows;
+    },
+    admin,
+    attempts: (recordId) => listAttempts(db.db, recordId),
+    async close() {
+      await app.close();
+      await producer.close();
+      await qbo.close();
+      await deleteKeysWithPrefix(redis, prefix);
+      await redis.quit();
+      await sandbox.close();
+      await db.drop();
+    },
+  };
+  return h;
+}
+
+// ---- event builders -------------------------------------------------------------------------------
+
+let eventSeq = 0;
+const at = (offsetMs = 0) => new Date(Date.UTC(2026, 2, 1) + offsetMs + eventSeq * 1000).toISOString();
+
+export function customer(id = 'C-1', over: Record<string, unknown> = {}) {
+  return { id, firstName: 'John', lastName: 'Brown', email: `john.brown.${id.toLowerCase()}@example.com`, ...over };
+}
+
+export function invoiceData(over: Record<string, unknown> = {}) {
+  return {
+    id: 'INV-1',
+    number: 'INV-1001',
+    status: 'sent',
+    issueDate: '2026-03-01',
+    dueDate: '2026-03-31',
+    currency: 'USD',
+    customer: customer(),
+    lines: [
+      { id: 'L1', itemId: 'ITM-LABOR', description: 'Moving labor', quantity: '3', unitPrice: '120', amount: '360.00' },
+      {
+        id: 'L2',
+        itemId: 'ITM-PACK',
+        description: 'Packing materials',
+        quantity: '4',
+        unitPrice: '2.5',
+        amount: '10.00',
+      },
+    ],
+    totals: { subtotal: '370.00', tax: '0.00', total: '370.00' },
+    ...over,
+  };
+}
+
+export function paymentData(over: Record<string, unknown> = {}) {
+  return {
+    id: 'PAY-1',
+    invoiceId: 'INV-1',
+    customer: customer(),
+    amount: '370.00',
+    currency: 'USD',
+    receivedOn: '2026-03-05',
+    method: 'card',
+    reference: 'ch_0001',
+    ...over,
+  };
+}
+
+export function refundData(over: Record<string, unknown> = {}) {
+  return {
+    id: 'REF-1',
+    paymentId: 'PAY-1',
+    customer: customer(),
+    amount: '50.00',
+    currency: 'USD',
+    issuedOn: '2026-03-09',
+    ...over,
+  };
+}
+
+/** An event envelope; `offsetMs` moves occurredAt (later events win). */
+export function event(tenantId: string, type: string, data: unknown, offsetMs = 0): DomainEventInput {
+  eventSeq++;
+  return {
+    id: `evt-${eventSeq}-${Math.random().toString(36).slice(2, 8)}`,
+    type,
+    version: 1,
+    tenantId,
+    occurredAt: at(offsetMs),
+    data,
+  } as DomainEventInput;
+}
