@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.js';
+import { registerDocs } from './docs.js';
+import { installErrorHandling } from './errors.js';
+import { ROUTES } from './routes/index.js';
+
+/**
+ * The HTTP API: docs, error handling, then every area's route plugin (see routes/index.ts). Not listening:
+ * call `app.listen` (main.ts) or `app.inject` (tests).
+ */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const logger: FastifyBaseLogger = deps.logger.child({ component: 'api' });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: deps.config.api.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-request-id',
+    // `/v1/events:batch` is a literal colon route; keep trailing-slash variants equivalent.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorateRequest('tenant', null);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandling(app, deps.config.api.bodyLimitBytes);
+  await registerDocs(app, deps.config);
+  for (const routes of ROUTES) await app.register(routes, { deps });
+  return app;
+}

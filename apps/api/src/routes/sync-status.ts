@@ -1,0 +1,100 @@
+import { EVENT_ENTITY_TYPES, EVENT_TYPES, SyncEntityType, type SyncStatusResponse } from '@qbo-sync/contracts';
+import { latestEventForEntity } from '@qbo-sync/db/repositories/inbox';
+import { getSyncStatus } from '@qbo-sync/db/repositories/sync-records-read';
+import type { FastifyPluginAsync } from 'fastify';
+import { requireApiKey, tenantOf } from '../auth.js';
+import type { RouteOptions } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { docsOnlySchemas, errorResponses, response } from './schema-docs.js';
+
+const ENTITY_TYPES = SyncEntityType.options;
+
+/** GET /v1/sync-status/:entityType/:externalId — for billing systems that poll instead of taking callbacks. */
+export const syncStatusRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  docsOnlySchemas(app);
+  app.addHook('onRequest', requireApiKey(deps));
+
+  app.get<{ Params: { entityType: string; externalId: string } }>(
+    '/v1/sync-status/:entityType/:externalId',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Sync status of one billing entity',
+        description:
+          'Status, QuickBooks id and link, document number, and the reason for any non-green status, looked up ' +
+          'by the billing-side id. Only the API key is needed (no signature). `pending` means received but not ' +
+          'yet processed.',
+        security: [{ apiKey: [] }],
+        params: {
+          type: 'object',
+          properties: {
+            entityType: { type: 'string', enum: ENTITY_TYPES },
+            externalId: { type: 'string', description: 'The id in the billing system.' },
+          },
+          required: ['entityType', 'externalId'],
+        },
+        response: {
+          200: response('The current status.', 'SyncStatusResponse'),
+          ...errorResponses({
+            400: 'Unknown entity type.',
+            401: 'Missing or wrong API key.',
+            404: 'No event about this entity was received for the tenant.',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const tenant = tenantOf(request);
+      const { externalId } = request.params;
+      const entityType = SyncEntityType.safeParse(request.params.entityType);
+      if (!entityType.success) {
+        throw new ApiError(400, 'invalid_entity_type', `entityType must be one of ${ENTITY_TYPES.join(', ')}.`, [
+          { path: 'entityType', message: `"${request.params.entityType}" is not one of ${ENTITY_TYPES.join(', ')}` },
+        ]);
+      }
+      const record = await getSyncStatus(deps.db, tenant.id, entityType.data, externalId);
+      if (record) {
+        const body: SyncStatusResponse = {
+          tenantId: tenant.id,
+          entityType: entityType.data,
+          externalId,
+          status: record.status as SyncStatusResponse['status'],
+          qboId: record.qboId,
+          qboUrl: record.qboUrl,
+          docNumber: record.docNumber,
+          reasonCode: record.reasonCode,
+          reason: record.reason,
+          lastEventId: record.lastEventId,
+          syncedAt: record.syncedAt?.toISOString() ?? null,
+          updatedAt: record.updatedAt.toISOString(),
+        };
+        return body;
+      }
+      // Received but no worker has picked it up yet: report pending rather than "unknown".
+      const types = EVENT_TYPES.filter((t) => EVENT_ENTITY_TYPES[t] === entityType.data);
+      const event = await latestEventForEntity(deps.db, tenant.id, externalId, types);
+      if (!event) {
+        throw new ApiError(
+          404,
+          'not_found',
+          `No ${entityType.data} with id "${externalId}" is known for tenant "${tenant.id}". Check the id and type, or send its event first.`,
+        );
+      }
+      const body: SyncStatusResponse = {
+        tenantId: tenant.id,
+        entityType: entityType.data,
+        externalId,
+        status: 'pending',
+        qboId: null,
+        qboUrl: null,
+        docNumber: null,
+        reasonCode: 'awaiting_worker',
+        reason: `Event ${event.eventId} (${event.type}) was received and is queued for syncing.`,
+        lastEventId: event.eventId,
+        syncedAt: null,
+        updatedAt: event.receivedAt.toISOString(),
+      };
+      return body;
+    },
+  );
+};
