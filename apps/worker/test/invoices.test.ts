@@ -51,4 +51,90 @@ describe('invoices end to end', () => {
     const attempts = await h.attempts(rec.id);
     expect(attempts[0]).toMatchObject({ outcome: 'synced', status: 'synced' });
   });
+
+  it('processes the same event delivered 5 times once', async () => {
+    const t = await h.tenant();
+    const e = event(t.id, 'invoice.sent', invoiceData({ id: 'INV-5X', number: 'INV-5X' }));
+    for (let i = 0; i < 5; i++) await h.publish(e);
+    await Promise.all([h.publish(e), h.publish(e)]);
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-5X', 'synced');
+    const invoices = await h.entities(t.realmId, 'Invoice');
+    expect(invoices.map((i) => i['DocNumber'])).toEqual(['INV-5X']);
+    expect((await h.attempts(rec.id)).filter((a) => a.outcome === 'synced')).toHaveLength(1);
+    const customers = (await h.entities(t.realmId, 'Customer')).filter((c) => c['DisplayName'] === 'John Brown');
+    expect(customers).toHaveLength(1);
+  });
+
+  it('skips drafts until they are sent', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ status: 'draft' })));
+    const skipped = await h.waitStatus(t.id, 'invoice', 'INV-1', 'skipped');
+    expect(skipped).toMatchObject({ reasonCode: 'DRAFT', qboId: null });
+    expect(skipped.reason).toContain('draft');
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(0);
+    await h.publish(event(t.id, 'invoice.updated', invoiceData({ status: 'sent' }), 60_000));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(1);
+    expect(rec.statusVersion).toBe(skipped.statusVersion + 1);
+  });
+
+  it('shortens invoice numbers over 21 characters to first 5 + "..." + last 13', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ number: 'MOVE-2026-BOSTON-000123456' })));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    expect(rec.docNumber).toBe('MOVE-...TON-000123456');
+    expect((await h.entities(t.realmId, 'Invoice')).map((i) => i['DocNumber'])).toEqual(['MOVE-...TON-000123456']);
+  });
+
+  it('posts tax as a line on the mapped sales-tax item so the total matches to the cent', async () => {
+    const t = await h.tenant();
+    await h.publish(
+      event(t.id, 'invoice.sent', invoiceData({ totals: { subtotal: '370.00', tax: '29.61', total: '399.61' } })),
+    );
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const [inv] = await h.entities(t.realmId, 'Invoice');
+    expect(inv?.['TotalAmt']).toBe(399.61);
+    const taxLine = (inv?.['Line'] as Record<string, unknown>[]).find((l) => l['Description'] === 'Sales tax');
+    expect(taxLine).toMatchObject({
+      Amount: 29.61,
+      SalesItemLineDetail: { ItemRef: { value: t.seeded.items.consultation } },
+    });
+  });
+
+  it('fails an invoice whose totals do not add up, naming the difference, and posts nothing', async () => {
+    const t = await h.tenant();
+    await h.publish(
+      event(t.id, 'invoice.sent', invoiceData({ totals: { subtotal: '370.00', tax: '0.00', total: '370.05' } })),
+    );
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'failed');
+    expect(rec.reasonCode).toBe('TOTALS_MISMATCH');
+    expect(rec.reason).toContain('difference 0.05');
+    expect(rec.details).toMatchObject({ difference: '0.05', expected: '370.05', computed: '370.00' });
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(0);
+  });
+
+  it('leaves balance-forward lines out', async () => {
+    const t = await h.tenant();
+    const data = invoiceData();
+    data.lines = [
+      ...data.lines,
+      {
+        id: 'BF',
+        kind: 'balance_forward',
+        itemId: 'PRIOR',
+        description: 'Balance forward',
+        quantity: '1',
+        unitPrice: '100',
+        amount: '100.00',
+      },
+    ] as typeof data.lines;
+    data.totals = { subtotal: '470.00', tax: '0.00', total: '470.00' };
+    await h.publish(event(t.id, 'invoice.sent', data));
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const [inv] = await h.entities(t.realmId, 'Invoice');
+    expect(inv?.['TotalAmt']).toBe(370);
+    expect(
+      (inv?.['Line'] as Record<string, unknown>[]).filter((l) => l['DetailType'] === 'SalesItemLineDetail'),
+    ).toHaveLength(2);
+  });
 });
