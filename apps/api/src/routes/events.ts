@@ -55,7 +55,8 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
   const { maxBatch, bodyLimitBytes } = deps.config.api;
   docsOnlySchemas(app);
   // The signature covers the exact bytes, so this scope keeps the body raw and parses it after verifying.
-  app.removeContentTypeParser('application/json');
+  // Only JSON is accepted here; other content types get 415.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_req, body, done) =>
     done(null, body),
   );
