@@ -1,1 +1,10 @@
-export const packageName = '@qbo-sync/cli';
+export { type CliEnvironment, runCli } from './cli.js';
+export type { AnyCommand, Command, Context } from './command.js';
+export { COMMANDS } from './commands/index.js';
+export { type CliConfig, loadCliConfig } from './config.js';
+export { CredentialStore, type TenantCredentials } from './credentials.js';
+export * from './errors.js';
+export { ApiClient } from './http.js';
+export { BatchSender } from './ingest.js';
+export { type BufferedOutput, bufferedOutput, type Output } from './output.js';
+export { signedHeaders } from './signing.js';
