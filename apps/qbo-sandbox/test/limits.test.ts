@@ -120,7 +120,7 @@ describe('rate limits (scaled down: 20 per 1000 ms, 3 concurrent)', () => {
   it('more than 3 in flight -> 429 for the extra ones', async () => {
     sb.advanceClock(5000);
     sb.resetStats(c.realmId);
-    sb.injectFault(c.realmId, { kind: 'latency', latencyMs: 150, times: 3 });
+    sb.injectFault(c.realmId, { kind: 'latency', latencyMs: 400, times: 3 });
     const results = await Promise.all(Array.from({ length: 6 }, () => get(c, '/preferences')));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
