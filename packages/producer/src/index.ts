@@ -12,3 +12,19 @@ export {
 export { EnqueueTimeoutError, ProducerClosedError } from './errors.js';
 export type { PublishResult, RejectionCode } from './prepare.js';
 export { createProducer, type Producer, type ProducerDeps, type PublishOptions } from './producer.js';
+export {
+  ENTITY_SYNC_JOB,
+  type Enqueue,
+  enqueueResume,
+  NothingToReplayError,
+  queueEnqueue,
+  type ReplayDeps,
+  type ReplayFilter,
+  replayRecord,
+  replayWhere,
+  requestManualSync,
+  resumeJobId,
+  resumeJobOf,
+  resumeParked,
+  resumeStamp,
+} from './replay.js';

@@ -1,0 +1,132 @@
+// Support-side queries over sync records: filtered, keyset-paginated listings, counts by status, and the
+// selection and marking behind replays and manual sync windows. The worker's own queries live in sync-records.ts.
+import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { qboConnections, syncRecords } from '../schema.js';
+import type { SyncRecordRow } from './sync-records.js';
+
+export interface RecordFilter {
+  tenantId: string;
+  statuses?: readonly string[];
+  entityType?: string;
+  reasonCode?: string;
+  /** updatedAt >= from (when the record last changed, e.g. when it failed). */
+  from?: Date;
+  /** updatedAt < to. */
+  to?: Date;
+}
+
+function filterConditions(f: RecordFilter): SQL[] {
+  const conds: SQL[] = [eq(syncRecords.tenantId, f.tenantId)];
+  if (f.statuses && f.statuses.length > 0) conds.push(inArray(syncRecords.status, [...f.statuses]));
+  if (f.entityType) conds.push(eq(syncRecords.entityType, f.entityType));
+  if (f.reasonCode) conds.push(eq(syncRecords.reasonCode, f.reasonCode));
+  if (f.from) conds.push(gte(syncRecords.updatedAt, f.from));
+  if (f.to) conds.push(lt(syncRecords.updatedAt, f.to));
+  return conds;
+}
+
+/** Position in a newest-first listing: updatedAt with Postgres' microseconds (a JS Date would lose them) + id. */
+export interface RecordCursor {
+  updatedAt: string;
+  id: number;
+}
+
+export interface RecordPage {
+  records: SyncRecordRow[];
+  /** Present when more records follow. */
+  next?: RecordCursor;
+}
+
+const ISO_MICROS = sql<string>`to_char(${syncRecords.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Newest change first; `after` continues a previous page. */
+export async function listRecordsPage(
+  db: Database,
+  filter: RecordFilter & { limit: number; after?: RecordCursor },
+): Promise<RecordPage> {
+  const conds = filterConditions(filter);
+  if (filter.after) {
+    conds.push(
+      sql`(${syncRecords.updatedAt}, ${syncRecords.id}) < (${filter.after.updatedAt}::timestamptz, ${filter.after.id}::bigint)`,
+    );
+  }
+  const rows = await db
+    .select({ ...getTableColumns(syncRecords), cursorAt: ISO_MICROS })
+    .from(syncRecords)
+    .where(and(...conds))
+    .orderBy(desc(syncRecords.updatedAt), desc(syncRecords.id))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    records: page.map(({ cursorAt: _c, ...record }) => record),
+    ...(rows.length > filter.limit && last ? { next: { updatedAt: last.cursorAt, id: last.id } } : {}),
+  };
+}
+
+/** Records matching a filter in id order, `limit` at a time after `afterId` (for replays over many records). */
+export async function selectRecordsAfter(
+  db: Database,
+  filter: RecordFilter & { afterId: number; limit: number },
+): Promise<SyncRecordRow[]> {
+  return db
+    .select()
+    .from(syncRecords)
+    .where(and(...filterConditions(filter), gt(syncRecords.id, filter.afterId)))
+    .orderBy(asc(syncRecords.id))
+    .limit(filter.limit);
+}
+
+/**
+ * Notes that a person asked to (re)sync these records of the tenant: the next run ignores the auto-sync
+ * switch. updatedAt stays as it is, so the parked state (and the sweeps' view of it) does not change.
+ */
+export async function markSyncRequested(
+  db: Database,
+  tenantId: string,
+  ids: readonly number[],
+  at: Date,
+): Promise<SyncRecordRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .update(syncRecords)
+    .set({ manualSyncRequestedAt: at })
+    .where(and(eq(syncRecords.tenantId, tenantId), inArray(syncRecords.id, [...ids])))
+    .returning();
+}
+
+/** How many of the tenant's records are in each status. */
+export async function countRecordsByStatus(db: Database, tenantId: string): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ status: syncRecords.status, n: count() })
+    .from(syncRecords)
+    .where(eq(syncRecords.tenantId, tenantId))
+    .groupBy(syncRecords.status);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** Record counts per tenant and status, for the metrics gauge. */
+export async function countRecordsByTenantAndStatus(
+  db: Database,
+): Promise<Array<{ tenantId: string; status: string; n: number }>> {
+  return db
+    .select({ tenantId: syncRecords.tenantId, status: syncRecords.status, n: count() })
+    .from(syncRecords)
+    .groupBy(syncRecords.tenantId, syncRecords.status);
+}
+
+/** Every tenant's connection status (no tokens), for listings and metrics. */
+export async function listConnectionStatuses(
+  db: Database,
+): Promise<Array<{ tenantId: string; realmId: string; status: string; statusReason: string | null }>> {
+  return db
+    .select({
+      tenantId: qboConnections.tenantId,
+      realmId: qboConnections.realmId,
+      status: qboConnections.status,
+      statusReason: qboConnections.statusReason,
+    })
+    .from(qboConnections)
+    .orderBy(qboConnections.tenantId);
+}
