@@ -21,6 +21,7 @@ export type Issue = z.infer<typeof Issue>;
 export const API_ERROR_CODES = [
   'invalid_json',
   'invalid_body',
+  'invalid_request',
   'invalid_event',
   'unknown_event_type',
   'unsupported_event_version',

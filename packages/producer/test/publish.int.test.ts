@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EXAMPLE_TENANT_ID, PRIORITY, routeEvent, validateEvent } from '@qbo-sync/contracts';
+import { DomainEvent, EXAMPLE_TENANT_ID, PRIORITY, routeEvent, validateEvent } from '@qbo-sync/contracts';
 import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import { createTenant } from '@qbo-sync/db/repositories/tenants';
 import {
@@ -67,6 +67,8 @@ describe('producer.publish', () => {
     expect(row).toMatchObject({ type: 'invoice.sent', entityId: 'inv-5001', jobName: 'invoice.sync' });
     expect(row?.enqueuedAt).toBeInstanceOf(Date);
     expect(row?.payload).toMatchObject({ id: event.id, source: 'live', data: { number: 'INV-2026-0042' } });
+    // The worker re-parses the stored event: what we store must validate again, unchanged.
+    expect(DomainEvent.parse(row?.payload)).toEqual(row?.payload);
   });
 
   it('queues under the hash-tagged prefix', async () => {
