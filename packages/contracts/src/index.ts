@@ -1,3 +1,4 @@
+export * from './admin-api.js';
 export * from './api.js';
 export * from './entities.js';
 export * from './events.js';
