@@ -95,7 +95,13 @@ export interface Harness {
 
 let tenantSeq = 0;
 
-export async function startHarness(label: string, opts: { sweepIntervalMs?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  sweepIntervalMs?: number;
+  /** qbo-client per-realm budget overrides (a scaled-down minute). */
+  qboLimits?: NonNullable<Parameters<typeof createQboClient>[0]['limits']>;
+}
+
+export async function startHarness(label: string, opts: HarnessOptions = {}): Promise<Harness> {
   const sandbox = await startSandbox();
   const db = await createTestDatabase(label);
   const prefix = uniqueQueuePrefix(label);
@@ -120,6 +126,7 @@ export async function startHarness(label: string, opts: { sweepIntervalMs?: numb
     logger,
     keyPrefix: prefix,
     retryMinTimeoutMs: 20,
+    ...(opts.qboLimits ? { limits: opts.qboLimits } : {}),
   });
   const app = createWorkerApp({
     config,

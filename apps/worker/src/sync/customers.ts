@@ -1,7 +1,7 @@
 import type { Customer, ParentCustomer } from '@qbo-sync/contracts';
 import { getMapping, insertMappingIfAbsent } from '@qbo-sync/db/repositories/mappings';
 import { ensureRecord, setStatus } from '@qbo-sync/db/repositories/sync-records';
-import { type CustomerFilter, DuplicateNameError, type QboCustomer, type RealmClient } from '@qbo-sync/qbo-client';
+import { type CustomerFilter, DuplicateNameError, type QboCustomer, q, type RealmClient } from '@qbo-sync/qbo-client';
 import {
   buildCustomerPayload,
   type CustomerQuery,
@@ -24,9 +24,9 @@ type BillingCustomer = Customer | ParentCustomer;
 /** How long a job waits for another job creating the same customer (creation takes one or two calls). */
 const CUSTOMER_LOCK_WAIT_MS = 15_000;
 
-function filterOf(q: CustomerQuery, includeInactive: boolean): CustomerFilter {
+function filterOf(query: CustomerQuery, includeInactive: boolean): CustomerFilter {
   const f: CustomerFilter = includeInactive ? { includeInactive } : {};
-  for (const c of q.where) {
+  for (const c of query.where) {
     if (c.field === 'DisplayName') f.displayName = c.value;
     else if (c.field === 'PrimaryEmailAddr') f.email = c.value;
     else if (c.field === 'GivenName') f.givenName = c.value;
@@ -69,7 +69,7 @@ export async function findOrCreateCustomer(
     if (mapped) return mapped.qboName ? { value: mapped.qboId, name: mapped.qboName } : { value: mapped.qboId };
     const realm = await ctx.realm();
     const found = await search(realm, ctx, customer);
-    const qbo = found ?? (await create(realm, ctx, customer, parentRef));
+    const qbo = found.customer ?? (await create(realm, ctx, customer, found.nameTaken, parentRef));
     return remember(deps, ctx, customer, qbo, realm);
   });
 }
@@ -78,18 +78,21 @@ async function search(
   realm: RealmClient,
   ctx: TenantContext,
   customer: BillingCustomer,
-): Promise<QboCustomer | undefined> {
-  const candidates: QboCustomer[] = [];
-  for (const q of ownershipQueries(customer)) candidates.push(...(await realm.findCustomers(filterOf(q, true))));
+): Promise<{ customer?: QboCustomer; nameTaken: boolean }> {
+  // Both of our possible names in one query (QBO has no OR, but IN works on DisplayName): one call, not two.
+  const names = ownershipQueries(customer).map((oq) => oq.where[0]?.value ?? '');
+  const candidates: QboCustomer[] = await realm.query<QboCustomer>(
+    q.select('Customer').where('DisplayName', 'IN', names).where('Active', 'IN', [true, false]).maxResults(100),
+  );
   const ours = chooseCustomer({
     tenantId: ctx.tenantId,
     strategy: ctx.settings.customerMatch,
     customer,
     candidates: candidates.map(asCore),
   });
-  if (ours.kind === 'ours') return ours.customer as QboCustomer;
-  for (const q of strategyQueries(ctx.settings.customerMatch, customer)) {
-    candidates.push(...(await realm.findCustomers(filterOf(q, false))));
+  if (ours.kind === 'ours') return { customer: ours.customer as QboCustomer, nameTaken: false };
+  for (const sq of strategyQueries(ctx.settings.customerMatch, customer)) {
+    candidates.push(...(await realm.findCustomers(filterOf(sq, false))));
   }
   const choice = chooseCustomer({
     tenantId: ctx.tenantId,
@@ -97,13 +100,16 @@ async function search(
     customer,
     candidates: candidates.map(asCore),
   });
-  return choice.kind === 'none' ? undefined : (choice.customer as QboCustomer);
+  return choice.kind === 'none'
+    ? { nameTaken: choice.nameTaken }
+    : { customer: choice.customer as QboCustomer, nameTaken: false };
 }
 
 async function create(
   realm: RealmClient,
   ctx: TenantContext,
   customer: BillingCustomer,
+  nameTaken: boolean,
   parentRef?: Ref,
 ): Promise<QboCustomer> {
   const plain = displayNameFor(customer);
@@ -112,10 +118,13 @@ async function create(
     ({ tenantId: ctx.tenantId, entity: 'customer', externalId: customer.id, version, operation: 'create' }) as const;
   const body = (displayName: string) =>
     buildCustomerPayload({ tenantId: ctx.tenantId, customer, displayName, ...(parentRef ? { parentRef } : {}) });
-  try {
-    return await realm.createCustomer(body(plain), op('plain'));
-  } catch (err) {
-    if (!(err instanceof DuplicateNameError)) throw err;
+  // A customer we saw already holds the plain name: skip the create QBO would refuse (6240).
+  if (!nameTaken) {
+    try {
+      return await realm.createCustomer(body(plain), op('plain'));
+    } catch (err) {
+      if (!(err instanceof DuplicateNameError)) throw err;
+    }
   }
   // The plain name belongs to another customer, vendor or employee: use the stable disambiguated one.
   try {

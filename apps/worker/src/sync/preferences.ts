@@ -19,18 +19,26 @@ export interface PreferencesCache {
  * per tenant: a change in QBO is picked up within minutes, with no reconnect.
  */
 export function createPreferencesCache(now: () => number, ttlMs = 5 * 60_000): PreferencesCache {
-  const cache = new Map<string, { at: number; prefs: CompanyPrefs }>();
+  // The promise is cached, so concurrent jobs of one tenant share a single read.
+  const cache = new Map<string, { at: number; prefs: Promise<CompanyPrefs> }>();
+  const read = async (realm: () => Promise<RealmClient>): Promise<CompanyPrefs> => {
+    const p = await (await realm()).getPreferences();
+    return {
+      customTxnNumbers: p.SalesFormsPrefs?.CustomTxnNumbers !== false,
+      usingSalesTax: p.TaxPrefs?.UsingSalesTax === true,
+      multiCurrency: p.CurrencyPrefs?.MultiCurrencyEnabled === true,
+    };
+  };
   return {
-    async get(tenantId, realm) {
+    get(tenantId, realm) {
       const hit = cache.get(tenantId);
       if (hit && now() - hit.at < ttlMs) return hit.prefs;
-      const p = await (await realm()).getPreferences();
-      const prefs: CompanyPrefs = {
-        customTxnNumbers: p.SalesFormsPrefs?.CustomTxnNumbers !== false,
-        usingSalesTax: p.TaxPrefs?.UsingSalesTax === true,
-        multiCurrency: p.CurrencyPrefs?.MultiCurrencyEnabled === true,
-      };
+      const prefs = read(realm);
       cache.set(tenantId, { at: now(), prefs });
+      // A failed read is not cached: the next job asks QBO again.
+      prefs.catch(() => {
+        if (cache.get(tenantId)?.prefs === prefs) cache.delete(tenantId);
+      });
       return prefs;
     },
     forget(tenantId) {

@@ -129,7 +129,10 @@ async function handleFailure(
   });
   switch (fs.handling) {
     case 'delay': {
-      const ms = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
+      // Jitter spreads the jobs that found the company's budget spent, so they do not all wake together
+      // and take one request each (a herd in which no job gets far enough to finish).
+      const wait = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
+      const ms = wait + Math.floor(Math.random() * Math.min(2_000, Math.max(200, wait)));
       await noteAttempt(deps, record, attempt, {
         outcome: 'deferred',
         faultCode: fault.code,

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jobIdFor } from '@qbo-sync/contracts';
+import { getConnection } from '@qbo-sync/db/repositories/connections';
+import { TokenSet } from '@qbo-sync/qbo-client';
+import { waitFor } from '@qbo-sync/testkit';
+import { event, type Harness, invoiceData, startHarness } from './harness.js';
+
+describe('faults: transient retried with backoff, permanent fail fast, reconnect parks', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('faults');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const jobOf = (tenantId: string, e: { id: string }, entityId = 'INV-1') =>
+    h.producer.queues['invoice.sync'].getJob(jobIdFor('invoice.sync', { tenantId, entityId, eventId: e.id }));
+
+  it('retries a transient QBO fault with BullMQ backoff and ends with one invoice', async () => {
+    const t = await h.tenant();
+    // Three 503s: the client's own quick retries (2) are spent, so the job attempt fails and BullMQ backs off.
+    await h.admin(`/realms/${t.realmId}/faults`, {
+      kind: 'http5xx',
+      status: 503,
+      times: 3,
+      match: { method: 'POST', entity: 'invoice', operation: 'create' },
+    });
+    const e = event(t.id, 'invoice.sent', invoiceData());
+    await h.publish(e);
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced', 20_000);
+    expect((await h.attempts(rec.id)).map((a) => [a.outcome, a.faultCode])).toEqual([
+      ['synced', null],
+      ['retry', 'SERVER_ERROR'],
+    ]);
+    const job = await jobOf(t.id, e);
+    expect(job?.opts.backoff).toEqual({ type: 'exponential', delay: 5_000 });
+    expect(job?.attemptsMade).toBe(2);
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(1);
+  }, 30_000);
+
+  it('fails a permanent fault at once, without spending retries', async () => {
+    const t = await h.tenant();
+    await h.map(t.id, 'item', 'ITM-PACK', '999999');
+    const e = event(t.id, 'invoice.sent', invoiceData());
+    await h.publish(e);
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'failed');
+    expect(rec.reasonCode).toBe('INVALID_REFERENCE');
+    const job = await waitFor(async () => {
+      const j = await jobOf(t.id, e);
+      return (await j?.isFailed()) ? j : undefined;
+    });
+    expect(job.attemptsMade).toBe(1);
+    expect(job.opts.attempts).toBe(10);
+    expect(job.failedReason).toContain('A mapping points at something that does not exist in QuickBooks.');
+    expect((await h.attempts(rec.id)).map((a) => a.outcome)).toEqual(['parked']);
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(0);
+  });
+
+  it('parks syncs as needs_reconnect when the grant is dead, and resumes them after a reconnect', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    await h.admin('/expire-refresh-tokens', { realmId: t.realmId });
+    await h.admin('/expire-access-tokens', { realmId: t.realmId });
+    const e = event(t.id, 'invoice.sent', invoiceData({ id: 'INV-2', number: 'INV-2' }));
+    await h.publish(e);
+    const parked = await h.waitStatus(t.id, 'invoice', 'INV-2', 'needs_reconnect');
+    expect(parked.reasonCode).toBe('NEEDS_RECONNECT');
+    expect(parked.reason).toContain('Reconnect QuickBooks');
+    expect((await getConnection(h.db.db, t.id))?.status).toBe('needs_reconnect');
+    const job = await waitFor(async () => {
+      const j = await jobOf(t.id, e, 'INV-2');
+      return (await j?.isCompleted()) ? j : undefined;
+    });
+    expect(job.returnvalue).toBe('needs_reconnect');
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(1);
+
+    // The user reconnects: a new grant; the sweep resumes the parked sync by itself.
+    const tokens = await h.admin(`/realms/${t.realmId}/tokens`, {});
+    await h.qbo.oauth.saveGrant(t.id, t.realmId, TokenSet.parse(tokens));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-2', 'synced');
+    expect((await h.entities(t.realmId, 'Invoice')).map((i) => i['Id']).sort()).toContain(rec.qboId);
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(2);
+  });
+});
