@@ -19,7 +19,7 @@ describe('customers: find or create, never twice', () => {
   const customerOf = async (t: Tenant, invoiceId: string) => {
     const rec = await h.waitStatus(t.id, 'invoice', invoiceId, 'synced');
     const inv = (await h.entities(t.realmId, 'Invoice')).find((i) => i['Id'] === rec.qboId);
-    return (inv?.['CustomerRef'] as { value: string }).value;
+    return (inv?.['CustomerRef'] as { value: string } | undefined)?.value ?? '';
   };
 
   /** A name entity created straight through the QBO API (a bookkeeper's own data). */

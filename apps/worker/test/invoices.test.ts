@@ -94,7 +94,7 @@ describe('invoices end to end', () => {
     await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
     const [inv] = await h.entities(t.realmId, 'Invoice');
     expect(inv?.['TotalAmt']).toBe(399.61);
-    const taxLine = (inv?.['Line'] as Record<string, unknown>[]).find((l) => l['Description'] === 'Sales tax');
+    const taxLine = ((inv?.['Line'] ?? []) as Record<string, unknown>[]).find((l) => l['Description'] === 'Sales tax');
     expect(taxLine).toMatchObject({
       Amount: 29.61,
       SalesItemLineDetail: { ItemRef: { value: t.seeded.items.consultation } },
@@ -134,7 +134,7 @@ describe('invoices end to end', () => {
     const [inv] = await h.entities(t.realmId, 'Invoice');
     expect(inv?.['TotalAmt']).toBe(370);
     expect(
-      (inv?.['Line'] as Record<string, unknown>[]).filter((l) => l['DetailType'] === 'SalesItemLineDetail'),
+      ((inv?.['Line'] ?? []) as Record<string, unknown>[]).filter((l) => l['DetailType'] === 'SalesItemLineDetail'),
     ).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@ import { event, type Harness, invoiceData, paymentData, startHarness } from './h
 
 type Row = Record<string, unknown>;
 const links = (p: Row | undefined) =>
-  ((p?.['Line'] ?? []) as Row[]).map((l) => [l['Amount'], ((l['LinkedTxn'] as Row[])[0] ?? {})['TxnId']]);
+  ((p?.['Line'] ?? []) as Row[]).map((l) => [l['Amount'], (l['LinkedTxn'] as Row[])[0]?.['TxnId']]);
 
 describe('payments, deposits and job close-out end to end', () => {
   let h: Harness;
