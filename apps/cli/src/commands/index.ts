@@ -1,7 +1,33 @@
 import type { AnyCommand } from '../command.js';
 import { backfill } from './backfill.js';
+import { connect, disconnectCommand } from './connect.js';
+import { demoLoad, demoSetup } from './demo.js';
 import { examplesWrite } from './examples.js';
+import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './mappings.js';
+import { replay, sync } from './replay.js';
 import { send } from './send.js';
+import { status } from './status.js';
+import { tenantsCreate, tenantsList, tenantsRotateKey, tenantsSettings, tenantsShow } from './tenants.js';
 
 /** Every command, in the order `qbo-sync help` lists them. */
-export const COMMANDS: readonly AnyCommand[] = [send, backfill, examplesWrite];
+export const COMMANDS: readonly AnyCommand[] = [
+  tenantsCreate,
+  tenantsList,
+  tenantsShow,
+  tenantsSettings,
+  tenantsRotateKey,
+  connect,
+  disconnectCommand,
+  mappingsList,
+  mappingsSet,
+  mappingsRemove,
+  qboListCommand,
+  status,
+  replay,
+  sync,
+  send,
+  backfill,
+  demoSetup,
+  demoLoad,
+  examplesWrite,
+];

@@ -1,0 +1,79 @@
+import { SyncEntityType, SyncStatus } from '@qbo-sync/contracts';
+import { manualSync, replayMany, replayOne } from '../admin.js';
+import { defineCommand, oneOf } from '../command.js';
+import { UsageError } from '../errors.js';
+import { parseWhen } from '../time.js';
+
+const USAGE =
+  'qbo-sync replay <tenant> <entityType> <externalId>\nqbo-sync replay <tenant> --failed [--from <when>] [--to <when>] [--entity-type <type>]';
+
+const RANGE_OPTIONS = {
+  'entity-type': { type: 'string', hint: '<type>', description: SyncEntityType.options.join(', ') },
+  from: { type: 'string', hint: '<date|7d>', description: 'records that changed at or after' },
+  to: { type: 'string', hint: '<date|7d>', description: 'records that changed before' },
+} as const;
+
+function range(values: { 'entity-type'?: string; from?: string; to?: string }, nowMs: number) {
+  return {
+    ...(values['entity-type'] !== undefined
+      ? { entityType: oneOf('--entity-type', values['entity-type'], SyncEntityType.options) }
+      : {}),
+    ...(values.from !== undefined ? { from: parseWhen('from', values.from, nowMs) } : {}),
+    ...(values.to !== undefined ? { to: parseWhen('to', values.to, nowMs) } : {}),
+  };
+}
+
+export const replay = defineCommand({
+  name: 'replay',
+  args: '<tenant> [<entityType> <externalId>]',
+  summary: 'Queue one sync again, or every failure (--failed, or --status) of a tenant in a date range.',
+  details: ['examples:', '  qbo-sync replay demo invoice inv-5001', '  qbo-sync replay demo --failed --from 7d'],
+  options: {
+    failed: { type: 'boolean', description: 'replay every failed record (in the range)' },
+    status: { type: 'string', hint: '<status>', description: 'replay records with this status instead' },
+    ...RANGE_OPTIONS,
+  },
+  positionals: { min: 1, max: 3 },
+  async run(ctx, { positionals, values }) {
+    const [tenantId = '', entityType, externalId] = positionals;
+    const bulk = values.failed === true || values.status !== undefined;
+    if (entityType !== undefined) {
+      if (externalId === undefined) throw new UsageError('Give both <entityType> and <externalId>.', USAGE);
+      if (bulk || values.from || values.to || values['entity-type']) {
+        throw new UsageError('Replay one record or a range (--failed / --status …), not both.', USAGE);
+      }
+      const type = oneOf('entityType', entityType, SyncEntityType.options);
+      const result = await replayOne(ctx.api, tenantId, type, externalId);
+      if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
+      else ctx.out.out(`Queued ${type} ${externalId} again (job ${result.jobId}).`);
+      return 0;
+    }
+    if (!bulk) throw new UsageError('Say what to replay: <entityType> <externalId>, or --failed.', USAGE);
+    if (values.failed && values.status !== undefined && values.status !== 'failed') {
+      throw new UsageError('Use --failed or --status <status>, not both.', USAGE);
+    }
+    const status = values.status === undefined ? 'failed' : oneOf('--status', values.status, SyncStatus.options);
+    const result = await replayMany(ctx.api, tenantId, { status, ...range(values, ctx.now()) });
+    if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
+    else
+      ctx.out.out(
+        `Queued ${result.replayed} ${status} record${result.replayed === 1 ? '' : 's'} of ${tenantId} again.`,
+      );
+    return 0;
+  },
+});
+
+export const sync = defineCommand({
+  name: 'sync',
+  args: '<tenant>',
+  summary: 'Manual sync window: queue the tenant’s needs_sync records (tenants with auto-sync off).',
+  options: RANGE_OPTIONS,
+  positionals: { min: 1, max: 1 },
+  async run(ctx, { positionals, values }) {
+    const [tenantId = ''] = positionals;
+    const result = await manualSync(ctx.api, tenantId, range(values, ctx.now()));
+    if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
+    else ctx.out.out(`Queued ${result.queued} record${result.queued === 1 ? '' : 's'} of ${tenantId} for syncing.`);
+    return 0;
+  },
+});

@@ -1,0 +1,128 @@
+import { connectUrl, createTenant, getTenant, listMappings, qboList, rotateKey, setMapping } from '../admin.js';
+import type { Context } from '../command.js';
+import type { TenantCredentials } from '../credentials.js';
+import { ApiResponseError, CliError } from '../errors.js';
+import { approveConsent } from './consent.js';
+import { planDemoMappings, type QboLists } from './mappings.js';
+
+/** The sandbox's demo company (SANDBOX_SEED_DEMO=1). */
+export const DEMO_REALM_ID = '9130350000000001';
+
+export interface DemoTenantOptions {
+  tenantId: string;
+  name: string;
+  /** A sandbox company id, or 'new' for a fresh seeded company (kept once connected). */
+  realm: string;
+}
+
+export interface DemoTenantResult {
+  tenantId: string;
+  credentials: TenantCredentials;
+  /** created: new tenant; saved: reused; rotated: the tenant existed without usable saved credentials. */
+  credentialsFrom: 'created' | 'saved' | 'rotated';
+  /** already: the existing connection works; connected: the OAuth flow ran now. */
+  connection: 'already' | 'connected';
+  realmId: string;
+  mappingsChanged: number;
+  mappingsTotal: number;
+}
+
+/**
+ * Whether a key and secret still work, without side effects: a signed empty batch is refused as an invalid
+ * body (400) only after the key and the signature were accepted; bad credentials get 401.
+ */
+export async function credentialsWork(ctx: Context, credentials: TenantCredentials): Promise<boolean> {
+  const answer = await ctx.api.signed('/v1/events:batch', '{"events":[]}', credentials);
+  return answer.status !== 401 && answer.status !== 403;
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof ApiResponseError && err.status === 404;
+}
+
+async function ensureTenant(
+  ctx: Context,
+  opts: DemoTenantOptions,
+): Promise<{ credentials: TenantCredentials; from: DemoTenantResult['credentialsFrom'] }> {
+  const store = ctx.credentials;
+  const apiUrl = ctx.config.apiUrl;
+  try {
+    await getTenant(ctx.api, opts.tenantId);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    const created = await createTenant(ctx.api, { id: opts.tenantId, name: opts.name });
+    const credentials = { apiKey: created.apiKey, signingSecret: created.signingSecret };
+    await store.save(apiUrl, opts.tenantId, credentials);
+    return { credentials, from: 'created' };
+  }
+  const saved = await store.get(apiUrl, opts.tenantId);
+  if (saved && (await credentialsWork(ctx, saved))) return { credentials: saved, from: 'saved' };
+  const rotated = await rotateKey(ctx.api, opts.tenantId);
+  const signingSecret = rotated.signingSecret ?? saved?.signingSecret;
+  if (!signingSecret) {
+    throw new CliError(
+      'credentials_missing',
+      `Tenant "${opts.tenantId}" exists but its signing secret is not saved in ${store.file}, and the API's rotate-key ` +
+        'issues only a new API key. Set QBO_SYNC_SIGNING_SECRET and run again, or use another --tenant.',
+    );
+  }
+  const credentials = { apiKey: rotated.apiKey, signingSecret };
+  await store.save(apiUrl, opts.tenantId, credentials);
+  return { credentials, from: 'rotated' };
+}
+
+async function readLists(ctx: Context, tenantId: string): Promise<QboLists> {
+  const [items, paymentMethods, accounts] = await Promise.all([
+    qboList(ctx.api, tenantId, 'items'),
+    qboList(ctx.api, tenantId, 'payment-methods'),
+    qboList(ctx.api, tenantId, 'accounts'),
+  ]);
+  return { items: items.items, paymentMethods: paymentMethods.items, accounts: accounts.items };
+}
+
+/**
+ * Makes `tenantId` a working demo tenant: exists with saved credentials, is connected to the sandbox
+ * company through the real OAuth flow, and has the demo mappings. Idempotent: a second run changes nothing
+ * and only reads (plus one side-effect-free credentials check).
+ */
+export async function ensureDemoTenant(ctx: Context, opts: DemoTenantOptions): Promise<DemoTenantResult> {
+  const { credentials, from } = await ensureTenant(ctx, opts);
+  const detail = await getTenant(ctx.api, opts.tenantId);
+  const current = detail.connection;
+  const sameCompany = opts.realm === 'new' || current.realmId === opts.realm;
+
+  let lists: QboLists | undefined;
+  let connection: DemoTenantResult['connection'] = 'connected';
+  let realmId = current.realmId ?? opts.realm;
+  if (current.status === 'active' && sameCompany) {
+    // The sandbox keeps tokens in memory: after its restart the stored grant is dead, so prove it with a read.
+    lists = await readLists(ctx, opts.tenantId).catch((err: unknown) => {
+      if (err instanceof ApiResponseError) return undefined;
+      throw err;
+    });
+    if (lists) connection = 'already';
+  }
+  if (!lists) {
+    const { authorizeUrl } = await connectUrl(ctx.api, opts.tenantId);
+    // 'new' keeps the company connected before when the sandbox still has it (a restart forgets it).
+    const preferred = opts.realm === 'new' && current.realmId ? [current.realmId, 'new'] : [opts.realm];
+    realmId = await approveConsent(ctx.api, authorizeUrl, preferred);
+    lists = await readLists(ctx, opts.tenantId);
+  }
+
+  const wanted = planDemoMappings(lists);
+  const { mappings } = await listMappings(ctx.api, opts.tenantId);
+  const have = new Map(mappings.map((m) => [`${m.kind}\u0000${m.key}`, m.qboId]));
+  const changes = wanted.filter((w) => have.get(`${w.kind}\u0000${w.key}`) !== w.qboId);
+  for (const w of changes) await setMapping(ctx.api, opts.tenantId, w);
+
+  return {
+    tenantId: opts.tenantId,
+    credentials,
+    credentialsFrom: from,
+    connection,
+    realmId,
+    mappingsChanged: changes.length,
+    mappingsTotal: wanted.length,
+  };
+}
