@@ -33,9 +33,12 @@ describe('faults: transient retried with backoff, permanent fail fast, reconnect
       ['synced', null],
       ['retry', 'SERVER_ERROR'],
     ]);
-    const job = await jobOf(t.id, e);
-    expect(job?.opts.backoff).toEqual({ type: 'exponential', delay: 5_000 });
-    expect(job?.attemptsMade).toBe(2);
+    const job = await waitFor(async () => {
+      const j = await jobOf(t.id, e);
+      return (await j?.isCompleted()) ? j : undefined;
+    });
+    expect(job.opts.backoff).toEqual({ type: 'exponential', delay: 5_000 });
+    expect(job.attemptsMade).toBe(2);
     expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(1);
   }, 30_000);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deleteMapping } from '@qbo-sync/db/repositories/mappings';
+import { deleteMapping, getMapping } from '@qbo-sync/db/repositories/mappings';
 import { waitFor } from '@qbo-sync/testkit';
 import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from './harness.js';
 
@@ -124,5 +124,39 @@ describe('refunds and mappings end to end', () => {
     expect(await h.app.resumeParked(t.id, { statuses: ['failed'] })).toBe(1);
     const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
     expect((await h.entities(t.realmId, 'Invoice')).map((i) => i['Id'])).toEqual([rec.qboId]);
+  });
+
+  it('creates missing items in QBO (and maps them) when the tenant opts in, instead of parking', async () => {
+    const t = await h.tenant({ createMissingItems: true });
+    const data = invoiceData();
+    data.lines = [
+      ...data.lines,
+      {
+        id: 'L3',
+        itemId: 'ITM-PIANO',
+        description: 'Piano: handling',
+        quantity: '1',
+        unitPrice: '150',
+        amount: '150.00',
+      },
+      {
+        id: 'L4',
+        itemId: 'ITM-PIANO',
+        description: 'Piano: handling',
+        quantity: '1',
+        unitPrice: '150',
+        amount: '150.00',
+      },
+    ] as typeof data.lines;
+    data.totals = { subtotal: '670.00', tax: '0.00', total: '670.00' };
+    await h.publish(event(t.id, 'invoice.sent', data));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const created = (await h.entities(t.realmId, 'Item')).filter((i) => i['Name'] === 'Piano handling');
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ Type: 'Service', IncomeAccountRef: { value: expect.any(String) } });
+    const mapping = await getMapping(h.db.db, t.id, 'item', 'ITM-PIANO');
+    expect(mapping?.qboId).toBe(created[0]?.['Id']);
+    const [inv] = await h.entities(t.realmId, 'Invoice');
+    expect(inv).toMatchObject({ Id: rec.qboId, TotalAmt: 670 });
   });
 });

@@ -14,6 +14,7 @@ import {
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import { resolveCustomerRef } from './customers.js';
 import type { SyncDeps } from './deps.js';
+import { createMissingItems } from './items.js';
 import type { Outcome } from './outcome.js';
 import { parseInvoice, snapshotHash } from './snapshots.js';
 import type { TenantContext } from './tenant-context.js';
@@ -43,11 +44,15 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
   if (!record.snapshot) throw new MissingSnapshotError('invoice', record.externalId);
   const invoice = parseInvoice(record.snapshot);
   const hash = snapshotHash(invoice);
-  let mappings = resolveInvoiceMappings(invoice, ctx.mappings, { createMissingItems: false });
+  const createItems = ctx.settings.createMissingItems;
+  let mappings = resolveInvoiceMappings(invoice, ctx.mappings, { createMissingItems: createItems });
   // Tax without a sales-tax item is fine only if QBO computes sales tax: ask QBO only in that case.
   if (!mappings.ok && ctx.connection === 'active' && mappings.missing.every((m) => m.key === 'sales_tax')) {
     const prefs = await ctx.prefs();
-    mappings = resolveInvoiceMappings(invoice, ctx.mappings, { usingSalesTax: prefs.usingSalesTax });
+    mappings = resolveInvoiceMappings(invoice, ctx.mappings, {
+      createMissingItems: createItems,
+      usingSalesTax: prefs.usingSalesTax,
+    });
   }
   const decision = decideInvoiceSync({
     ctx: ctx.decide(record.manualSyncRequestedAt !== null),
@@ -76,13 +81,14 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
       break;
   }
   const realm = await ctx.realm();
+  const refs = await createMissingItems(deps, ctx, decision.refs);
   const customerRef = await resolveCustomerRef(deps, ctx, invoice.customer);
   const prefs = await ctx.prefs();
   const built = buildInvoicePayload({
     tenantId: ctx.tenantId,
     invoice,
     customerRef,
-    refs: decision.refs,
+    refs,
     options: { customTxnNumbers: prefs.customTxnNumbers, multiCurrency: prefs.multiCurrency },
   });
   if (!built.ok) {

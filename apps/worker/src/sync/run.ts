@@ -9,6 +9,7 @@ import { EntityBusyError } from '../errors/entity-busy-error.js';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import type { SyncDeps } from './deps.js';
 import { faultOf } from './faults.js';
+import { NoIncomeAccountError } from './items.js';
 import type { Outcome } from './outcome.js';
 import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
@@ -97,6 +98,21 @@ async function handleFailure(
 ): Promise<SyncRecordRow> {
   const cb = ctx.settings.callbackUrl;
   if (err instanceof EntityBusyError) throw err;
+  if (err instanceof NoIncomeAccountError) {
+    return writeOutcome(
+      deps,
+      record,
+      {
+        kind: 'parked',
+        status: 'needs_mapping',
+        reasonCode: err.code,
+        reason: err.message,
+        details: { missing: [{ kind: 'account', key: 'income' }] },
+      },
+      attempt,
+      cb,
+    );
+  }
   if (err instanceof CustomerNameConflictError) {
     return writeOutcome(
       deps,
