@@ -83,6 +83,7 @@ export async function approveConsent(
   api: ApiClient,
   authorizeUrl: string,
   preferred: readonly string[],
+  beforeApprove: (realm: string) => Promise<void> = async () => {},
 ): Promise<string> {
   const consent = await fetchPage(api, 'GET', authorizeUrl);
   const form = consent.status === 200 ? parseConsentForm(consent.text, authorizeUrl) : undefined;
@@ -99,6 +100,7 @@ export async function approveConsent(
         'Start it with SANDBOX_SEED_DEMO=1 (npm start does) or pass another --realm.',
     );
   }
+  await beforeApprove(realm);
   const approve = await fetchPage(
     api,
     'POST',

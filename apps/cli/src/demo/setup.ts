@@ -1,4 +1,13 @@
-import { connectUrl, createTenant, getTenant, listMappings, qboList, rotateKey, setMapping } from '../admin.js';
+import {
+  connectUrl,
+  createTenant,
+  disconnect,
+  getTenant,
+  listMappings,
+  qboList,
+  rotateKey,
+  setMapping,
+} from '../admin.js';
 import type { Context } from '../command.js';
 import type { TenantCredentials } from '../credentials.js';
 import { ApiResponseError, CliError } from '../errors.js';
@@ -35,6 +44,10 @@ export async function credentialsWork(ctx: Context, credentials: TenantCredentia
   const answer = await ctx.api.signed('/v1/events:batch', '{"events":[]}', credentials);
   return answer.status !== 401 && answer.status !== 403;
 }
+
+/** Answers of a QBO read that mean the grant is missing or dead, so connecting again is the fix. */
+const RECONNECT_CODES = new Set(['not_connected', 'needs_reconnect']);
+const LINKED = new Set(['active', 'needs_reconnect']);
 
 function isNotFound(err: unknown): boolean {
   return err instanceof ApiResponseError && err.status === 404;
@@ -97,7 +110,7 @@ export async function ensureDemoTenant(ctx: Context, opts: DemoTenantOptions): P
   if (current.status === 'active' && sameCompany) {
     // The sandbox keeps tokens in memory: after its restart the stored grant is dead, so prove it with a read.
     lists = await readLists(ctx, opts.tenantId).catch((err: unknown) => {
-      if (err instanceof ApiResponseError) return undefined;
+      if (err instanceof ApiResponseError && RECONNECT_CODES.has(err.apiCode)) return undefined;
       throw err;
     });
     if (lists) connection = 'already';
@@ -106,7 +119,12 @@ export async function ensureDemoTenant(ctx: Context, opts: DemoTenantOptions): P
     const { authorizeUrl } = await connectUrl(ctx.api, opts.tenantId);
     // 'new' keeps the company connected before when the sandbox still has it (a restart forgets it).
     const preferred = opts.realm === 'new' && current.realmId ? [current.realmId, 'new'] : [opts.realm];
-    realmId = await approveConsent(ctx.api, authorizeUrl, preferred);
+    realmId = await approveConsent(ctx.api, authorizeUrl, preferred, async (chosen) => {
+      // Our callback refuses a different company while one is linked: switching means disconnecting first.
+      if (current.realmId && chosen !== current.realmId && LINKED.has(current.status)) {
+        await disconnect(ctx.api, opts.tenantId);
+      }
+    });
     lists = await readLists(ctx, opts.tenantId);
   }
 
