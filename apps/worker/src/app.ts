@@ -2,13 +2,12 @@ import type { Config } from '@qbo-sync/config';
 import { JOB_NAMES, type JobName } from '@qbo-sync/contracts';
 import { type Database, SecretBox } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
-import { enqueueJob, type Producer, queueName } from '@qbo-sync/producer';
+import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createHandlers } from './processors/index.js';
 import type { Handlers } from './processors/types.js';
-import { resumeParked } from './resume-parked.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
 import { createEntityLocks } from './sync/locks.js';
@@ -33,8 +32,8 @@ export interface WorkerApp {
   start(): void;
   /** Graceful: stops taking jobs, lets running ones finish, stops the sweeps. Connections belong to the caller. */
   close(): Promise<void>;
-  /** Re-queues a tenant's parked syncs (e.g. after a mapping was added). */
-  resumeParked(tenantId: string, filter?: { reasonCode?: string; statuses?: readonly string[] }): Promise<number>;
+  /** Re-queues a tenant's parked syncs (e.g. after a mapping was added); the producer's resumeParked. */
+  resumeParked(tenantId: string, filter?: Parameters<typeof resumeParked>[2]): Promise<number>;
   /** One sweep pass now (the timer runs them periodically). */
   runSweeps(): Promise<SweepResult>;
   readonly handlers: Handlers;
@@ -44,7 +43,7 @@ export interface WorkerApp {
 export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
   const log = deps.logger.child({ component: 'worker' });
   const now = deps.now ?? Date.now;
-  const enqueue: Enqueue = (job, payload, opts) => enqueueJob(deps.producer.queues, job, payload, opts);
+  const enqueue: Enqueue = queueEnqueue(deps.producer.queues);
   const syncDeps: SyncDeps = {
     db: deps.db,
     redis: deps.redis,
@@ -95,7 +94,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
       })();
       return closing;
     },
-    resumeParked: (tenantId, filter) => resumeParked({ db: deps.db, enqueue }, tenantId, filter),
+    resumeParked: (tenantId, filter) => resumeParked({ db: deps.db, enqueue, now }, tenantId, filter),
     runSweeps: () => runSweeps(sweepDeps),
   };
 }

@@ -23,7 +23,7 @@ const qbo = createQboClient({
   keyPrefix: config.queuePrefix,
   // A reconnect releases that tenant's syncs parked as needs_reconnect at once (the sweep would, later).
   onStatusChange: async (change) => {
-    if (change.status === 'active') await app?.resumeParked(change.tenantId, { statuses: ['needs_reconnect'] });
+    if (change.status === 'active') await app?.resumeParked(change.tenantId, { status: 'needs_reconnect' });
   },
 });
 app = createWorkerApp({ config, db: db.db, redis, qbo, producer, logger });

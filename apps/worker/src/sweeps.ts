@@ -7,8 +7,8 @@ import {
   waitingOnSyncedDependency,
 } from '@qbo-sync/db/repositories/sync-records';
 import type { Logger } from '@qbo-sync/observability';
+import { enqueueResume } from '@qbo-sync/producer';
 import type { Enqueue } from './sync/deps.js';
-import { enqueueResume } from './sync/resume.js';
 
 export interface SweepDeps {
   db: Database;

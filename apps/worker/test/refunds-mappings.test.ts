@@ -121,7 +121,7 @@ describe('refunds and mappings end to end', () => {
     expect(failed.reasonCode).toBe('INVALID_REFERENCE');
     expect(failed.reason).toContain('A mapping points at something that does not exist in QuickBooks.');
     await h.map(t.id, 'item', 'ITM-PACK', t.seeded.items.packingMaterials);
-    expect(await h.app.resumeParked(t.id, { statuses: ['failed'] })).toBe(1);
+    expect(await h.app.resumeParked(t.id, { status: 'failed' })).toBe(1);
     const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
     expect((await h.entities(t.realmId, 'Invoice')).map((i) => i['Id'])).toEqual([rec.qboId]);
   });

@@ -1,17 +1,13 @@
-import type { JobName, JobPayload } from '@qbo-sync/contracts';
 import type { Database } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
+import type { Enqueue } from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
 import type { Redis } from 'ioredis';
 import type { EntityLocks } from './locks.js';
 import type { PreferencesCache } from './preferences.js';
 
 /** Adds a job to its queue; an id already present is a no-op (the producer's catalogue semantics). */
-export type Enqueue = <K extends JobName>(
-  job: K,
-  payload: JobPayload<K>,
-  opts: { jobId: string; priority?: number; delay?: number },
-) => Promise<void>;
+export type { Enqueue };
 
 /** What the sync services need; passed in, never imported as singletons. */
 export interface SyncDeps {

@@ -1,4 +1,4 @@
-import type { JobName, SyncStatus } from '@qbo-sync/contracts';
+import type { SyncStatus } from '@qbo-sync/contracts';
 
 /** What one run of a sync decided or achieved; written to the sync record by `writeOutcome`. */
 export type Outcome =
@@ -23,11 +23,3 @@ export type Outcome =
     }
   | { kind: 'voided'; syncToken?: string | null; reason: string }
   | { kind: 'noop'; reason: string };
-
-/** The job that resumes a parked record of each entity type, unless it recorded another (a void). */
-export const DEFAULT_JOB: Record<string, JobName> = {
-  customer: 'customer.sync',
-  invoice: 'invoice.sync',
-  payment: 'payment.sync',
-  refund: 'refund.sync',
-};

@@ -6,9 +6,9 @@ import {
   type SyncRecordRow,
   setStatus,
 } from '@qbo-sync/db/repositories/sync-records';
+import { enqueueResume } from '@qbo-sync/producer';
 import type { SyncDeps } from './deps.js';
 import type { Outcome } from './outcome.js';
-import { enqueueResume } from './resume.js';
 
 /** The processing attempt being recorded (one row in sync_attempts). */
 export interface AttemptInfo {
