@@ -8,7 +8,7 @@ import { SecretBox } from '@qbo-sync/db';
 import { createLogger } from '@qbo-sync/observability';
 import { createProducer, type Producer } from '@qbo-sync/producer';
 import { createQboClient, type QboClient } from '@qbo-sync/qbo-client';
-import { type RunningSandbox, startSandbox } from '@qbo-sync/qbo-sandbox';
+import { type RunningSandbox, type SeededIds, startSandbox } from '@qbo-sync/qbo-sandbox';
 import {
   createTestDatabase,
   deleteKeysWithPrefix,
@@ -36,6 +36,8 @@ export interface CliRun {
 export interface Harness {
   apiUrl: string;
   sandbox: RunningSandbox;
+  /** Ids of the entities seeded in the sandbox's demo company. */
+  demoSeeded: SeededIds;
   config: Config;
   db: TestDatabase;
   redis: Redis;
@@ -63,9 +65,11 @@ async function freePort(): Promise<number> {
  * The real system minus the worker: the sandbox (with the demo company) over HTTP, a fresh database, its
  * own queue prefix, and the API built with buildApi listening on a real port. Nothing mocked.
  */
-export async function startHarness(label: string): Promise<Harness> {
+export async function startHarness(label: string, opts: { adminToken?: string } = {}): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0 });
-  sandbox.createRealm({ realmId: DEMO_REALM_ID, seed: true, companyName: 'Demo Moving Co.' });
+  const demo = sandbox.createRealm({ realmId: DEMO_REALM_ID, seed: true, companyName: 'Demo Moving Co.' });
+  if (!demo.seeded) throw new Error('the sandbox did not seed the demo company');
+  const demoSeeded = demo.seeded;
   const db = await createTestDatabase(label);
   const redis = testRedis();
   const prefix = uniqueQueuePrefix(label);
@@ -78,6 +82,7 @@ export async function startHarness(label: string): Promise<Harness> {
     SANDBOX_PORT: String(sandbox.port),
     API_PORT: String(port),
     INGEST_MAX_BATCH: String(MAX_BATCH),
+    ...(opts.adminToken ? { ADMIN_TOKEN: opts.adminToken } : {}),
   });
   const logger = createLogger({ name: `cli-test-${label}`, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const secrets = new SecretBox(config.encryptionKeys);
@@ -101,6 +106,7 @@ export async function startHarness(label: string): Promise<Harness> {
   return {
     apiUrl,
     sandbox,
+    demoSeeded,
     config,
     db,
     redis,
