@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { requestManualSync } from '@qbo-sync/db/repositories/sync-records';
 import { event, type Harness, invoiceData, startHarness } from './harness.js';
 
 describe('invoices end to end', () => {
@@ -136,5 +137,47 @@ describe('invoices end to end', () => {
     expect(
       ((inv?.['Line'] ?? []) as Record<string, unknown>[]).filter((l) => l['DetailType'] === 'SalesItemLineDetail'),
     ).toHaveLength(2);
+  });
+
+  it('sends tax codes per line', async () => {
+    const t = await h.tenant();
+    const data = invoiceData();
+    data.lines = data.lines.map((l) => ({ ...l, taxCode: l.id === 'L1' ? 'NON' : 'TAX' })) as typeof data.lines;
+    await h.publish(event(t.id, 'invoice.sent', data));
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const [inv] = await h.entities(t.realmId, 'Invoice');
+    const codes = ((inv?.['Line'] ?? []) as Record<string, unknown>[])
+      .filter((l) => l['DetailType'] === 'SalesItemLineDetail')
+      .map((l) => ((l['SalesItemLineDetail'] as Record<string, unknown>)['TaxCodeRef'] as { value: string }).value);
+    expect(codes).toEqual(['NON', 'TAX']);
+  });
+
+  it('records invoices as needs_sync when auto-sync is off, and syncs them when a person asks', async () => {
+    const t = await h.tenant({ autoSync: false });
+    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
+    const parked = await h.waitStatus(t.id, 'invoice', 'INV-1', 'needs_sync');
+    expect(parked).toMatchObject({ reasonCode: 'AUTO_SYNC_OFF', qboId: null });
+    expect(parked.reason).toContain('Automatic sync is off');
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(0);
+    await requestManualSync(h.db.db, t.id);
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    expect((await h.entities(t.realmId, 'Invoice')).map((i) => i['Id'])).toEqual([rec.qboId]);
+  });
+
+  it('bills a representative to the parent customer itself by default', async () => {
+    const t = await h.tenant();
+    const rep = {
+      id: 'R-7',
+      firstName: 'Ann',
+      lastName: 'Lee',
+      parent: { id: 'P-7', companyName: 'Lee Law LLP', email: 'billing@lee-law.example' },
+    };
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ customer: rep })));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const customers = await h.entities(t.realmId, 'Customer');
+    const parent = customers.find((c) => c['DisplayName'] === 'Lee Law LLP');
+    expect(customers.some((c) => String(c['DisplayName']).startsWith('Ann Lee'))).toBe(false);
+    const [inv] = await h.entities(t.realmId, 'Invoice');
+    expect(inv).toMatchObject({ Id: rec.qboId, CustomerRef: { value: parent?.['Id'] } });
   });
 });
