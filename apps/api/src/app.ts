@@ -3,13 +3,18 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { registerDocs } from './docs.js';
 import { installErrorHandling } from './errors.js';
+import { countingProducer, createApiMetrics } from './metrics/api-metrics.js';
 import { ROUTES } from './routes/index.js';
 
 /**
  * The HTTP API: docs, error handling, then every area's route plugin (see routes/index.ts). Not listening:
  * call `app.listen` (main.ts) or `app.inject` (tests).
  */
-export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi(input: ApiDeps): Promise<FastifyInstance> {
+  // Every area sees the producer through the metrics counters (events ingested / duplicate / rejected).
+  const metrics =
+    input.metrics ?? createApiMetrics({ db: input.db, queues: input.producer.queues, logger: input.logger });
+  const deps: ApiDeps = { ...input, metrics, producer: countingProducer(input.producer, metrics) };
   const logger: FastifyBaseLogger = deps.logger.child({ component: 'api' });
   const app = Fastify({
     loggerInstance: logger,

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '@qbo-sync/config';
-import { API_ERROR_CODES, openApiSchemas } from '@qbo-sync/contracts';
+import { ADMIN_API_ERROR_CODES, API_ERROR_CODES, adminOpenApiSchemas, openApiSchemas } from '@qbo-sync/contracts';
 import type { FastifyInstance } from 'fastify';
 
 const DESCRIPTION = `Billing systems send domain events here; qbo-sync posts them to QuickBooks Online exactly once.
@@ -11,7 +11,10 @@ const DESCRIPTION = `Billing systems send domain events here; qbo-sync posts the
 
 **Errors** are always \`{ "error": { "code", "message", "issues"?: [{ "path", "message" }] } }\`. Codes: ${API_ERROR_CODES.map((c) => `\`${c}\``).join(', ')}.
 
-**Retries are safe**: an event id is processed once per tenant; a repeat answers \`duplicate\`.`;
+**Retries are safe**: an event id is processed once per tenant; a repeat answers \`duplicate\`.
+
+**Admin and support API** (\`/admin/...\`, for operators, support staff and the CLI): \`Authorization: Bearer <ADMIN_TOKEN>\`.
+Without ADMIN_TOKEN (development only) it answers requests from this machine only. Extra error codes: ${ADMIN_API_ERROR_CODES.map((c) => `\`${c}\``).join(', ')}.`;
 
 /** OpenAPI document generated from the contract schemas, served at /openapi.json, and a reference at /docs. */
 export async function registerDocs(app: FastifyInstance, config: Config): Promise<void> {
@@ -23,12 +26,16 @@ export async function registerDocs(app: FastifyInstance, config: Config): Promis
       tags: [
         { name: 'ingest', description: 'Send domain events.' },
         { name: 'status', description: 'Read sync status.' },
-        { name: 'operations', description: 'Health.' },
+        { name: 'operations', description: 'Health and metrics.' },
+        { name: 'admin', description: 'Tenants, settings, API keys and the QuickBooks connection.' },
+        { name: 'mappings', description: 'Billing keys → QuickBooks entities; live QuickBooks lists.' },
+        { name: 'support', description: 'Sync records, attempt history, replays and the manual sync window.' },
       ],
       components: {
-        schemas: openApiSchemas(),
+        schemas: { ...openApiSchemas(), ...adminOpenApiSchemas() },
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The tenant API key.' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN of the deployment.' },
         },
       },
     },

@@ -1,8 +1,9 @@
-// Process entry: config → database (migrated) → Redis → producer → HTTP. Shuts down on SIGINT/SIGTERM.
+// Process entry: config → database (migrated) → Redis → producer + QBO client → HTTP. Shuts down on SIGINT/SIGTERM.
 import { loadConfigOrExit } from '@qbo-sync/config';
 import { createDb, prepareDatabase, SecretBox } from '@qbo-sync/db';
 import { createLogger } from '@qbo-sync/observability';
 import { createProducer } from '@qbo-sync/producer';
+import { createQboClient } from '@qbo-sync/qbo-client';
 import { Redis } from 'ioredis';
 import { buildApi } from './app.js';
 
@@ -16,7 +17,16 @@ async function main(): Promise<void> {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const producer = createProducer({ db: database.db, redis, queuePrefix: config.queuePrefix, logger });
   const secrets = new SecretBox(config.encryptionKeys);
-  const app = await buildApi({ config, db: database.db, producer, logger, secrets, redis });
+  // Same key prefix as the worker's client: admin reads of QBO lists share each company's request budget.
+  const qbo = createQboClient({
+    qbo: config.qbo,
+    db: database.db,
+    redis,
+    secrets,
+    logger,
+    keyPrefix: config.queuePrefix,
+  });
+  const app = await buildApi({ config, db: database.db, producer, logger, secrets, redis, qbo });
 
   let closing: Promise<void> | undefined;
   // Once: a second signal while draining must not close things twice. Order: stop taking requests, then
@@ -25,6 +35,7 @@ async function main(): Promise<void> {
     closing ??= (async () => {
       logger.info({ signal }, 'shutting down');
       await app.close();
+      await qbo.close();
       await producer.close();
       await redis.quit();
       await database.close();

@@ -1,0 +1,35 @@
+import { getTenant, type Tenant } from '@qbo-sync/db/repositories/tenants';
+import { queueEnqueue, type ReplayDeps } from '@qbo-sync/producer';
+import type { QboClient } from '@qbo-sync/qbo-client';
+import type { ApiDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+
+/** The tenant named in the path, or 404 saying how to find the right id. */
+export async function loadTenant(deps: ApiDeps, tenantId: string): Promise<Tenant> {
+  const tenant = await getTenant(deps.db, tenantId);
+  if (!tenant) {
+    throw new ApiError(
+      404,
+      'tenant_not_found',
+      `There is no tenant "${tenantId}". GET /admin/tenants lists them; POST /admin/tenants creates one.`,
+    );
+  }
+  return tenant;
+}
+
+/** The QBO client, or 503 when this API process was started without one. */
+export function qboOf(deps: ApiDeps): QboClient {
+  if (!deps.qbo) {
+    throw new ApiError(
+      503,
+      'qbo_unavailable',
+      'This API process has no QuickBooks client configured, so it cannot connect or read QuickBooks. Check the QBO_* settings and restart.',
+    );
+  }
+  return deps.qbo;
+}
+
+/** What producer's replay functions need, from the API's deps (the same queues ingest uses). */
+export function replayDepsOf(deps: ApiDeps): ReplayDeps {
+  return { db: deps.db, enqueue: queueEnqueue(deps.producer.queues), ...(deps.now ? { now: deps.now } : {}) };
+}

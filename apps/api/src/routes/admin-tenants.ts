@@ -1,0 +1,177 @@
+import {
+  CreateTenantBody,
+  type CreateTenantResponse,
+  type RotateKeyResponse,
+  SyncStatus,
+  type TenantDetailResponse,
+  type TenantListResponse,
+  TenantSettingsPatch,
+} from '@qbo-sync/contracts';
+import { getConnection } from '@qbo-sync/db/repositories/connections';
+import { countRecordsByStatus, listConnectionStatuses } from '@qbo-sync/db/repositories/sync-records-admin';
+import {
+  createTenant,
+  listTenants,
+  rotateApiKey,
+  TenantExistsError,
+  updateTenantSettings,
+} from '@qbo-sync/db/repositories/tenants';
+import type { FastifyPluginAsync } from 'fastify';
+import { requireAdmin } from '../admin/auth.js';
+import { adminErrors, adminSecurity, body, pathParams, tenantParam } from '../admin/docs.js';
+import { parseInput } from '../admin/parse.js';
+import { loadTenant } from '../admin/tenant.js';
+import { connectionView, tenantView } from '../admin/views.js';
+import type { RouteOptions } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { docsOnlySchemas, response } from './schema-docs.js';
+
+type TenantRoute = { Params: { tenantId: string } };
+
+/** Tenants: create (key and secret shown once), list, detail with connection and counts, settings, key rotation. */
+export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  docsOnlySchemas(app);
+  app.addHook('onRequest', requireAdmin(deps));
+  const common = { tags: ['admin'], security: adminSecurity };
+
+  app.post(
+    '/admin/tenants',
+    {
+      schema: {
+        ...common,
+        summary: 'Create a tenant',
+        description:
+          'Creates a tenant and answers its API key and signing secret. This is the only time they are shown: ' +
+          'hand them to the billing system now. Settings not given take their defaults.',
+        body: body('CreateTenantRequest'),
+        response: {
+          201: response('Created.', 'CreateTenantResponse'),
+          ...adminErrors({ 400: 'Invalid body (see issues).', 409: 'A tenant with this id exists.' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const input = parseInput(CreateTenantBody, request.body, 'tenant');
+      try {
+        const created = await createTenant(deps.db, deps.secrets, {
+          id: input.id,
+          name: input.name,
+          settings: input.settings ?? {},
+        });
+        const out: CreateTenantResponse = {
+          tenant: tenantView(created.tenant),
+          apiKey: created.apiKey,
+          signingSecret: created.signingSecret,
+        };
+        return reply.status(201).send(out);
+      } catch (err) {
+        if (err instanceof TenantExistsError) {
+          throw new ApiError(
+            409,
+            'tenant_exists',
+            `A tenant "${input.id}" already exists. Pick another id, or rotate its key: POST /admin/tenants/${input.id}/rotate-key.`,
+          );
+        }
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/admin/tenants',
+    {
+      schema: {
+        ...common,
+        summary: 'List tenants',
+        response: { 200: response('Every tenant with its connection status.', 'TenantListResponse'), ...adminErrors() },
+      },
+    },
+    async () => {
+      const [tenants, connections] = await Promise.all([listTenants(deps.db), listConnectionStatuses(deps.db)]);
+      const byTenant = new Map(connections.map((c) => [c.tenantId, c]));
+      const out: TenantListResponse = {
+        tenants: tenants.map((t) => {
+          const c = byTenant.get(t.id);
+          const status = (c?.status ??
+            'not_connected') as TenantListResponse['tenants'][number]['connection']['status'];
+          return { ...tenantView(t), connection: { status, realmId: c?.realmId ?? null } };
+        }),
+      };
+      return out;
+    },
+  );
+
+  app.get<TenantRoute>(
+    '/admin/tenants/:tenantId',
+    {
+      schema: {
+        ...common,
+        summary: 'One tenant: settings, QuickBooks connection, sync records by status',
+        params: pathParams(tenantParam),
+        response: { 200: response('The tenant.', 'TenantDetailResponse'), ...adminErrors({ 404: 'No such tenant.' }) },
+      },
+    },
+    async (request) => {
+      const tenant = await loadTenant(deps, request.params.tenantId);
+      const [connection, counted] = await Promise.all([
+        getConnection(deps.db, tenant.id),
+        countRecordsByStatus(deps.db, tenant.id),
+      ]);
+      const counts = Object.fromEntries(
+        SyncStatus.options.map((s) => [s, counted[s] ?? 0]),
+      ) as TenantDetailResponse['counts'];
+      const out: TenantDetailResponse = {
+        ...tenantView(tenant),
+        connection: connectionView(connection, tenant.id),
+        counts,
+      };
+      return out;
+    },
+  );
+
+  app.patch<TenantRoute>(
+    '/admin/tenants/:tenantId/settings',
+    {
+      schema: {
+        ...common,
+        summary: 'Change some settings',
+        description:
+          'Only the keys sent change. Turning autoSync off makes new events wait as needs_sync for a manual sync ' +
+          '(POST /admin/tenants/{tenantId}/sync).',
+        params: pathParams(tenantParam),
+        body: body('TenantSettingsPatch'),
+        response: {
+          200: response('The tenant with its settings.', 'TenantView'),
+          ...adminErrors({ 400: 'Unknown key or bad value (see issues).', 404: 'No such tenant.' }),
+        },
+      },
+    },
+    async (request) => {
+      const tenant = await loadTenant(deps, request.params.tenantId);
+      const patch = parseInput(TenantSettingsPatch, request.body, 'settings patch');
+      return tenantView(await updateTenantSettings(deps.db, tenant.id, patch));
+    },
+  );
+
+  app.post<TenantRoute>(
+    '/admin/tenants/:tenantId/rotate-key',
+    {
+      schema: {
+        ...common,
+        summary: 'Issue a new API key',
+        description: 'The old key stops working at once; give the new one to the billing system.',
+        params: pathParams(tenantParam),
+        response: {
+          200: response('The new key, shown once.', 'RotateKeyResponse'),
+          ...adminErrors({ 404: 'No such tenant.' }),
+        },
+      },
+    },
+    async (request) => {
+      const tenant = await loadTenant(deps, request.params.tenantId);
+      const rotated = await rotateApiKey(deps.db, tenant.id);
+      const out: RotateKeyResponse = { apiKey: rotated.apiKey, apiKeyPrefix: rotated.apiKeyPrefix };
+      return out;
+    },
+  );
+};

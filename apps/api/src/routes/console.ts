@@ -1,0 +1,80 @@
+import { AdminSessionBody } from '@qbo-sync/contracts';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN_COOKIE, checkAdmin, SESSION_TTL_MS, sameSecret, sessionValue } from '../admin/auth.js';
+import { consoleClient } from '../console/client.js';
+import { CONSOLE_SCRIPT_PATH, consolePage, localOnlyPage, STATUS_WORDS, signInPage } from '../console/page.js';
+import type { RouteOptions } from '../deps.js';
+import { ApiError } from '../errors.js';
+
+/** The page loads only its own script and talks only to this origin. */
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; " +
+  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', CSP)
+    .header('cache-control', 'no-store')
+    .send(body);
+}
+
+const isForm = (request: FastifyRequest) =>
+  (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+
+/**
+ * GET /console — the sync console for support staff; GET /console/app.js — its script; POST/DELETE
+ * /admin/session — sign in and out with the admin token (an HttpOnly cookie, so the queue dashboard works too).
+ */
+export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  const token = deps.config.api.adminToken;
+  const now = deps.now ?? Date.now;
+  const script = `(${consoleClient.toString()})(${JSON.stringify(STATUS_WORDS)});\n`;
+  const secure = deps.config.api.publicUrl.startsWith('https:') ? '; Secure' : '';
+  // The sign-in page is a plain form (no script needed before signing in).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  app.get('/console', { schema: { hide: true } }, async (request, reply) => {
+    const check = checkAdmin(token, request, now());
+    if (check.ok) return html(reply, 200, consolePage({ signOut: token !== undefined }));
+    if (token) return html(reply, 401, signInPage());
+    return html(reply, check.status, localOnlyPage(check.message));
+  });
+
+  app.get(CONSOLE_SCRIPT_PATH, { schema: { hide: true } }, async (request, reply) => {
+    const check = checkAdmin(token, request, now());
+    if (!check.ok) throw new ApiError(check.status, check.code, check.message);
+    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-store').send(script);
+  });
+
+  app.post('/admin/session', { schema: { hide: true } }, async (request, reply) => {
+    const form = isForm(request);
+    if (!token) {
+      if (form) return reply.redirect('/console', 303);
+      throw new ApiError(
+        400,
+        'invalid_request',
+        'ADMIN_TOKEN is not set: the console needs no sign-in on this machine.',
+      );
+    }
+    const parsed = AdminSessionBody.safeParse(request.body ?? {});
+    if (!parsed.success || !sameSecret(parsed.data.token, token)) {
+      if (form) return html(reply, 401, signInPage('That is not the admin token of this deployment.'));
+      throw new ApiError(401, 'invalid_admin_token', 'That is not the admin token of this deployment.');
+    }
+    const value = sessionValue(token, now() + SESSION_TTL_MS);
+    reply.header(
+      'set-cookie',
+      `${ADMIN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
+    );
+    return form ? reply.redirect('/console', 303) : reply.status(204).send();
+  });
+
+  app.delete('/admin/session', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('set-cookie', `${ADMIN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
+    return reply.status(204).send();
+  });
+};

@@ -1,0 +1,46 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import { JOB_NAMES } from '@qbo-sync/contracts';
+import type { FastifyPluginAsync } from 'fastify';
+import { checkAdmin } from '../admin/auth.js';
+import type { RouteOptions } from '../deps.js';
+import { ApiError, errorBody } from '../errors.js';
+
+export const DASHBOARD_PATH = '/admin/queues';
+
+/**
+ * GET /admin/queues — bull-board over every queue of the job catalogue under the configured prefix: depth per
+ * state, failed jobs with their errors, retry and clean. Behind the admin guard (bearer token or console sign-in).
+ */
+export const dashboardRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  const now = deps.now ?? Date.now;
+  // Answered here, not thrown: bull-board installs its own error handler in its scope.
+  app.addHook('onRequest', async (request, reply) => {
+    const check = checkAdmin(deps.config.api.adminToken, request, now());
+    if (check.ok) return;
+    // A person opening the dashboard in a browser signs in on the console first.
+    if (
+      deps.config.api.adminToken &&
+      request.method === 'GET' &&
+      (request.headers.accept ?? '').includes('text/html')
+    ) {
+      return reply.redirect('/console', 302);
+    }
+    return reply
+      .status(check.status)
+      .send(errorBody(new ApiError(check.status, check.code, check.message), request.id));
+  });
+  // bull-board's own routes are not part of the documented API.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(DASHBOARD_PATH);
+  createBullBoard({
+    queues: JOB_NAMES.map((name) => new BullMQAdapter(deps.producer.queues[name])),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'qbo-sync queues' } },
+  });
+  await app.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
+};
