@@ -133,6 +133,11 @@ export const syncRecords = pgTable(
     callbackVersion: integer('callback_version').notNull().default(0),
     /** A person asked to sync this record (auto-sync off): the next run ignores the auto-sync switch. */
     manualSyncRequestedAt: timestamp('manual_sync_requested_at', { withTimezone: true }),
+    /**
+     * Set just before a QBO create, cleared when the record is synced: a run that finds it set knows an
+     * earlier create may have committed unheard (timeout, crash) and looks for our marker before creating.
+     */
+    writeStartedAt: timestamp('write_started_at', { withTimezone: true }),
     ...timestamps,
   },
   (t) => [

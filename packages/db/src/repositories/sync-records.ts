@@ -84,6 +84,7 @@ export interface StatusUpdate {
   pendingJob?: string | null;
   waitingFor?: string | null;
   manualSyncRequestedAt?: Date | null;
+  writeStartedAt?: Date | null;
   /** Count this as a processing attempt. */
   countAttempt?: boolean;
 }
@@ -239,4 +240,9 @@ export async function manualSyncRequested(db: Database, limit = 500): Promise<Sy
 async function byIds(db: Database, ids: number[]): Promise<SyncRecordRow[]> {
   if (ids.length === 0) return [];
   return db.select().from(syncRecords).where(inArray(syncRecords.id, ids)).orderBy(syncRecords.updatedAt);
+}
+
+/** Notes that a QBO create is about to be sent (cleared by the synced status write). */
+export async function markWriteStarted(db: Database, id: number): Promise<void> {
+  await db.update(syncRecords).set({ writeStartedAt: new Date() }).where(eq(syncRecords.id, id));
 }

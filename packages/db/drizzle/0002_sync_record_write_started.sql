@@ -1,0 +1,1 @@
+ALTER TABLE "sync_records" ADD COLUMN "write_started_at" timestamp with time zone;
