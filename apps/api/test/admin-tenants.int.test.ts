@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type {
+  CreateTenantResponse,
+  ErrorBody,
+  RotateKeyResponse,
+  TenantDetailResponse,
+  TenantListResponse,
+  TenantView,
+} from '@qbo-sync/contracts';
+import { type AdminHarness, startAdminHarness } from './admin-harness.js';
+
+describe('admin: tenants', () => {
+  let h: AdminHarness;
+  let created: CreateTenantResponse;
+  beforeAll(async () => {
+    h = await startAdminHarness('admin-tenants');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /** The tenant API (X-Api-Key) with a given key: 404 means the key was accepted and the record is unknown. */
+  const statusWithKey = async (apiKey: string) =>
+    (
+      await h.request('GET', '/v1/sync-status/invoice/NO-SUCH-INVOICE', {
+        token: null,
+        headers: { 'x-api-key': apiKey },
+      })
+    ).status;
+
+  it('creates a tenant and shows its API key and signing secret once', async () => {
+    const res = await h.request('POST', '/admin/tenants', {
+      body: { id: 'acme-moving', name: 'Acme Moving', settings: { customerMatch: 'name_and_email' } },
+    });
+    expect(res.status).toBe(201);
+    created = res.json<CreateTenantResponse>();
+    expect(created.apiKey).toMatch(/^qsk_/);
+    expect(created.signingSecret).toMatch(/^whsec_/);
+    expect(created.tenant).toMatchObject({
+      id: 'acme-moving',
+      name: 'Acme Moving',
+      apiKeyPrefix: created.apiKey.slice(0, 12),
+      settings: { autoSync: true, customerMatch: 'name_and_email', representatives: 'parent' },
+    });
+    expect(await statusWithKey(created.apiKey)).toBe(404);
+    // Neither is ever shown again.
+    const detail = await h.request('GET', '/admin/tenants/acme-moving');
+    expect(detail.text).not.toContain(created.apiKey);
+    expect(detail.text).not.toContain(created.signingSecret);
+  });
+
+  it('409 when the id exists, 400 with field reasons for a bad body', async () => {
+    const again = await h.request('POST', '/admin/tenants', { body: { id: 'acme-moving', name: 'Another' } });
+    expect(again.status).toBe(409);
+    expect(again.json<ErrorBody>().error).toMatchObject({ code: 'tenant_exists' });
+    expect(again.json<ErrorBody>().error.message).toMatch(/rotate-key/);
+
+    const bad = await h.request('POST', '/admin/tenants', {
+      body: { id: 'Bad Id', name: '', settings: { autoSync: 'yes', colour: 'red' } },
+    });
+    expect(bad.status).toBe(400);
+    const paths = (bad.json<ErrorBody>().error.issues ?? []).map((i) => i.path).sort();
+    expect(paths).toEqual(expect.arrayContaining(['id', 'name', 'settings.autoSync']));
+    expect(bad.json<ErrorBody>().error.issues?.some((i) => /colour/.test(i.message))).toBe(true);
+    const notJson = await h.request('POST', '/admin/tenants', {
+      body: '{"id":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(notJson.status).toBe(400);
+    expect(notJson.json<ErrorBody>().error.code).toBe('invalid_json');
+  });
+
+  it('lists tenants with their connection status', async () => {
+    await h.request('POST', '/admin/tenants', { body: { id: 'beta-law', name: 'Beta Law' } });
+    const res = await h.request('GET', '/admin/tenants');
+    expect(res.status).toBe(200);
+    const { tenants } = res.json<TenantListResponse>();
+    expect(tenants.map((t) => t.id)).toEqual(['acme-moving', 'beta-law']);
+    expect(tenants[0]?.connection).toEqual({ status: 'not_connected', realmId: null });
+  });
+
+  it('shows one tenant with settings, connection and record counts by status', async () => {
+    await h.parkRecord({ tenantId: 'acme-moving', entityType: 'invoice', externalId: 'INV-1' }, 'failed');
+    await h.parkRecord({ tenantId: 'acme-moving', entityType: 'invoice', externalId: 'INV-2' }, 'failed');
+    await h.parkRecord({ tenantId: 'acme-moving', entityType: 'payment', externalId: 'PAY-1' }, 'needs_mapping');
+    await h.parkRecord({ tenantId: 'beta-law', entityType: 'invoice', externalId: 'INV-9' }, 'failed');
+    const res = await h.request('GET', '/admin/tenants/acme-moving');
+    expect(res.status).toBe(200);
+    const t = res.json<TenantDetailResponse>();
+    expect(t.counts).toMatchObject({ failed: 2, needs_mapping: 1, synced: 0 });
+    expect(Object.keys(t.counts)).toHaveLength(11);
+    expect(t.connection).toMatchObject({ status: 'not_connected', realmId: null });
+    expect(t.connection.reason).toMatch(/connect/);
+  });
+
+  it('404 for an unknown tenant, with what to do', async () => {
+    const res = await h.request('GET', '/admin/tenants/nobody');
+    expect(res.status).toBe(404);
+    expect(res.json<ErrorBody>().error).toMatchObject({ code: 'tenant_not_found' });
+    expect(res.json<ErrorBody>().error.message).toMatch(/GET \/admin\/tenants/);
+    expect((await h.request('PATCH', '/admin/tenants/nobody/settings', { body: { autoSync: false } })).status).toBe(
+      404,
+    );
+  });
+
+  it('PATCH settings changes only the keys sent and validates them', async () => {
+    const res = await h.request('PATCH', '/admin/tenants/acme-moving/settings', {
+      body: { autoSync: false, callbackUrl: 'https://billing.example/qbo-callbacks' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json<TenantView>().settings).toEqual({
+      autoSync: false,
+      autoSyncPayments: true,
+      customerMatch: 'name_and_email',
+      createMissingItems: false,
+      representatives: 'parent',
+      callbackUrl: 'https://billing.example/qbo-callbacks',
+    });
+    const bad = await h.request('PATCH', '/admin/tenants/acme-moving/settings', {
+      body: { callbackUrl: 'not a url', representatives: 'cousin' },
+    });
+    expect(bad.status).toBe(400);
+    expect((bad.json<ErrorBody>().error.issues ?? []).map((i) => i.path).sort()).toEqual([
+      'callbackUrl',
+      'representatives',
+    ]);
+    const after = (await h.request('GET', '/admin/tenants/acme-moving')).json<TenantDetailResponse>();
+    expect(after.settings.representatives).toBe('parent');
+  });
+
+  it('rotate-key issues a new key; the old one stops working at once', async () => {
+    const res = await h.request('POST', '/admin/tenants/acme-moving/rotate-key');
+    expect(res.status).toBe(200);
+    const { apiKey, apiKeyPrefix } = res.json<RotateKeyResponse>();
+    expect(apiKey).not.toBe(created.apiKey);
+    expect(apiKeyPrefix).toBe(apiKey.slice(0, 12));
+    expect(await statusWithKey(created.apiKey)).toBe(401);
+    expect(await statusWithKey(apiKey)).toBe(404);
+  });
+});
