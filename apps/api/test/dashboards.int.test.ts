@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type CreateTenantResponse, EXAMPLE_EVENTS, JOB_NAMES } from '@qbo-sync/contracts';
+import { saveGrant } from '@qbo-sync/db/repositories/connections';
+import { signatureHeader } from '../src/index.js';
+import { type AdminHarness, startAdminHarness } from './admin-harness.js';
+
+describe('queue dashboard, sync console, metrics', () => {
+  let h: AdminHarness;
+  let acme: CreateTenantResponse;
+  beforeAll(async () => {
+    h = await startAdminHarness('dashboards');
+    acme = (
+      await h.request('POST', '/admin/tenants', { body: { id: EXAMPLE_EVENTS['invoice.sent'].tenantId, name: 'Acme' } })
+    ).json<CreateTenantResponse>();
+    await h.request('POST', '/admin/tenants', { body: { id: 'quiet-co', name: 'Quiet' } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /** Sends one event as a billing system would (signed), so the ingest counters move. */
+  async function ingest(event: unknown) {
+    const raw = JSON.stringify(event);
+    const ts = String(Math.floor(Date.now() / 1000));
+    return h.request('POST', '/v1/events', {
+      token: null,
+      body: raw,
+      headers: {
+        'x-api-key': acme.apiKey,
+        'x-qbo-sync-timestamp': ts,
+        'x-qbo-sync-signature': signatureHeader(acme.signingSecret, ts, raw),
+      },
+    });
+  }
+
+  it('bull-board answers 200 HTML at /admin/queues and lists every queue of the catalogue', async () => {
+    const page = await h.request('GET', '/admin/queues');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.text).toContain('qbo-sync queues');
+    const api = await h.request('GET', '/admin/queues/api/queues');
+    expect(api.status).toBe(200);
+    const names = api.json<{ queues: Array<{ name: string }> }>().queues.map((q) => q.name);
+    expect(names.sort()).toEqual([...JOB_NAMES].sort());
+  });
+
+  it('the console page answers HTML with its controls, and its script parses', async () => {
+    const page = await h.request('GET', '/console');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    for (const control of [
+      'id="tenant"',
+      'id="status"',
+      'id="entityType"',
+      'id="from"',
+      'id="to"',
+      'id="search"',
+      'id="replay-all"',
+      'id="manual-sync"',
+      'id="connect"',
+      'id="records"',
+      'id="detail"',
+      'href="/admin/queues"',
+      'src="/console/app.js"',
+    ]) {
+      expect([control, page.text.includes(control)]).toEqual([control, true]);
+    }
+    expect(page.text).toContain('<option value="failed" selected>Failed</option>');
+
+    const script = await h.request('GET', '/console/app.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect(() => new Function(script.text)).not.toThrow();
+    for (const call of ['/admin/tenants', '/sync-records', '/replay', '/mappings/', '/connect', 'View in QuickBooks']) {
+      expect([call, script.text.includes(call)]).toEqual([call, true]);
+    }
+    expect(script.text).toContain('"needs_mapping":"Needs a mapping"');
+  });
+
+  it('metrics expose queue depth per queue and state, ingest counters, records by status, connections', async () => {
+    expect((await ingest({ ...EXAMPLE_EVENTS['invoice.sent'], id: 'evt-metrics-1' })).status).toBe(202);
+    expect((await ingest({ ...EXAMPLE_EVENTS['invoice.sent'], id: 'evt-metrics-1' })).status).toBe(200);
+    expect((await ingest({ ...EXAMPLE_EVENTS['invoice.sent'], id: 'evt-metrics-2', occurredAt: 'soon' })).status).toBe(
+      400,
+    );
+    await h.parkRecord({ tenantId: acme.tenant.id, entityType: 'invoice', externalId: 'INV-X' }, 'failed');
+    await h.parkRecord({ tenantId: acme.tenant.id, entityType: 'invoice', externalId: 'INV-Y' }, 'failed');
+    await saveGrant(h.db.db, acme.tenant.id, {
+      realmId: '9130000000000001',
+      keyId: h.secrets.currentKeyId,
+      accessTokenEnc: h.secrets.encrypt('a'),
+      refreshTokenEnc: h.secrets.encrypt('r'),
+      accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
+      refreshTokenExpiresAt: new Date(Date.now() + 86_400_000),
+      issuedAt: new Date(),
+    });
+
+    const res = await h.request('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const t = acme.tenant.id;
+    const lines = res.text.split('\n');
+    const value = (series: string) => {
+      const line = lines.find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    // Live events carry a priority, so BullMQ keeps them in its prioritized set until a worker takes them.
+    expect(value(`qbo_sync_queue_jobs{queue="invoice.sync",state="prioritized",app="qbo-sync-api"}`)).toBe(1);
+    for (const q of JOB_NAMES) expect(res.text).toContain(`qbo_sync_queue_jobs{queue="${q}",state="failed"`);
+    expect(value(`qbo_sync_events_ingested_total{tenant="${t}",app="qbo-sync-api"}`)).toBe(1);
+    expect(value(`qbo_sync_events_duplicate_total{tenant="${t}",app="qbo-sync-api"}`)).toBe(1);
+    expect(value(`qbo_sync_events_rejected_total{tenant="${t}",code="invalid_event",app="qbo-sync-api"}`)).toBe(1);
+    expect(value(`qbo_sync_records{tenant="${t}",status="failed",app="qbo-sync-api"}`)).toBe(2);
+    expect(value(`qbo_sync_qbo_connection{tenant="${t}",status="active",app="qbo-sync-api"}`)).toBe(1);
+    expect(value(`qbo_sync_qbo_connection{tenant="quiet-co",status="not_connected",app="qbo-sync-api"}`)).toBe(1);
+    expect(res.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('the OpenAPI document covers the admin API with its schemas and bearer auth', async () => {
+    const doc = (await h.request('GET', '/openapi.json', { token: null })).json<{
+      paths: Record<string, Record<string, { security?: unknown; tags?: string[] }>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    }>();
+    expect(doc.paths['/admin/tenants/{tenantId}/replay']?.post?.security).toEqual([{ adminToken: [] }]);
+    expect(doc.paths['/admin/tenants/{tenantId}/sync-records']?.get?.tags).toEqual(['support']);
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/admin/queues'))).toBe(false);
+    expect(Object.keys(doc.paths)).not.toContain('/v1/connect/callback');
+    expect(doc.components.schemas).toHaveProperty('ReplayRequest');
+    expect(doc.components.securitySchemes).toHaveProperty('adminToken');
+  });
+});
