@@ -3,7 +3,7 @@ import { jobIdFor } from '@qbo-sync/contracts';
 import { getConnection } from '@qbo-sync/db/repositories/connections';
 import { TokenSet } from '@qbo-sync/qbo-client';
 import { waitFor } from '@qbo-sync/testkit';
-import { event, type Harness, invoiceData, startHarness } from './harness.js';
+import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from './harness.js';
 
 describe('faults: transient retried with backoff, permanent fail fast, reconnect parks', () => {
   let h: Harness;
@@ -86,4 +86,30 @@ describe('faults: transient retried with backoff, permanent fail fast, reconnect
     expect((await h.entities(t.realmId, 'Invoice')).map((i) => i['Id']).sort()).toContain(rec.qboId);
     expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(2);
   });
+
+  it('finds a refund an earlier attempt committed unheard (our marker) instead of posting it again', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
+    await h.publish(event(t.id, 'payment.accepted', paymentData()));
+    await h.waitStatus(t.id, 'payment', 'PAY-1', 'synced');
+    // Every try of the first attempt commits and loses the answer; the next attempt runs after backoff.
+    await h.admin(`/realms/${t.realmId}/faults`, {
+      kind: 'commit-then-drop',
+      times: 3,
+      match: { method: 'POST', entity: 'purchase', operation: 'create' },
+    });
+    await h.publish(event(t.id, 'refund.issued', refundData()));
+    const rec = await h.waitStatus(t.id, 'refund', 'REF-1', 'synced', 20_000);
+    const purchases = await h.entities(t.realmId, 'Purchase');
+    expect(purchases).toHaveLength(1);
+    expect(purchases[0]).toMatchObject({ Id: rec.qboId, TotalAmt: 50 });
+    expect((await h.attempts(rec.id)).map((a) => [a.outcome, a.faultCode])).toEqual([
+      ['synced', null],
+      ['retry', 'NETWORK'],
+    ]);
+    // The client's own two retries were answered from the requestid; the next attempt posted nothing.
+    const stats = (await h.admin(`/realms/${t.realmId}/stats`)) as { requestIdReplays: number };
+    expect(stats.requestIdReplays).toBe(2);
+    expect(rec.writeStartedAt).toBeNull();
+  }, 30_000);
 });

@@ -1,5 +1,5 @@
 import type { Invoice } from '@qbo-sync/contracts';
-import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
+import { markWriteStarted, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { DuplicateDocNumberError, type QboInvoice, q, type RealmClient, StaleObjectError } from '@qbo-sync/qbo-client';
 import {
   buildInvoicePayload,
@@ -7,6 +7,7 @@ import {
   decideInvoiceSync,
   decideVoid,
   formatCents,
+  isMarkedAs,
   type QboInvoiceBody,
   qboAmountToCents,
   resolveInvoiceMappings,
@@ -99,6 +100,17 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
   if (decision.action === 'update' && record.qboId) {
     saved = await updateInvoice(realm, ctx, invoice, record.qboId, record.syncToken, built.payload, hash);
   } else {
+    // Without a DocNumber (QBO numbers invoices itself) nothing collides, so after a create that may have
+    // committed unheard, look for our marker on the customer's invoices instead.
+    const earlier =
+      record.writeStartedAt && !built.docNumber
+        ? await findOurInvoice(realm, ctx, invoice.id, customerRef.value)
+        : undefined;
+    if (earlier) {
+      const adopted = await updateInvoice(realm, ctx, invoice, earlier.Id, earlier.SyncToken, built.payload, hash);
+      return syncedOutcome(realm, invoice, adopted, built.totalCents, hash);
+    }
+    await markWriteStarted(deps.db, record.id);
     try {
       saved = await realm.createInvoice(built.payload, {
         tenantId: ctx.tenantId,
@@ -139,15 +151,26 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
       );
     }
   }
+  return syncedOutcome(realm, invoice, saved, built.totalCents, hash);
+}
+
+/** Checks QBO's total against ours to the cent and reports the synced invoice with its link. */
+function syncedOutcome(
+  realm: RealmClient,
+  invoice: Invoice,
+  saved: QboInvoice,
+  expected: bigint,
+  hash: string,
+): Outcome {
   const total = qboAmountToCents(saved.TotalAmt ?? 0);
   const details: Record<string, unknown> = { total: formatCents(total) };
-  if (total !== built.totalCents) {
+  if (total !== expected) {
     return {
       kind: 'parked',
       status: 'failed',
       reasonCode: 'QBO_TOTAL_MISMATCH',
-      reason: `QuickBooks computed a total of ${formatCents(total)} for invoice ${invoice.number}, but the billing total is ${formatCents(built.totalCents)} (difference ${formatCents(built.totalCents - total)}). Check the tax settings in QuickBooks and the sales-tax mapping, then replay the sync.`,
-      details: { qboId: saved.Id, qboTotal: formatCents(total), expected: formatCents(built.totalCents) },
+      reason: `QuickBooks computed a total of ${formatCents(total)} for invoice ${invoice.number}, but the billing total is ${formatCents(expected)} (difference ${formatCents(expected - total)}). Check the tax settings in QuickBooks and the sales-tax mapping, then replay the sync.`,
+      details: { qboId: saved.Id, qboTotal: formatCents(total), expected: formatCents(expected) },
     };
   }
   return {
@@ -159,6 +182,20 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
     hash,
     details,
   };
+}
+
+async function findOurInvoice(
+  realm: RealmClient,
+  ctx: TenantContext,
+  invoiceId: string,
+  customerId: string,
+): Promise<QboInvoice | undefined> {
+  const rows = await realm.query<QboInvoice>(
+    q.select('Invoice').where('CustomerRef', '=', customerId).maxResults(1000),
+  );
+  return rows.find((i) =>
+    isMarkedAs(i.PrivateNote, { tenantId: ctx.tenantId, entityType: 'invoice', externalId: invoiceId }),
+  );
 }
 
 function updateInvoice(

@@ -1,4 +1,4 @@
-import { getRecord, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
+import { getRecord, markWriteStarted, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import type { QboPayment, RealmClient } from '@qbo-sync/qbo-client';
 import {
   buildPaymentPayload,
@@ -78,8 +78,8 @@ export async function syncPayment(deps: SyncDeps, ctx: TenantContext, record: Sy
 
   let saved: QboPayment | undefined;
   let qboId = record.qboId;
-  // An earlier attempt may have committed without us hearing back: look for our marker first.
-  if (!qboId && record.attempts > 0) qboId = (await findOurs(realm, ctx, payment.id, customerRef.value))?.Id ?? null;
+  // An earlier create may have committed without us hearing back: look for our marker first.
+  if (!qboId && record.writeStartedAt) qboId = (await findOurs(realm, ctx, payment.id, body))?.Id ?? null;
   if (qboId) {
     const id = qboId;
     saved = await withFreshToken(
@@ -89,6 +89,7 @@ export async function syncPayment(deps: SyncDeps, ctx: TenantContext, record: Sy
         realm.updatePayment({ ...body, Id: id, SyncToken: token, sparse: true }, op('update', `${hash}:${token}`)),
     );
   } else {
+    await markWriteStarted(deps.db, record.id);
     saved = await realm.createPayment(body, op('create', hash));
   }
   const details = invoice ? { appliedTo: payment.invoiceId } : { unapplied: true };
@@ -118,9 +119,12 @@ async function findOurs(
   realm: RealmClient,
   ctx: TenantContext,
   paymentId: string,
-  customerId: string,
+  body: { PaymentRefNum?: string; CustomerRef: { value: string } },
 ): Promise<QboPayment | undefined> {
-  const rows = await realm.findPayments({ customerId });
+  // By reference number when there is one (a few rows), else every payment of the customer.
+  const rows = await realm.findPayments(
+    body.PaymentRefNum ? { paymentRefNum: body.PaymentRefNum } : { customerId: body.CustomerRef.value },
+  );
   return rows.find((p) =>
     isMarkedAs(p.PrivateNote, { tenantId: ctx.tenantId, entityType: 'payment', externalId: paymentId }),
   );

@@ -47,6 +47,7 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
         pendingJob: null,
         waitingFor: null,
         manualSyncRequestedAt: null,
+        writeStartedAt: null,
         countAttempt: true,
       };
     case 'parked':

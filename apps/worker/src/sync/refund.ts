@@ -1,4 +1,4 @@
-import { getRecord, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
+import { getRecord, markWriteStarted, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { type QboPurchase, q, type RealmClient } from '@qbo-sync/qbo-client';
 import { buildRefundPurchasePayload, decideRefundSync, isMarkedAs, resolveRefundMappings } from '@qbo-sync/sync-core';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
@@ -48,8 +48,9 @@ export async function syncRefund(deps: SyncDeps, ctx: TenantContext, record: Syn
   const prefs = await ctx.prefs();
   const customerRef = await resolveCustomerRef(deps, ctx, refund.customer);
   const hash = snapshotHash(refund);
-  // An earlier attempt may have committed without us hearing back: look for our marker first.
-  const existing = record.attempts > 0 ? await findOurs(realm, ctx, refund.id, refund.issuedOn) : undefined;
+  // An earlier create may have committed without us hearing back: look for our marker first.
+  const existing = record.writeStartedAt ? await findOurs(realm, ctx, refund.id, refund.issuedOn) : undefined;
+  if (!existing) await markWriteStarted(deps.db, record.id);
   const saved =
     existing ??
     (await realm.createPurchase(
