@@ -12,6 +12,14 @@ const script = process.argv[1] ?? join(here, 'main.js');
 const rel = relative(process.cwd(), script);
 const invocation = process.env.QBO_SYNC_INVOCATION ?? (rel.startsWith('..') ? `node ${script}` : `node ${rel}`);
 
+// `qbo-sync status demo | head`: the reader went away; stop quietly as other Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   out: streamOutput(process.stdout, process.stderr),

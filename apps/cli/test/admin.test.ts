@@ -180,7 +180,7 @@ describe('admin commands', () => {
       expect(set.code).toBe(0);
       expect(set.stdout).toContain(`Mapped item "crating" → QuickBooks ${h.demoSeeded.items.storage} (Storage).`);
       const list = await h.cli(['mappings', 'list', 'demo', '--kind', 'item']);
-      expect(list.stdout.split('\n')).toHaveLength(1 + 5);
+      expect(list.stdout.split('\n')).toHaveLength(1 + 6); // 5 demo items (incl. sales_tax) + crating
       expect(list.stdout).toMatch(new RegExp(`^item\\s+crating\\s+${h.demoSeeded.items.storage}\\s+Storage$`, 'm'));
       const removed = await h.cli(['mappings', 'remove', 'demo', 'item', 'crating']);
       expect(removed.code).toBe(0);

@@ -30,7 +30,9 @@ describe('demo setup', () => {
     expect(saved).toBeDefined();
     expect(first.stdout).toContain('Demo tenant "demo" created.');
     expect(first.stdout).toContain(`connected to sandbox company ${DEMO_REALM_ID}`);
-    expect(first.stdout).toContain('mappings:       11 (11 set now)');
+    expect(first.stdout).toContain('mappings:       12 (12 set now)');
+    const salesTax = h.sandbox.entities(DEMO_REALM_ID, 'Item').find((i) => i['Name'] === 'Sales Tax');
+    expect(first.stdout).toContain(`created in QBO: item Sales Tax (${String(salesTax?.['Id'])})`);
     expect(first.stdout).toContain(`api key:        ${saved?.apiKey}`);
     expect(first.stdout).toContain(`signing secret: ${saved?.signingSecret}`);
     expect(first.stdout).toContain(
@@ -57,6 +59,9 @@ describe('demo setup', () => {
       'deposit_account:USD': s.accounts.undepositedFunds,
       'account:accounts_receivable': s.accounts.accountsReceivable,
       'account:refund_bank': s.accounts.checking,
+      'item:sales_tax': String(
+        h.sandbox.entities(DEMO_REALM_ID, 'Item').find((i) => i['Name'] === 'Sales Tax')?.['Id'],
+      ),
     });
   });
 
@@ -72,14 +77,16 @@ describe('demo setup', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('Demo tenant "demo" exists (saved credentials reused).');
     expect(second.stdout).toContain(`already connected to sandbox company ${DEMO_REALM_ID}`);
-    expect(second.stdout).toContain('mappings:       11 (all in place)');
+    expect(second.stdout).toContain('mappings:       12 (all in place)');
+    expect(second.stdout).not.toContain('created in QBO');
+    expect(h.sandbox.entities(DEMO_REALM_ID, 'Item').filter((i) => i['Name'] === 'Sales Tax')).toHaveLength(1);
     expect(await new CredentialStore(h.credentialsFile).get(h.apiUrl, 'demo')).toEqual(before);
 
     const { tenants } = await json<TenantListResponse>(['tenants', 'list']);
     expect(tenants.map((t) => t.id)).toEqual(['demo']);
     expect(tenants[0]?.connection).toEqual({ status: 'active', realmId: DEMO_REALM_ID });
     const { mappings } = await json<MappingListResponse>(['mappings', 'list', 'demo']);
-    expect(mappings).toHaveLength(11);
+    expect(mappings).toHaveLength(12);
   });
 
   it('the printed command works: the example invoice is accepted with the saved credentials', async () => {
@@ -103,7 +110,7 @@ describe('demo setup', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`QuickBooks:     connected to sandbox company ${DEMO_REALM_ID}`);
-    expect(res.stdout).toContain('mappings:       11 (all in place)');
+    expect(res.stdout).toContain('mappings:       12 (all in place)');
     const detail = await json<TenantDetailResponse>(['tenants', 'show', 'demo']);
     expect(detail.connection.status).toBe('active');
   });
@@ -134,7 +141,7 @@ describe('demo setup', () => {
     expect(res.stderr).toBe('');
     const result = JSON.parse(res.stdout) as { realmId: string; connection: string; mappingsChanged: number };
     expect(result.realmId).not.toBe(DEMO_REALM_ID);
-    expect(result).toMatchObject({ connection: 'connected', mappingsChanged: 11 });
+    expect(result).toMatchObject({ connection: 'connected', mappingsChanged: 12 });
     const again = JSON.parse((await h.cli(['demo', 'setup', '--tenant', 'demo-2', '--realm', 'new', '--json'])).stdout);
     expect(again).toMatchObject({ realmId: result.realmId, connection: 'already', mappingsChanged: 0 });
   });

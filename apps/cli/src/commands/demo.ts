@@ -54,6 +54,10 @@ function printSetup(ctx: Context, r: DemoTenantResult): void {
   out(
     `  mappings:       ${r.mappingsTotal} (${r.mappingsChanged === 0 ? 'all in place' : `${r.mappingsChanged} set now`})`,
   );
+  if (r.created.length) out(`  created in QBO: ${r.created.join(', ')}`);
+  if (r.mappingsSkipped.length) {
+    out(`  not mapped:     ${r.mappingsSkipped.join(', ')} (nothing to map to; invoices with tax will wait for it)`);
+  }
   out(`  api key:        ${r.credentials.apiKey}`);
   out(`  signing secret: ${r.credentials.signingSecret}`);
   out(`  saved in:       ${ctx.credentials.file}`);

@@ -22,7 +22,14 @@ export interface QboLists {
 /** A candidate is a name (exact, case-insensitive) or an account type. */
 type Candidate = { name: string } | { type: string };
 
-const WANTED: Array<{ kind: MappingKind; key: string; list: keyof QboLists; candidates: Candidate[] }> = [
+const WANTED: Array<{
+  kind: MappingKind;
+  key: string;
+  list: keyof QboLists;
+  candidates: Candidate[];
+  /** Optional: when the company has none, the mapping is left out and reported. */
+  optional?: boolean;
+}> = [
   { kind: 'item', key: 'moving-labor', list: 'items', candidates: [{ name: 'Moving Labor' }] },
   { kind: 'item', key: 'packing-materials', list: 'items', candidates: [{ name: 'Packing Materials' }] },
   { kind: 'item', key: 'storage', list: 'items', candidates: [{ name: 'Storage' }] },
@@ -48,6 +55,8 @@ const WANTED: Array<{ kind: MappingKind; key: string; list: keyof QboLists; cand
     ],
   },
   { kind: 'account', key: 'refund_bank', list: 'accounts', candidates: [{ name: 'Checking' }, { type: 'Bank' }] },
+  // Tax lines of invoices with tax, for companies not using QBO sales tax (sync-core's SALES_TAX_ITEM_KEY).
+  { kind: 'item', key: 'sales_tax', list: 'items', candidates: [{ name: 'Sales Tax' }], optional: true },
 ];
 
 function find(rows: QboRow[], candidate: Candidate): QboRow | undefined {
@@ -55,8 +64,15 @@ function find(rows: QboRow[], candidate: Candidate): QboRow | undefined {
   return rows.find((r) => r.type?.toLowerCase() === candidate.type.toLowerCase());
 }
 
-export function planDemoMappings(lists: QboLists): WantedMapping[] {
+export interface DemoMappingPlan {
+  wanted: WantedMapping[];
+  /** Optional mappings the company has nothing for, as `kind key`. */
+  skipped: string[];
+}
+
+export function planDemoMappings(lists: QboLists): DemoMappingPlan {
   const missing: string[] = [];
+  const skipped: string[] = [];
   const wanted: WantedMapping[] = [];
   for (const w of WANTED) {
     let row: QboRow | undefined;
@@ -75,5 +91,5 @@ export function planDemoMappings(lists: QboLists): WantedMapping[] {
       `The QuickBooks company lacks what the demo maps: ${missing.join('; ')}. Connect a seeded sandbox company (--realm new) or map these by hand with \`qbo-sync mappings set\`.`,
     );
   }
-  return wanted;
+  return { wanted, skipped };
 }

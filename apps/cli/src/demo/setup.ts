@@ -13,6 +13,7 @@ import type { TenantCredentials } from '../credentials.js';
 import { ApiResponseError, CliError } from '../errors.js';
 import { approveConsent } from './consent.js';
 import { planDemoMappings, type QboLists } from './mappings.js';
+import { createSandboxItem, SALES_TAX_ITEM_NAME, sandboxOrigin } from './sandbox-item.js';
 
 /** The sandbox's demo company (SANDBOX_SEED_DEMO=1). */
 export const DEMO_REALM_ID = '9130350000000001';
@@ -34,6 +35,10 @@ export interface DemoTenantResult {
   realmId: string;
   mappingsChanged: number;
   mappingsTotal: number;
+  /** Optional mappings left out (the company has nothing to map them to). */
+  mappingsSkipped: string[];
+  /** QBO entities demo setup created in the sandbox company (its sales-tax item). */
+  created: string[];
 }
 
 /**
@@ -93,6 +98,23 @@ async function readLists(ctx: Context, tenantId: string): Promise<QboLists> {
   return { items: items.items, paymentMethods: paymentMethods.items, accounts: accounts.items };
 }
 
+/** In the local sandbox, adds the "Sales Tax" item the demo's taxed invoices post their tax on (once). */
+async function ensureSalesTaxItem(ctx: Context, tenantId: string, realmId: string, lists: QboLists): Promise<string[]> {
+  const wanted = SALES_TAX_ITEM_NAME.toLowerCase();
+  if (lists.items.some((i) => i.name.toLowerCase() === wanted)) return [];
+  const income = lists.accounts.find((a) => a.name === 'Sales') ?? lists.accounts.find((a) => a.type === 'Income');
+  if (!income) return [];
+  const { authorizeUrl } = await connectUrl(ctx.api, tenantId);
+  const origin = await sandboxOrigin(ctx.api, authorizeUrl);
+  if (!origin) return [];
+  const item = await createSandboxItem(ctx.api, origin, realmId, {
+    name: SALES_TAX_ITEM_NAME,
+    incomeAccountId: income.id,
+  });
+  lists.items.push({ id: item.id, name: item.name, type: 'Service' });
+  return [`item ${item.name} (${item.id})`];
+}
+
 /**
  * Makes `tenantId` a working demo tenant: exists with saved credentials, is connected to the sandbox
  * company through the real OAuth flow, and has the demo mappings. Idempotent: a second run changes nothing
@@ -128,7 +150,8 @@ export async function ensureDemoTenant(ctx: Context, opts: DemoTenantOptions): P
     lists = await readLists(ctx, opts.tenantId);
   }
 
-  const wanted = planDemoMappings(lists);
+  const created = await ensureSalesTaxItem(ctx, opts.tenantId, realmId, lists);
+  const { wanted, skipped } = planDemoMappings(lists);
   const { mappings } = await listMappings(ctx.api, opts.tenantId);
   const have = new Map(mappings.map((m) => [`${m.kind}\u0000${m.key}`, m.qboId]));
   const changes = wanted.filter((w) => have.get(`${w.kind}\u0000${w.key}`) !== w.qboId);
@@ -142,5 +165,7 @@ export async function ensureDemoTenant(ctx: Context, opts: DemoTenantOptions): P
     realmId,
     mappingsChanged: changes.length,
     mappingsTotal: wanted.length,
+    mappingsSkipped: skipped,
+    created,
   };
 }
