@@ -36,6 +36,12 @@ export function tenantView(tenant: Tenant): TenantView {
 
 const CONNECTION_STATUSES = new Set<string>(['active', 'needs_reconnect', 'disconnected']);
 
+/** A stored connection status in the API's vocabulary (anything unexpected counts as needing a reconnect). */
+export function connectionStatusName(stored: string | undefined): ConnectionView['status'] {
+  if (stored === undefined) return 'not_connected';
+  return (CONNECTION_STATUSES.has(stored) ? stored : 'needs_reconnect') as ConnectionView['status'];
+}
+
 /** The tenant's QBO connection as support sees it (never the tokens). */
 export function connectionView(row: ConnectionRow | undefined, tenantId: string): ConnectionView {
   if (!row) {
@@ -48,7 +54,7 @@ export function connectionView(row: ConnectionRow | undefined, tenantId: string)
       lastRefreshedAt: null,
     };
   }
-  const status = (CONNECTION_STATUSES.has(row.status) ? row.status : 'needs_reconnect') as ConnectionView['status'];
+  const status = connectionStatusName(row.status);
   return {
     status,
     realmId: row.realmId,

@@ -21,7 +21,7 @@ import { requireAdmin } from '../admin/auth.js';
 import { adminErrors, adminSecurity, body, pathParams, tenantParam } from '../admin/docs.js';
 import { parseInput } from '../admin/parse.js';
 import { loadTenant } from '../admin/tenant.js';
-import { connectionView, tenantView } from '../admin/views.js';
+import { connectionStatusName, connectionView, tenantView } from '../admin/views.js';
 import type { RouteOptions } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { docsOnlySchemas, response } from './schema-docs.js';
@@ -92,9 +92,10 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const out: TenantListResponse = {
         tenants: tenants.map((t) => {
           const c = byTenant.get(t.id);
-          const status = (c?.status ??
-            'not_connected') as TenantListResponse['tenants'][number]['connection']['status'];
-          return { ...tenantView(t), connection: { status, realmId: c?.realmId ?? null } };
+          return {
+            ...tenantView(t),
+            connection: { status: connectionStatusName(c?.status), realmId: c?.realmId ?? null },
+          };
         }),
       };
       return out;

@@ -5,7 +5,7 @@ import { isQboError } from '@qbo-sync/qbo-client';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { esc, page } from '../admin/html.js';
 import { consumeConnectState } from '../admin/oauth-state.js';
-import { qboOf, replayDepsOf } from '../admin/tenant.js';
+import { replayDepsOf } from '../admin/tenant.js';
 import type { RouteOptions } from '../deps.js';
 
 type CallbackQuery = { code?: string; state?: string; realmId?: string; error?: string };
@@ -44,6 +44,13 @@ export const connectRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
           'QuickBooks not connected',
           `<h1 class="bad">QuickBooks was not connected</h1><p>${why}</p><p>${START_AGAIN}</p>`,
         );
+      if (!deps.qbo) {
+        return refused(
+          503,
+          'This qbo-sync API has no QuickBooks client configured; ask an operator to check QBO_* settings.',
+        );
+      }
+      const qbo = deps.qbo;
       const state = one(q.state);
       const tenantId = state ? await consumeConnectState(deps.redis, deps.config.queuePrefix, state) : undefined;
       if (!tenantId) {
@@ -70,7 +77,7 @@ export const connectRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
       // Only the parameters Intuit sent; intuit-oauth would honour any other (e.g. redirectUri) found here.
       const callbackUrl = `${deps.config.qbo.redirectUri}?${new URLSearchParams({ code, state: state ?? '', realmId })}`;
       try {
-        await qboOf(deps).oauth.exchangeCode(tenantId, callbackUrl);
+        await qbo.oauth.exchangeCode(tenantId, callbackUrl);
       } catch (err) {
         if (isQboError(err)) {
           request.log.warn({ tenantId, code: err.code }, 'QuickBooks code exchange refused');
