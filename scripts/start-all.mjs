@@ -87,5 +87,5 @@ qbo-sync is up.
   Sync console         ${base}/console
   Metrics              ${base}/metrics
   Health               ${base}/health
-${intuit ? '  QBO target           Intuit (' + env.QBO_API_BASE_URL + ')' : `  Local QBO sandbox    http://127.0.0.1:${sandboxPort}  (demo company: http://127.0.0.1:${sandboxPort}/app/company)`}
+${intuit ? '  QBO target           Intuit (' + env.QBO_API_BASE_URL + ')' : `  Local QBO sandbox    http://127.0.0.1:${sandboxPort}  (demo company 9130350000000001; inspect it at /__sandbox/realms/9130350000000001/entities/Invoice)`}
 Press Ctrl-C to stop.`);
