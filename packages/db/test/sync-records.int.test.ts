@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import postgres from 'postgres';
 import { createDb, type DbHandle, prepareDatabase, tenants } from '../src/index.js';
 import { appendAttempt, listAttempts } from '../src/repositories/attempts.js';
-import { insertMappingIfAbsent, lastMappingChange, listMappings, upsertMapping } from '../src/repositories/mappings.js';
+import {
+  insertMappingIfAbsent,
+  lastMappingChange,
+  listMappings,
+  listSettingMappings,
+  upsertMapping,
+} from '../src/repositories/mappings.js';
 import {
   depositsOfJob,
   ensureRecord,
@@ -135,6 +141,7 @@ describe('sync-records, mappings and attempts repositories', () => {
     });
     await upsertMapping(t.db, { tenantId: 'acme', kind: 'item', externalKey: 'ITM-1', qboId: '2' });
     expect((await listMappings(t.db, 'acme', 'item')).map((m) => [m.externalKey, m.qboId])).toEqual([['ITM-1', '2']]);
+    expect((await listSettingMappings(t.db, 'acme')).map((m) => m.kind)).toEqual(['item']);
     expect(await lastMappingChange(t.db, 'acme')).toBeInstanceOf(Date);
   });
 

@@ -1,3 +1,4 @@
+import { getMapping } from '@qbo-sync/db/repositories/mappings';
 import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { DuplicateNameError, type QboCustomer, type RealmClient } from '@qbo-sync/qbo-client';
 import { buildCustomerPayload, disambiguate, displayNameFor, REASON, sameName } from '@qbo-sync/sync-core';
@@ -37,7 +38,8 @@ export async function syncCustomer(deps: SyncDeps, ctx: TenantContext, record: S
     };
   }
   const realm = await ctx.realm();
-  const mapped = ctx.mappings.get('customer', customer.id);
+  const row = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);
+  const mapped = row ? { value: row.qboId } : undefined;
   if (!mapped) {
     // Created now from the current data; nothing to update afterwards.
     const ref = await findOrCreateCustomer(deps, ctx, customer);

@@ -61,8 +61,8 @@ export async function findOrCreateCustomer(
   customer: BillingCustomer,
   parentRef?: Ref,
 ): Promise<Ref> {
-  const known = ctx.mappings.get('customer', customer.id);
-  if (known) return known;
+  const known = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);
+  if (known) return known.qboName ? { value: known.qboId, name: known.qboName } : { value: known.qboId };
   const key = { tenantId: ctx.tenantId, entityType: 'customer', externalId: customer.id };
   return deps.locks.withLock(key, CUSTOMER_LOCK_WAIT_MS, async () => {
     const mapped = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);

@@ -1,6 +1,6 @@
 import { TenantSettings } from '@qbo-sync/contracts';
 import { getConnection } from '@qbo-sync/db/repositories/connections';
-import { listMappings } from '@qbo-sync/db/repositories/mappings';
+import { listSettingMappings } from '@qbo-sync/db/repositories/mappings';
 import { getTenant } from '@qbo-sync/db/repositories/tenants';
 import type { RealmClient } from '@qbo-sync/qbo-client';
 import { type DecideContext, MappingTable } from '@qbo-sync/sync-core';
@@ -12,6 +12,7 @@ export interface TenantContext {
   tenantId: string;
   settings: TenantSettings;
   connection: DecideContext['connection'];
+  /** Items, tax codes, payment methods, accounts… (customer mappings are read one at a time). */
   mappings: MappingTable;
   /** The QBO client for the tenant's company (connects lazily: parked jobs never touch QBO). */
   realm(): Promise<RealmClient>;
@@ -31,7 +32,7 @@ export async function loadTenantContext(deps: SyncDeps, tenantId: string): Promi
   const [tenant, connection, rows] = await Promise.all([
     getTenant(deps.db, tenantId),
     getConnection(deps.db, tenantId),
-    listMappings(deps.db, tenantId),
+    listSettingMappings(deps.db, tenantId),
   ]);
   if (!tenant) throw new UnknownTenantError(tenantId);
   const settings = TenantSettings.parse(tenant.settings ?? {});

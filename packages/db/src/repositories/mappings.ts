@@ -1,5 +1,5 @@
 // Per-tenant mappings of billing-side keys to QBO entities (kinds: MappingKind in @qbo-sync/contracts).
-import { and, eq, max } from 'drizzle-orm';
+import { and, eq, max, ne } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { mappings } from '../schema.js';
 
@@ -70,6 +70,18 @@ export async function deleteMapping(
     .where(and(eq(mappings.tenantId, tenantId), eq(mappings.kind, kind), eq(mappings.externalKey, externalKey)))
     .returning({ id: mappings.id });
   return rows.length > 0;
+}
+
+/**
+ * Every mapping except customer mappings (one per billing customer, so possibly many): what a sync job
+ * loads up front; customers are looked up one by one with getMapping.
+ */
+export async function listSettingMappings(db: Database, tenantId: string): Promise<MappingRow[]> {
+  return db
+    .select()
+    .from(mappings)
+    .where(and(eq(mappings.tenantId, tenantId), ne(mappings.kind, 'customer')))
+    .orderBy(mappings.kind, mappings.externalKey);
 }
 
 /** When the tenant's mappings last changed (parked `needs_mapping` records newer than this stay parked). */
