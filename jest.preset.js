@@ -1,5 +1,5 @@
 // Shared jest setup: TypeScript compiled by swc to ESM, so ESM-only deps (got, p-retry) load.
-// Run jest as `node --experimental-vm-modules` (see scripts/jest.mjs).
+// Run jest as `node --experimental-vm-modules` (each package's `test` script does).
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -9,7 +9,11 @@ export default {
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
     ],
+    // bull-board's @fastify/static requires content-disposition 3, which is ESM-only. Node 20 loads it through
+    // require(esm); jest (before Node 24.9) cannot, so jest compiles that one package to CommonJS.
+    '/content-disposition/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/content-disposition@|content-disposition/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
   testTimeout: 30000,
