@@ -66,8 +66,7 @@ if (process.env.BENCH_WORKER) {
     }),
   );
   agent.destroy();
-  process.send({ done, errors, latencies });
-  process.disconnect();
+  process.send({ done, errors, latencies }, () => process.exit(0));
 } else {
   const { values } = parseArgs({
     options: {
@@ -121,9 +120,14 @@ if (process.env.BENCH_WORKER) {
             const job = { url, token, realmId: realm.realmId, customerId: realm.seeded.customers[0].id };
             Object.assign(job, { scenario, seconds, connections: perWorker, worker });
             const child = fork(self, [], { env: { ...process.env, BENCH_WORKER: JSON.stringify(job) } });
-            child.once('message', resolve);
+            let result;
+            child.once('message', (m) => {
+              result = m;
+            });
             child.once('error', reject);
-            child.once('exit', (code) => reject(new Error(`load worker exited with ${code}`)));
+            child.once('exit', (code) =>
+              result ? resolve(result) : reject(new Error(`load worker exited with ${code}`)),
+            );
           }),
       ),
     );
