@@ -39,7 +39,13 @@ async function authorize(sb: RunningSandbox, realmId: string, state = 'st-1'): P
   return new URL(res.headers.get('location') ?? '');
 }
 
-async function connect(sb: RunningSandbox, realmId: string): Promise<J2> {
+interface Pair {
+  access: string;
+  refresh: string;
+}
+
+/** Full authorization-code flow: consent page, code, token exchange. */
+async function connect(sb: RunningSandbox, realmId: string): Promise<Pair> {
   const cb = await authorize(sb, realmId);
   const res = await tokenReq(sb, {
     grant_type: 'authorization_code',
@@ -48,10 +54,6 @@ async function connect(sb: RunningSandbox, realmId: string): Promise<J2> {
   });
   expect(res.status).toBe(200);
   return { access: String(res.body['access_token']), refresh: String(res.body['refresh_token']) };
-}
-interface J2 {
-  access: string;
-  refresh: string;
 }
 
 describe('OAuth 2.0', () => {
