@@ -3,24 +3,25 @@
 // record `synced` with the QBO id and link, readable through GET /v1/sync-status. No component mocked.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@qbo-sync/testkit';
-import { type Stack, type StackTenant, startStack } from '../support/stack.js';
+import { type Harness, startHarness, type Tenant } from '../support/harness.js';
 
 type Row = Record<string, unknown>;
 
 describe('thin path: POST /v1/events -> QBO invoice -> synced', () => {
-  let stack: Stack;
-  let tenant: StackTenant;
+  let h: Harness;
+  let tenant: Tenant;
 
   beforeAll(async () => {
-    stack = await startStack({ label: 'e2e' });
-    tenant = await stack.tenant('acme-movers');
+    h = await startHarness('e2e');
+    tenant = await h.tenant({}, { id: 'acme-movers' });
+    await h.map(tenant.id, 'item', 'moving-labor', tenant.seeded.items.movingLabor);
+    await h.map(tenant.id, 'item', 'packing-materials', tenant.seeded.items.packingMaterials);
   });
   afterAll(async () => {
-    await stack?.close();
+    await h?.close();
   });
 
-  const entities = async (entity: string) =>
-    (await stack.sandboxAdmin<{ rows: Row[] }>(`/realms/${tenant.realmId}/entities/${entity}`)).rows;
+  const entities = async (entity: string) => (await h.entities(tenant.realmId, entity)) as Row[];
 
   const event = {
     id: 'evt-inv-1001-sent',
@@ -53,13 +54,13 @@ describe('thin path: POST /v1/events -> QBO invoice -> synced', () => {
   };
 
   it('syncs the invoice and its customer into QBO and reports synced with the QBO id and link', async () => {
-    const res = await stack.post(tenant, '/v1/events', event);
+    const res = await h.post(tenant.id, '/v1/events', event);
     expect(res.status).toBe(202);
     expect(((await res.json()) as { status: string }).status).toBe('accepted');
 
     const status = await waitFor(
       async () => {
-        const r = await fetch(`${stack.apiUrl}/v1/sync-status/invoice/INV-1001`, {
+        const r = await fetch(`${h.apiUrl}/v1/sync-status/invoice/INV-1001`, {
           headers: { 'x-api-key': tenant.apiKey },
         });
         if (r.status !== 200) return undefined;
@@ -82,14 +83,14 @@ describe('thin path: POST /v1/events -> QBO invoice -> synced', () => {
     expect(customers).toHaveLength(1);
     expect((customers[0] as { Id: string }).Id).toBe(invoice.CustomerRef.value);
 
-    const inbox = await stack.db.sql<{ enqueued_at: Date | null }[]>`
+    const inbox = await h.db.sql<{ enqueued_at: Date | null }[]>`
       select enqueued_at from inbox_events where tenant_id = 'acme-movers'`;
     expect(inbox).toHaveLength(1);
     expect(inbox[0]?.enqueued_at).not.toBeNull();
   });
 
   it('acknowledges a repeat delivery as a duplicate and creates nothing more in QBO', async () => {
-    const res = await stack.post(tenant, '/v1/events', event);
+    const res = await h.post(tenant.id, '/v1/events', event);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe('duplicate');
     expect(await entities('Invoice')).toHaveLength(1);

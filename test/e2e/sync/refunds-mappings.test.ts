@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deleteMapping, getMapping } from '@qbo-sync/db/repositories/mappings';
 import { waitFor } from '@qbo-sync/testkit';
-import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from './harness.js';
+import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from '../../support/harness.js';
 
 type Row = Record<string, unknown>;
 

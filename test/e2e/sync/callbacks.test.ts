@@ -1,8 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@qbo-sync/testkit';
-import { CallbackFailedError, deliverCallback } from '../src/callbacks/deliver.js';
-import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyCallback } from '../src/callbacks/sign.js';
-import { type CallbackHit, event, type Harness, invoiceData, startCallbackReceiver, startHarness } from './harness.js';
+import {
+  CallbackFailedError,
+  DELIVERY_HEADER,
+  deliverCallback,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyCallback,
+} from '@qbo-sync/worker';
+import {
+  type CallbackHit,
+  event,
+  type Harness,
+  invoiceData,
+  startCallbackReceiver,
+  startHarness,
+} from '../../support/harness.js';
 
 describe('signed status callbacks', () => {
   let h: Harness;

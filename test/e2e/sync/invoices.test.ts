@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { requestManualSync } from '@qbo-sync/db/repositories/sync-records';
-import { event, type Harness, invoiceData, startHarness } from './harness.js';
+import { event, type Harness, invoiceData, startHarness } from '../../support/harness.js';
 
 describe('invoices end to end', () => {
   let h: Harness;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { requestManualSync } from '@qbo-sync/db/repositories/sync-records';
-import { event, type Harness, invoiceData, paymentData, startHarness } from './harness.js';
+import { event, type Harness, invoiceData, paymentData, startHarness } from '../../support/harness.js';
 
 type Row = Record<string, unknown>;
 const links = (p: Row | undefined) =>

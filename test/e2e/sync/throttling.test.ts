@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@qbo-sync/testkit';
-import { customer, event, type Harness, invoiceData, startHarness } from './harness.js';
+import { customer, event, type Harness, invoiceData, startHarness } from '../../support/harness.js';
 
 describe('throttling: only the throttled company waits, and no attempt is spent', () => {
   let h: Harness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { QboInvoice } from '@qbo-sync/qbo-client';
 import { waitFor } from '@qbo-sync/testkit';
-import { event, type Harness, invoiceData, startHarness } from './harness.js';
+import { event, type Harness, invoiceData, startHarness } from '../../support/harness.js';
 
 type Row = Record<string, unknown>;
 const itemLines = (inv: Row | undefined) =>

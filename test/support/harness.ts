@@ -1,7 +1,10 @@
 // End-to-end harness: the real sandbox over HTTP, a fresh PostgreSQL database, a Redis queue prefix of
-// its own, the producer (what the ingest API calls) and the worker app. One per test file.
+// its own, the API listening on a real port and the worker app. Events go in the way a billing system sends
+// them: signed POSTs to the ingest API. One per test file.
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildApi } from '@qbo-sync/api';
 import { loadConfig } from '@qbo-sync/config';
 import type { DomainEventInput, TenantSettings } from '@qbo-sync/contracts';
 import { SecretBox } from '@qbo-sync/db';
@@ -12,7 +15,7 @@ import { createTenant } from '@qbo-sync/db/repositories/tenants';
 import { createLogger } from '@qbo-sync/observability';
 import { createProducer, type Producer } from '@qbo-sync/producer';
 import { createQboClient, type QboClient, TokenSet } from '@qbo-sync/qbo-client';
-import { type RunningSandbox, type SeededIds, startSandbox } from '@qbo-sync/qbo-sandbox';
+import { type RunningSandbox, type SandboxOptions, type SeededIds, startSandbox } from '@qbo-sync/qbo-sandbox';
 import {
   createTestDatabase,
   deleteKeysWithPrefix,
@@ -21,8 +24,9 @@ import {
   uniqueQueuePrefix,
   waitFor,
 } from '@qbo-sync/testkit';
+import { createWorkerApp, type WorkerApp } from '@qbo-sync/worker';
+import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { createWorkerApp, type WorkerApp } from '../src/app.js';
 
 export interface CallbackHit {
   headers: IncomingHttpHeaders;
@@ -62,6 +66,7 @@ export interface Tenant {
   id: string;
   realmId: string;
   seeded: SeededIds;
+  apiKey: string;
   signingSecret: string;
 }
 
@@ -72,11 +77,16 @@ export interface Harness {
   producer: Producer;
   qbo: QboClient;
   app: WorkerApp;
+  api: FastifyInstance;
+  apiUrl: string;
   prefix: string;
   secrets: SecretBox;
   /** A tenant connected to a fresh seeded sandbox company, with the usual mappings unless told otherwise. */
-  tenant(settings?: Partial<TenantSettings>, opts?: { mappings?: boolean }): Promise<Tenant>;
+  tenant(settings?: Partial<TenantSettings>, opts?: { mappings?: boolean; id?: string }): Promise<Tenant>;
   map(tenantId: string, kind: string, externalKey: string, qboId: string): Promise<void>;
+  /** POSTs a JSON body to the API signed as the tenant, as a billing system does. */
+  post(tenantId: string, path: string, body: unknown): Promise<Response>;
+  /** Sends one event through POST /v1/events; throws unless it is accepted or a duplicate. */
   publish(event: DomainEventInput): Promise<void>;
   record(tenantId: string, entityType: string, externalId: string): Promise<SyncRecordRow | undefined>;
   /** Waits until the record reaches `status` (and nothing is left running for it). */
@@ -97,12 +107,18 @@ let tenantSeq = 0;
 
 export interface HarnessOptions {
   sweepIntervalMs?: number;
+  sandbox?: SandboxOptions;
+  /** Extra environment for loadConfig (e.g. the per-realm budget). */
+  env?: Record<string, string>;
+  workerConcurrency?: number;
+  /** Start the worker now (default) or later with `h.app.start()`, e.g. to time ingest alone. */
+  startWorker?: boolean;
   /** qbo-client per-realm budget overrides (a scaled-down minute). */
   qboLimits?: NonNullable<Parameters<typeof createQboClient>[0]['limits']>;
 }
 
 export async function startHarness(label: string, opts: HarnessOptions = {}): Promise<Harness> {
-  const sandbox = await startSandbox();
+  const sandbox = await startSandbox(opts.sandbox);
   const db = await createTestDatabase(label);
   const prefix = uniqueQueuePrefix(label);
   const config = loadConfig({
@@ -113,6 +129,7 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     QUEUE_PREFIX: prefix,
     SANDBOX_PORT: String(sandbox.port),
     WORKER_CONCURRENCY: '5',
+    ...opts.env,
   });
   const logger = createLogger({ name: `test-${label}`, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
@@ -135,10 +152,13 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     qbo,
     producer,
     logger,
-    concurrency: 5,
+    concurrency: opts.workerConcurrency ?? 5,
     sweepIntervalMs: opts.sweepIntervalMs ?? 250,
   });
-  app.start();
+  if (opts.startWorker !== false) app.start();
+  const api = await buildApi({ config, db: db.db, producer, logger, secrets, redis, qbo });
+  const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  const credentials = new Map<string, { apiKey: string; signingSecret: string }>();
 
   const admin = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') => {
     const res = await fetch(`${sandbox.url}/__sandbox${path}`, {
@@ -157,10 +177,12 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     producer,
     qbo,
     app,
+    api,
+    apiUrl,
     prefix,
     secrets,
     async tenant(settings = {}, o = {}) {
-      const id = `${label.replace(/[^a-z0-9]/g, '')}-t${++tenantSeq}`;
+      const id = o.id ?? `${label.replace(/[^a-z0-9]/g, '')}-t${++tenantSeq}`;
       const realm = (await admin('/realms', { seed: true })) as { realmId: string; seeded: SeededIds };
       const created = await createTenant(db.db, secrets, { id, name: `Tenant ${id}`, settings });
       const tokens = await admin(`/realms/${realm.realmId}/tokens`, {});
@@ -176,14 +198,39 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
         await h.map(id, 'account', 'accounts_receivable', s.accounts.accountsReceivable);
         await h.map(id, 'account', 'refund_bank', s.accounts.checking);
       }
-      return { id, realmId: realm.realmId, seeded: s, signingSecret: created.signingSecret };
+      credentials.set(id, { apiKey: created.apiKey, signingSecret: created.signingSecret });
+      return {
+        id,
+        realmId: realm.realmId,
+        seeded: s,
+        apiKey: created.apiKey,
+        signingSecret: created.signingSecret,
+      };
     },
     async map(tenantId, kind, externalKey, qboId) {
       await upsertMapping(db.db, { tenantId, kind, externalKey, qboId });
     },
+    post(tenantId, path, body) {
+      const c = credentials.get(tenantId);
+      if (!c) throw new Error(`no credentials for tenant ${tenantId}: create it with h.tenant()`);
+      const raw = JSON.stringify(body);
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sig = createHmac('sha256', c.signingSecret).update(`${ts}.${raw}`).digest('hex');
+      return fetch(`${apiUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': c.apiKey,
+          'x-qbo-sync-timestamp': ts,
+          'x-qbo-sync-signature': `v1=${sig}`,
+        },
+        body: raw,
+      });
+    },
     async publish(event) {
-      const r = await producer.publish(event);
-      if (r.status === 'rejected') throw new Error(`event rejected: ${JSON.stringify(r.errors)}`);
+      const res = await h.post(event.tenantId, '/v1/events', event);
+      if (res.status !== 202 && res.status !== 200)
+        throw new Error(`event rejected: ${res.status} ${await res.text()}`);
     },
     record: (tenantId, entityType, externalId) => getRecord(db.db, { tenantId, entityType, externalId }),
     waitStatus(tenantId, entityType, externalId, status, timeoutMs = 15_000) {
@@ -202,6 +249,7 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     admin,
     attempts: (recordId) => listAttempts(db.db, recordId),
     async close() {
+      await api.close();
       await app.close();
       await producer.close();
       await qbo.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getMapping } from '@qbo-sync/db/repositories/mappings';
 import { waitFor } from '@qbo-sync/testkit';
-import { customer, event, type Harness, invoiceData, startHarness, type Tenant } from './harness.js';
+import { customer, event, type Harness, invoiceData, startHarness, type Tenant } from '../../support/harness.js';
 
 type Row = Record<string, unknown>;
 

@@ -3,7 +3,7 @@ import { jobIdFor } from '@qbo-sync/contracts';
 import { getConnection } from '@qbo-sync/db/repositories/connections';
 import { TokenSet } from '@qbo-sync/qbo-client';
 import { waitFor } from '@qbo-sync/testkit';
-import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from './harness.js';
+import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from '../../support/harness.js';
 
 describe('faults: transient retried with backoff, permanent fail fast, reconnect parks', () => {
   let h: Harness;
