@@ -3,10 +3,12 @@ import type {
   CreateTenantResponse,
   ErrorBody,
   RotateKeyResponse,
+  RotateSecretResponse,
   TenantDetailResponse,
   TenantListResponse,
   TenantView,
 } from '@qbo-sync/contracts';
+import { getTenantSigningSecret } from '@qbo-sync/db/repositories/tenants';
 import { type AdminHarness, startAdminHarness } from './admin-harness.js';
 
 describe('admin: tenants', () => {
@@ -136,5 +138,16 @@ describe('admin: tenants', () => {
     expect(apiKeyPrefix).toBe(apiKey.slice(0, 12));
     expect(await statusWithKey(created.apiKey)).toBe(401);
     expect(await statusWithKey(apiKey)).toBe(404);
+  });
+
+  it('rotate-secret issues a new signing secret; requests signed with the old one are refused', async () => {
+    const res = await h.request('POST', '/admin/tenants/acme-moving/rotate-secret');
+    expect(res.status).toBe(200);
+    const { signingSecret } = res.json<RotateSecretResponse>();
+    expect(signingSecret).toMatch(/^whsec_/);
+    expect(signingSecret).not.toBe(created.signingSecret);
+    const stored = await getTenantSigningSecret(h.db.db, h.secrets, 'acme-moving');
+    expect(stored).toBe(signingSecret);
+    expect((await h.request('POST', '/admin/tenants/nobody/rotate-secret')).status).toBe(404);
   });
 });

@@ -111,6 +111,13 @@ export const RotateKeyResponse = z.object({
 });
 export type RotateKeyResponse = z.infer<typeof RotateKeyResponse>;
 
+export const RotateSecretResponse = z.object({
+  signingSecret: z.string().meta({
+    description: 'The new signing secret, shown once; requests and callbacks are signed with it from now on.',
+  }),
+});
+export type RotateSecretResponse = z.infer<typeof RotateSecretResponse>;
+
 export const ConnectResponse = z.object({
   authorizeUrl: z.url().meta({ description: 'Open it in a browser signed in to QuickBooks; it works once.' }),
   expiresInSeconds: z.number().int().positive(),
@@ -266,6 +273,7 @@ export const ADMIN_COMPONENTS: Record<string, z.ZodType> = {
   TenantDetailResponse,
   TenantView,
   RotateKeyResponse,
+  RotateSecretResponse,
   ConnectResponse,
   DisconnectResponse,
   MappingListResponse,

@@ -2,6 +2,7 @@ import {
   CreateTenantBody,
   type CreateTenantResponse,
   type RotateKeyResponse,
+  type RotateSecretResponse,
   SyncStatus,
   type TenantDetailResponse,
   type TenantListResponse,
@@ -13,6 +14,7 @@ import {
   createTenant,
   listTenants,
   rotateApiKey,
+  rotateSigningSecret,
   TenantExistsError,
   updateTenantSettings,
 } from '@qbo-sync/db/repositories/tenants';
@@ -172,6 +174,28 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const rotated = await rotateApiKey(deps.db, tenant.id);
       const out: RotateKeyResponse = { apiKey: rotated.apiKey, apiKeyPrefix: rotated.apiKeyPrefix };
+      return out;
+    },
+  );
+
+  app.post<TenantRoute>(
+    '/admin/tenants/:tenantId/rotate-secret',
+    {
+      schema: {
+        ...common,
+        summary: 'Issue a new signing secret',
+        description:
+          'The old secret stops verifying requests at once; give the new one to the billing system, which also uses it to verify our callbacks.',
+        params: pathParams(tenantParam),
+        response: {
+          200: response('The new signing secret, shown once.', 'RotateSecretResponse'),
+          ...adminErrors({ 404: 'No such tenant.' }),
+        },
+      },
+    },
+    async (request) => {
+      const tenant = await loadTenant(deps, request.params.tenantId);
+      const out: RotateSecretResponse = { signingSecret: await rotateSigningSecret(deps.db, deps.secrets, tenant.id) };
       return out;
     },
   );
