@@ -10,6 +10,7 @@ import {
   ReplayOneResponse,
   ReplayResponse,
   RotateKeyResponse,
+  RotateSecretResponse,
   type SyncEntityType,
   SyncRecordDetailResponse,
   SyncRecordListResponse,
@@ -46,13 +47,11 @@ export const getTenant = (api: ApiClient, tenantId: string) =>
 export const updateSettings = (api: ApiClient, tenantId: string, patch: TenantSettingsPatch) =>
   api.admin('PATCH', `${tenantPath(tenantId)}/settings`, TenantView, patch);
 
-/** The new key; a server that also rolls the signing secret returns it as well. */
 export const rotateKey = (api: ApiClient, tenantId: string) =>
-  api.admin(
-    'POST',
-    `${tenantPath(tenantId)}/rotate-key`,
-    RotateKeyResponse.extend({ signingSecret: z.string().optional() }),
-  );
+  api.admin('POST', `${tenantPath(tenantId)}/rotate-key`, RotateKeyResponse);
+
+export const rotateSecret = (api: ApiClient, tenantId: string) =>
+  api.admin('POST', `${tenantPath(tenantId)}/rotate-secret`, RotateSecretResponse);
 
 export const connectUrl = (api: ApiClient, tenantId: string) =>
   api.admin('GET', `${tenantPath(tenantId)}/connect`, ConnectResponse);

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MappingListResponse, TenantDetailResponse, TenantListResponse } from '@qbo-sync/contracts';
@@ -126,6 +126,20 @@ describe('demo setup', () => {
     expect(after?.apiKey).not.toBe(before?.apiKey);
     expect(after?.signingSecret).toBe(before?.signingSecret);
     const send = await h.cli(['send', 'demo', join(EXAMPLES_DIR, 'customer-updated.json')]);
+    expect(send.code).toBe(0);
+  });
+
+  it('lost credentials are recovered: a new key and a new signing secret are issued and saved', async () => {
+    const before = await new CredentialStore(h.credentialsFile).get(h.apiUrl, 'demo');
+    await rm(h.credentialsFile, { force: true });
+    const res = await h.cli(['demo', 'setup']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const after = await new CredentialStore(h.credentialsFile).get(h.apiUrl, 'demo');
+    expect(after?.apiKey).not.toBe(before?.apiKey);
+    expect(after?.signingSecret).toMatch(/^whsec_/);
+    expect(after?.signingSecret).not.toBe(before?.signingSecret);
+    const send = await h.cli(['send', 'demo', join(EXAMPLES_DIR, 'customer-updated.json'), '--new-id']);
     expect(send.code).toBe(0);
   });
 

@@ -6,11 +6,12 @@ import {
   listMappings,
   qboList,
   rotateKey,
+  rotateSecret,
   setMapping,
 } from '../admin.js';
 import type { Context } from '../command.js';
 import type { TenantCredentials } from '../credentials.js';
-import { ApiResponseError, CliError } from '../errors.js';
+import { ApiResponseError } from '../errors.js';
 import { approveConsent } from './consent.js';
 import { planDemoMappings, type QboLists } from './mappings.js';
 import { createSandboxItem, SALES_TAX_ITEM_NAME, sandboxOrigin } from './sandbox-item.js';
@@ -76,14 +77,8 @@ async function ensureTenant(
   const saved = await store.get(apiUrl, opts.tenantId);
   if (saved && (await credentialsWork(ctx, saved))) return { credentials: saved, from: 'saved' };
   const rotated = await rotateKey(ctx.api, opts.tenantId);
-  const signingSecret = rotated.signingSecret ?? saved?.signingSecret;
-  if (!signingSecret) {
-    throw new CliError(
-      'credentials_missing',
-      `Tenant "${opts.tenantId}" exists but its signing secret is not saved in ${store.file}, and the API's rotate-key ` +
-        'issues only a new API key. Set QBO_SYNC_SIGNING_SECRET and run again, or use another --tenant.',
-    );
-  }
+  // Without a saved secret the demo tenant is unusable; the demo may roll it (a real tenant's admin decides).
+  const signingSecret = saved?.signingSecret ?? (await rotateSecret(ctx.api, opts.tenantId)).signingSecret;
   const credentials = { apiKey: rotated.apiKey, signingSecret };
   await store.save(apiUrl, opts.tenantId, credentials);
   return { credentials, from: 'rotated' };
