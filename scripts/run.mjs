@@ -2,7 +2,7 @@
 // Entry point behind `npm start` and `npm test`: needs only node and npm on PATH.
 // Finds pnpm (or runs it through npx), installs, makes sure Redis and PostgreSQL answer,
 // then runs the test suite or starts the system.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,38 @@ function has(cmd, args = ['--version']) {
 }
 
 const pnpm = has('pnpm') ? ['pnpm'] : ['npx', '-y', `pnpm@${PNPM_VERSION}`];
+
+/** Runs pnpm with output passed through; with `capture`, also returns what it printed. */
+function runCapturing(args) {
+  const [cmd, ...rest] = [...pnpm, ...args];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, rest, {
+      cwd: root,
+      stdio: ['inherit', 'pipe', 'inherit'],
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      out += chunk;
+    });
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
+  });
+}
+
+/** Adds up jest's "Tests: …" lines of every package into one plain closing line. */
+function summarize(out) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const m of out.matchAll(/Tests:\s+(.*?)\d+ total/g)) {
+    const part = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(m[1])?.[1] ?? 0);
+    passed += part('passed');
+    failed += part('failed');
+    skipped += part('skipped') + part('todo');
+  }
+  return `tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+}
 
 function run(args, extraEnv = {}) {
   const [cmd, ...rest] = [...pnpm, ...args];
@@ -51,7 +83,9 @@ if (mode === 'test') {
   ensureServices();
   run(['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);
   // Integration suites share one PostgreSQL and Redis; run packages one after another (each isolates by db/prefix).
-  run(['turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']);
+  const { code, out } = await runCapturing(['turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']);
+  console.log(`\n${summarize(out)}`);
+  process.exit(code);
 } else if (mode === 'start') {
   run(['install', ...frozen]);
   ensureServices();

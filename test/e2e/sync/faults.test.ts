@@ -17,6 +17,16 @@ describe('faults: transient retried with backoff, permanent fail fast, reconnect
   const jobOf = (tenantId: string, e: { id: string }, entityId = 'INV-1') =>
     h.producer.queues['invoice.sync'].getJob(jobIdFor('invoice.sync', { tenantId, entityId, eventId: e.id }));
 
+  /** Waits for the job to settle, then reads it again: a copy fetched just before it settled shows old fields. */
+  async function settledJob(tenantId: string, e: { id: string }, state: 'completed' | 'failed', entityId = 'INV-1') {
+    await waitFor(async () => (await (await jobOf(tenantId, e, entityId))?.getState()) === state, {
+      what: `job of ${e.id} to be ${state}`,
+    });
+    const job = await jobOf(tenantId, e, entityId);
+    if (!job) throw new Error(`the job of ${e.id} is gone`);
+    return job;
+  }
+
   it('retries a transient QBO fault with BullMQ backoff and ends with one invoice', async () => {
     const t = await h.tenant();
     // Three 503s: the client's own quick retries (2) are spent, so the job attempt fails and BullMQ backs off.
@@ -33,10 +43,7 @@ describe('faults: transient retried with backoff, permanent fail fast, reconnect
       ['synced', null],
       ['retry', 'SERVER_ERROR'],
     ]);
-    const job = await waitFor(async () => {
-      const j = await jobOf(t.id, e);
-      return (await j?.isCompleted()) ? j : undefined;
-    });
+    const job = await settledJob(t.id, e, 'completed');
     expect(job.opts.backoff).toEqual({ type: 'exponential', delay: 5_000 });
     expect(job.attemptsMade).toBe(2);
     expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(1);
@@ -49,10 +56,7 @@ describe('faults: transient retried with backoff, permanent fail fast, reconnect
     await h.publish(e);
     const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'failed');
     expect(rec.reasonCode).toBe('INVALID_REFERENCE');
-    const job = await waitFor(async () => {
-      const j = await jobOf(t.id, e);
-      return (await j?.isFailed()) ? j : undefined;
-    });
+    const job = await settledJob(t.id, e, 'failed');
     expect(job.attemptsMade).toBe(1);
     expect(job.opts.attempts).toBe(10);
     expect(job.failedReason).toContain('A mapping points at something that does not exist in QuickBooks.');
@@ -72,10 +76,7 @@ describe('faults: transient retried with backoff, permanent fail fast, reconnect
     expect(parked.reasonCode).toBe('NEEDS_RECONNECT');
     expect(parked.reason).toContain('Reconnect QuickBooks');
     expect((await getConnection(h.db.db, t.id))?.status).toBe('needs_reconnect');
-    const job = await waitFor(async () => {
-      const j = await jobOf(t.id, e, 'INV-2');
-      return (await j?.isCompleted()) ? j : undefined;
-    });
+    const job = await settledJob(t.id, e, 'completed', 'INV-2');
     expect(job.returnvalue).toBe('needs_reconnect');
     expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(1);
 
