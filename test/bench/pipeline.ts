@@ -147,6 +147,16 @@ async function fairness() {
       `  tenant A live invoice latency:  ${aLive.toFixed(0)} ms (A's backfill synced so far: ${aBacklogDone - 1}/${backlog})`,
     );
     console.log(`  429s from QBO for tenant A:     ${statsA.throttled429}`);
+    if (process.env.BENCH_DEBUG) {
+      console.log(JSON.stringify(statsA));
+      console.log(
+        await stack.db
+          .sql`select status, reason_code, count(*) from sync_records where tenant_id = 'tenant-a' group by 1, 2`,
+      );
+      for (const q of ['invoice.sync', 'customer.sync']) {
+        console.log(q, await stack.producer.queues[q as 'invoice.sync'].getJobCounts());
+      }
+    }
   } finally {
     await stack.close();
   }

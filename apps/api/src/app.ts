@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { registerDocs } from './docs.js';
 import { installErrorHandling } from './errors.js';
@@ -25,7 +25,7 @@ export async function buildApi(input: ApiDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
     // Fastify's two info lines per request drown everything else; one line per request, at debug
     // (errors and 5xx at warn), keeps `npm start` readable and LOG_LEVEL=debug still shows traffic.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.decorateRequest('tenant', null);
   app.addHook('onSend', async (request, reply) => {
