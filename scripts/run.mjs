@@ -81,6 +81,8 @@ const frozen = process.env.CI ? ['--frozen-lockfile'] : ['--prefer-offline'];
 if (mode === 'test') {
   run(['install', ...frozen]);
   ensureServices();
+  // One formatter/linter over the whole tree (root scripts and config included), then per-package tasks.
+  run(['biome', 'check', '.']);
   run(['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);
   // Integration suites share one PostgreSQL and Redis; run packages one after another (each isolates by db/prefix).
   const { code, out } = await runCapturing(['turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']);

@@ -74,7 +74,10 @@ start('worker', 'apps/worker/dist/main.js');
 
 // Creates (once) a demo tenant connected to the sandbox's demo company and prints its API key.
 if (!intuit) {
-  const demo = spawn(process.execPath, [join(root, 'apps/cli/dist/main.js'), 'demo', 'setup'], { env, stdio: 'inherit' });
+  const demo = spawn(process.execPath, [join(root, 'apps/cli/dist/main.js'), 'demo', 'setup'], {
+    env,
+    stdio: 'inherit',
+  });
   await new Promise((r) => demo.on('exit', r));
 }
 
