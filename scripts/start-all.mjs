@@ -25,7 +25,7 @@ function start(name, script, extraEnv = {}) {
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(prefix + line + '\n');
+      for (const line of lines) process.stdout.write(`${prefix + line}\n`);
     });
   }
   child.on('exit', (code, signal) => {
@@ -90,5 +90,5 @@ qbo-sync is up.
   Sync console         ${base}/console
   Metrics              ${base}/metrics
   Health               ${base}/health
-${intuit ? '  QBO target           Intuit (' + env.QBO_API_BASE_URL + ')' : `  Local QBO sandbox    http://127.0.0.1:${sandboxPort}  (demo company 9130350000000001; inspect it at /__sandbox/realms/9130350000000001/entities/Invoice)`}
+${intuit ? `  QBO target           Intuit (${env.QBO_API_BASE_URL})` : `  Local QBO sandbox    http://127.0.0.1:${sandboxPort}  (demo company 9130350000000001; inspect it at /__sandbox/realms/9130350000000001/entities/Invoice)`}
 Press Ctrl-C to stop.`);
