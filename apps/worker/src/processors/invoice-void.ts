@@ -1,7 +1,7 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import type { SyncDeps } from '../sync/deps.js';
-import { voidInvoice } from '../sync/invoice.js';
 import { loadJob, runEntity } from '../sync/run.js';
+import { INVOICE_VOID, voidInQbo } from '../sync/void.js';
 import type { Processor } from './types.js';
 
 /** invoice.voided: void the QBO invoice, or mark a never-synced one voided so it never syncs. */
@@ -17,7 +17,7 @@ export function invoiceVoidProcessor(deps: SyncDeps): Processor {
         entityType: 'invoice',
         externalId: payload.entityId,
         jobName: 'invoice.void',
-        sync: (r) => voidInvoice(deps, ctx, r),
+        sync: (r) => voidInQbo(deps, ctx, r, INVOICE_VOID),
       },
     );
     return record.status;

@@ -1,7 +1,7 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import type { SyncDeps } from '../sync/deps.js';
-import { voidPayment } from '../sync/payment.js';
 import { loadJob, runEntity } from '../sync/run.js';
+import { PAYMENT_VOID, voidInQbo } from '../sync/void.js';
 import type { Processor } from './types.js';
 
 /** payment.voided (also a rejected eCheck): void the QBO payment. */
@@ -17,7 +17,7 @@ export function paymentVoidProcessor(deps: SyncDeps): Processor {
         entityType: 'payment',
         externalId: payload.entityId,
         jobName: 'payment.void',
-        sync: (r) => voidPayment(deps, ctx, r),
+        sync: (r) => voidInQbo(deps, ctx, r, PAYMENT_VOID),
       },
     );
     return record.status;

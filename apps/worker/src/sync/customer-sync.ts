@@ -5,9 +5,9 @@ import { buildCustomerPayload, disambiguate, displayNameFor, REASON, sameName } 
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import { findOrCreateCustomer } from './customers.js';
 import type { SyncDeps } from './deps.js';
-import { withFreshToken } from './invoice.js';
 import type { Outcome } from './outcome.js';
 import { parseCustomer, snapshotHash } from './snapshots.js';
+import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
 
 /** `customer.updated`: update the mapped QBO customer, or find-or-create it when it has none yet. */

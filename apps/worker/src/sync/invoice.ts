@@ -1,11 +1,10 @@
 import type { Invoice } from '@qbo-sync/contracts';
 import { markWriteStarted, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
-import { DuplicateDocNumberError, type QboInvoice, q, type RealmClient, StaleObjectError } from '@qbo-sync/qbo-client';
+import { DuplicateDocNumberError, type QboInvoice, q, type RealmClient } from '@qbo-sync/qbo-client';
 import {
   buildInvoicePayload,
   decideDocNumberCollision,
   decideInvoiceSync,
-  decideVoid,
   formatCents,
   isMarkedAs,
   type QboInvoiceBody,
@@ -18,27 +17,9 @@ import type { SyncDeps } from './deps.js';
 import { createMissingItems } from './items.js';
 import type { Outcome } from './outcome.js';
 import { parseInvoice, snapshotHash } from './snapshots.js';
+import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
-
-/** A stale SyncToken (5010) is re-read and retried this many times before the job's own retry takes over. */
-const STALE_RETRIES = 3;
-
-/** Runs a write that needs the current SyncToken, re-reading it after a Stale Object fault. */
-export async function withFreshToken<T>(
-  initial: string | null,
-  read: () => Promise<{ SyncToken: string }>,
-  write: (syncToken: string) => Promise<T>,
-): Promise<T> {
-  let token = initial ?? (await read()).SyncToken;
-  for (let i = 0; ; i++) {
-    try {
-      return await write(token);
-    } catch (err) {
-      if (!(err instanceof StaleObjectError) || i >= STALE_RETRIES) throw err;
-      token = (await read()).SyncToken;
-    }
-  }
-}
+import { INVOICE_VOID, voidInQbo } from './void.js';
 
 /** Decides and performs the sync of an invoice record's current snapshot. */
 export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: SyncRecordRow): Promise<Outcome> {
@@ -76,7 +57,7 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
     case 'noop':
       return { kind: 'noop', reason: decision.reason };
     case 'void':
-      return voidInvoice(deps, ctx, record);
+      return voidInQbo(deps, ctx, record, INVOICE_VOID);
     case 'create':
     case 'update':
       break;
@@ -223,40 +204,4 @@ function updateInvoice(
         },
       ),
   );
-}
-
-/** Voids the QBO invoice (voids keep the transaction with zero amounts, as QBO does). */
-export async function voidInvoice(deps: SyncDeps, ctx: TenantContext, record: SyncRecordRow): Promise<Outcome> {
-  const decision = decideVoid({ ctx: ctx.decide(record.manualSyncRequestedAt !== null), record, entity: 'invoice' });
-  switch (decision.action) {
-    case 'noop':
-      return { kind: 'noop', reason: decision.reason };
-    case 'park':
-      return { kind: 'parked', status: decision.status, reasonCode: decision.reasonCode, reason: decision.reason };
-    case 'mark_voided':
-      return {
-        kind: 'voided',
-        reason: 'Voided in the billing system before it reached QuickBooks; nothing to void there.',
-      };
-    case 'void':
-      break;
-  }
-  const realm = await ctx.realm();
-  const voided = await withFreshToken(
-    record.syncToken,
-    () => realm.getInvoice(decision.qboId),
-    (token) =>
-      realm.voidInvoice(
-        { Id: decision.qboId, SyncToken: token },
-        {
-          tenantId: ctx.tenantId,
-          entity: 'invoice',
-          externalId: record.externalId,
-          version: 'void',
-          operation: 'void',
-        },
-      ),
-  );
-  deps.logger.debug({ tenantId: ctx.tenantId, invoiceId: record.externalId, qboId: voided.Id }, 'invoice voided');
-  return { kind: 'voided', syncToken: voided.SyncToken, reason: 'Voided in QuickBooks.' };
 }

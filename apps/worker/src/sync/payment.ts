@@ -3,7 +3,6 @@ import type { QboPayment, RealmClient } from '@qbo-sync/qbo-client';
 import {
   buildPaymentPayload,
   decidePaymentSync,
-  decideVoid,
   isMarkedAs,
   qboAmountToCents,
   type Ref,
@@ -12,9 +11,9 @@ import {
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import { resolveCustomerRef } from './customers.js';
 import type { SyncDeps } from './deps.js';
-import { withFreshToken } from './invoice.js';
 import type { Outcome } from './outcome.js';
 import { parsePayment, snapshotHash } from './snapshots.js';
+import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
 
 /** Decides and performs the sync of a payment record: linked to its invoice, or an unapplied deposit. */
@@ -128,40 +127,4 @@ async function findOurs(
   return rows.find((p) =>
     isMarkedAs(p.PrivateNote, { tenantId: ctx.tenantId, entityType: 'payment', externalId: paymentId }),
   );
-}
-
-/** Voids the QBO payment (also used for a rejected eCheck). */
-export async function voidPayment(deps: SyncDeps, ctx: TenantContext, record: SyncRecordRow): Promise<Outcome> {
-  const decision = decideVoid({ ctx: ctx.decide(record.manualSyncRequestedAt !== null), record, entity: 'payment' });
-  switch (decision.action) {
-    case 'noop':
-      return { kind: 'noop', reason: decision.reason };
-    case 'park':
-      return { kind: 'parked', status: decision.status, reasonCode: decision.reasonCode, reason: decision.reason };
-    case 'mark_voided':
-      return {
-        kind: 'voided',
-        reason: 'Voided in the billing system before it reached QuickBooks; nothing to void there.',
-      };
-    case 'void':
-      break;
-  }
-  const realm = await ctx.realm();
-  const voided = await withFreshToken(
-    record.syncToken,
-    () => realm.getPayment(decision.qboId),
-    (token) =>
-      realm.voidPayment(
-        { Id: decision.qboId, SyncToken: token },
-        {
-          tenantId: ctx.tenantId,
-          entity: 'payment',
-          externalId: record.externalId,
-          version: 'void',
-          operation: 'void',
-        },
-      ),
-  );
-  deps.logger.debug({ tenantId: ctx.tenantId, paymentId: record.externalId, qboId: voided.Id }, 'payment voided');
-  return { kind: 'voided', syncToken: voided.SyncToken, reason: 'Voided in QuickBooks.' };
 }
