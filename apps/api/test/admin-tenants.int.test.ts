@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type {
   CreateTenantResponse,
+  DeleteTenantResponse,
   ErrorBody,
   RotateKeyResponse,
   RotateSecretResponse,
@@ -149,5 +150,23 @@ describe('admin: tenants', () => {
     const stored = await getTenantSigningSecret(h.db.db, h.secrets, 'acme-moving');
     expect(stored).toBe(signingSecret);
     expect((await h.request('POST', '/admin/tenants/nobody/rotate-secret')).status).toBe(404);
+  });
+
+  it('delete removes the tenant with its mappings and records; its key stops working', async () => {
+    const made = await h.request('POST', '/admin/tenants', { body: { id: 'short-lived', name: 'Short Lived' } });
+    expect(made.status).toBe(201);
+    const { apiKey } = made.json<CreateTenantResponse>();
+    expect(
+      (await h.request('PUT', '/admin/tenants/short-lived/mappings/item/moving-labor', { body: { qboId: '1' } }))
+        .status,
+    ).toBe(200);
+    const res = await h.request('DELETE', '/admin/tenants/short-lived');
+    expect(res.status).toBe(200);
+    expect(res.json<DeleteTenantResponse>()).toEqual({ deleted: true, revokedAtIntuit: false });
+    expect((await h.request('GET', '/admin/tenants/short-lived')).status).toBe(404);
+    expect(await h.db.sql`select 1 from mappings where tenant_id = 'short-lived'`).toHaveLength(0);
+    expect(await statusWithKey(apiKey)).toBe(401);
+    expect((await h.request('DELETE', '/admin/tenants/short-lived')).status).toBe(404);
+    expect((await h.request('GET', '/admin/tenants/acme-moving')).status).toBe(200);
   });
 });

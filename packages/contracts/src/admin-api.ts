@@ -130,6 +130,14 @@ export const DisconnectResponse = z.object({
 });
 export type DisconnectResponse = z.infer<typeof DisconnectResponse>;
 
+export const DeleteTenantResponse = z.object({
+  deleted: z.literal(true),
+  revokedAtIntuit: z.boolean().meta({
+    description: 'Whether the QuickBooks grant was revoked at Intuit first (false when not connected or unreachable).',
+  }),
+});
+export type DeleteTenantResponse = z.infer<typeof DeleteTenantResponse>;
+
 export const MappingView = z.object({
   kind: MappingKind,
   key: z.string().meta({ description: 'The billing-side key (item id, currency code, tax code name, ...).' }),
@@ -276,6 +284,7 @@ export const ADMIN_COMPONENTS: Record<string, z.ZodType> = {
   RotateSecretResponse,
   ConnectResponse,
   DisconnectResponse,
+  DeleteTenantResponse,
   MappingListResponse,
   UpsertMappingRequest: UpsertMappingBody,
   UpsertMappingResponse,

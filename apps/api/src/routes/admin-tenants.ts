@@ -1,6 +1,7 @@
 import {
   CreateTenantBody,
   type CreateTenantResponse,
+  type DeleteTenantResponse,
   type RotateKeyResponse,
   type RotateSecretResponse,
   SyncStatus,
@@ -12,6 +13,7 @@ import { getConnection } from '@qbo-sync/db/repositories/connections';
 import { countRecordsByStatus, listConnectionStatuses } from '@qbo-sync/db/repositories/sync-records-admin';
 import {
   createTenant,
+  deleteTenant,
   listTenants,
   rotateApiKey,
   rotateSigningSecret,
@@ -196,6 +198,33 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const out: RotateSecretResponse = { signingSecret: await rotateSigningSecret(deps.db, deps.secrets, tenant.id) };
+      return out;
+    },
+  );
+
+  app.delete<TenantRoute>(
+    '/admin/tenants/:tenantId',
+    {
+      schema: {
+        ...common,
+        summary: 'Delete a tenant',
+        description:
+          'Revokes its QuickBooks grant (best effort), then deletes the tenant with its connection, mappings, inbox and sync records. Nothing is deleted in QuickBooks. Jobs still queued for it fail as unknown tenant.',
+        params: pathParams(tenantParam),
+        response: {
+          200: response('Deleted.', 'DeleteTenantResponse'),
+          ...adminErrors({ 404: 'No such tenant.' }),
+        },
+      },
+    },
+    async (request) => {
+      const tenant = await loadTenant(deps, request.params.tenantId);
+      const { revokedAtIntuit } = deps.qbo ? await deps.qbo.oauth.revoke(tenant.id) : { revokedAtIntuit: false };
+      if (!(await deleteTenant(deps.db, tenant.id))) {
+        throw new ApiError(404, 'tenant_not_found', `Tenant "${tenant.id}" was deleted meanwhile.`);
+      }
+      request.log.info({ tenantId: tenant.id, revokedAtIntuit }, 'tenant deleted');
+      const out: DeleteTenantResponse = { deleted: true, revokedAtIntuit };
       return out;
     },
   );

@@ -164,3 +164,12 @@ export async function rotateSigningSecret(db: Database, secrets: SecretBox, tena
   if (!rows[0]) throw new TenantNotFoundError(tenantId);
   return signingSecret;
 }
+
+/**
+ * Deletes a tenant and, by cascade, its connection, mappings, inbox events, sync records and attempts.
+ * Returns false when there was no such tenant.
+ */
+export async function deleteTenant(db: Database, tenantId: string): Promise<boolean> {
+  const rows = await db.delete(tenants).where(eq(tenants.id, tenantId)).returning({ id: tenants.id });
+  return rows.length > 0;
+}
