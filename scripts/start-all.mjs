@@ -72,9 +72,10 @@ start('api', 'apps/api/dist/main.js');
 await waitHealthy('api', `http://${host}:${apiPort}/health`);
 start('worker', 'apps/worker/dist/main.js');
 
-// Creates (once) a demo tenant connected to the sandbox's demo company and prints its API key.
+// The in-memory sandbox starts with a fresh demo company every time, so the demo tenant is set up anew
+// (--reset): a tenant whose mappings point at a previous run's QBO ids would sync to the wrong objects.
 if (!intuit) {
-  const demo = spawn(process.execPath, [join(root, 'apps/cli/dist/main.js'), 'demo', 'setup'], {
+  const demo = spawn(process.execPath, [join(root, 'apps/cli/dist/main.js'), 'demo', 'setup', '--reset'], {
     env,
     stdio: 'inherit',
   });

@@ -1,6 +1,7 @@
 import {
   ConnectResponse,
   CreateTenantResponse,
+  DeleteTenantResponse,
   DisconnectResponse,
   ManualSyncResponse,
   type MappingKind,
@@ -49,6 +50,9 @@ export const updateSettings = (api: ApiClient, tenantId: string, patch: TenantSe
 
 export const rotateKey = (api: ApiClient, tenantId: string) =>
   api.admin('POST', `${tenantPath(tenantId)}/rotate-key`, RotateKeyResponse);
+
+export const deleteTenant = (api: ApiClient, tenantId: string) =>
+  api.admin('DELETE', tenantPath(tenantId), DeleteTenantResponse);
 
 export const rotateSecret = (api: ApiClient, tenantId: string) =>
   api.admin('POST', `${tenantPath(tenantId)}/rotate-secret`, RotateSecretResponse);

@@ -143,6 +143,31 @@ describe('demo setup', () => {
     expect(send.code).toBe(0);
   });
 
+  it('--reset deletes the demo tenant and sets it up anew (what npm start does with a fresh sandbox)', async () => {
+    const before = await new CredentialStore(h.credentialsFile).get(h.apiUrl, 'demo');
+    const res = await h.cli(['demo', 'setup', '--reset']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Demo tenant "demo" created.');
+    const after = await new CredentialStore(h.credentialsFile).get(h.apiUrl, 'demo');
+    expect(after?.apiKey).not.toBe(before?.apiKey);
+    const detail = await json<TenantDetailResponse>(['tenants', 'show', 'demo']);
+    expect(detail.connection.status).toBe('active');
+    expect(Object.values(detail.counts).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it('tenants delete needs --yes, then deletes the tenant and its saved credentials', async () => {
+    await h.cli(['tenants', 'create', 'doomed', '--name', 'Doomed', '--save']);
+    const refused = await h.cli(['tenants', 'delete', 'doomed']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    const res = await h.cli(['tenants', 'delete', 'doomed', '--yes']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Deleted tenant doomed');
+    expect(await new CredentialStore(h.credentialsFile).get(h.apiUrl, 'doomed')).toBeUndefined();
+    expect((await h.cli(['tenants', 'show', 'doomed'])).code).toBe(1);
+  });
+
   it('a sandbox without the demo company gets a message saying how to start it', async () => {
     const res = await h.cli(['demo', 'setup', '--tenant', 'demo-other', '--realm', '9130359999999999']);
     expect(res.code).toBe(1);

@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { type Context, defineCommand, oneOf, positiveInt } from '../command.js';
-import { DEMO_REALM_ID, type DemoTenantResult, ensureDemoTenant } from '../demo/setup.js';
+import { DEMO_REALM_ID, type DemoTenantResult, ensureDemoTenant, resetDemoTenant } from '../demo/setup.js';
 import { UsageError } from '../errors.js';
 import { DEMO_TENANT_ID, exampleFileName } from '../examples.js';
 import { tenantCredentials } from '../ingest.js';
@@ -13,8 +13,16 @@ export const demoSetup = defineCommand({
   summary:
     'Create (once) the demo tenant, connect it to the local sandbox’s demo company through the real OAuth flow, ' +
     'map the demo items, payment methods and accounts, and print its API key and signing secret.',
-  details: ['Safe to run again: it reuses what exists. `npm start` runs it.'],
+  details: [
+    'Safe to run again: it reuses what exists.',
+    '`npm start` runs it with --reset, because the local sandbox keeps its companies in memory: each start has a ' +
+      'fresh demo company, so the demo tenant starts fresh too.',
+  ],
   options: {
+    reset: {
+      type: 'boolean',
+      description: 'delete the demo tenant (its mappings and sync records) first and set it up anew',
+    },
     tenant: { type: 'string', hint: '<id>', description: `tenant id (default ${DEMO_TENANT_ID})` },
     realm: {
       type: 'string',
@@ -25,6 +33,7 @@ export const demoSetup = defineCommand({
   positionals: { min: 0, max: 0 },
   async run(ctx, { values }) {
     const tenantId = values.tenant ?? DEMO_TENANT_ID;
+    if (values.reset === true) await resetDemoTenant(ctx, tenantId);
     const result = await ensureDemoTenant(ctx, {
       tenantId,
       name: tenantId === DEMO_TENANT_ID ? 'Demo Moving Co.' : `Demo ${tenantId}`,

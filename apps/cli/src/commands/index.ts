@@ -7,7 +7,14 @@ import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './map
 import { replay, sync } from './replay.js';
 import { send } from './send.js';
 import { status } from './status.js';
-import { tenantsCreate, tenantsList, tenantsRotateKey, tenantsSettings, tenantsShow } from './tenants.js';
+import {
+  tenantsCreate,
+  tenantsDelete,
+  tenantsList,
+  tenantsRotateKey,
+  tenantsSettings,
+  tenantsShow,
+} from './tenants.js';
 
 /** Every command, in the order `qbo-sync help` lists them. */
 export const COMMANDS: readonly AnyCommand[] = [
@@ -16,6 +23,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   tenantsShow,
   tenantsSettings,
   tenantsRotateKey,
+  tenantsDelete,
   connect,
   disconnectCommand,
   mappingsList,

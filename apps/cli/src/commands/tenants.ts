@@ -1,5 +1,5 @@
 import { CustomerMatchStrategy, TenantId, type TenantSettingsPatch, type TenantView } from '@qbo-sync/contracts';
-import { createTenant, getTenant, listTenants, rotateKey, updateSettings } from '../admin.js';
+import { createTenant, deleteTenant, getTenant, listTenants, rotateKey, updateSettings } from '../admin.js';
 import { type Context, defineCommand, oneOf, onOff } from '../command.js';
 import { UsageError } from '../errors.js';
 import { fields, table } from '../output.js';
@@ -217,6 +217,26 @@ export const tenantsRotateKey = defineCommand({
     if (ctx.json) ctx.out.out(JSON.stringify(rotated, null, 2));
     else ctx.out.out(`New API key for ${id} (the previous one no longer works):`);
     await handOver(ctx, id, rotated, values.save === true);
+    return 0;
+  },
+});
+
+export const tenantsDelete = defineCommand({
+  name: 'tenants delete',
+  args: '<id>',
+  summary:
+    'Delete a tenant: revoke its QuickBooks grant, drop its mappings, inbox and sync records (nothing in QuickBooks).',
+  options: { yes: { type: 'boolean', description: 'confirm; required, as this cannot be undone' } },
+  positionals: { min: 1, max: 1 },
+  async run(ctx, { positionals, values }) {
+    const [id = ''] = positionals;
+    if (values.yes !== true) {
+      throw new UsageError(`Deleting tenant "${id}" cannot be undone. Run again with --yes to confirm.`);
+    }
+    const result = await deleteTenant(ctx.api, id);
+    await ctx.credentials.remove(ctx.config.apiUrl, id);
+    if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
+    else ctx.out.out(`Deleted tenant ${id}${result.revokedAtIntuit ? ' (QuickBooks grant revoked)' : ''}.`);
     return 0;
   },
 });

@@ -1,6 +1,7 @@
 import {
   connectUrl,
   createTenant,
+  deleteTenant,
   disconnect,
   getTenant,
   listMappings,
@@ -163,4 +164,14 @@ export async function ensureDemoTenant(ctx: Context, opts: DemoTenantOptions): P
     mappingsSkipped: skipped,
     created,
   };
+}
+
+/** Deletes the demo tenant and its saved credentials, if there are any (`demo setup --reset`). */
+export async function resetDemoTenant(ctx: Context, tenantId: string): Promise<void> {
+  try {
+    await deleteTenant(ctx.api, tenantId);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  await ctx.credentials.remove(ctx.config.apiUrl, tenantId);
 }
