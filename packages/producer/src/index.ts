@@ -28,3 +28,4 @@ export {
   resumeParked,
   resumeStamp,
 } from './replay.js';
+export { removeTenantJobs } from './tenant-jobs.js';

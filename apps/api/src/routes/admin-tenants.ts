@@ -20,6 +20,7 @@ import {
   TenantExistsError,
   updateTenantSettings,
 } from '@qbo-sync/db/repositories/tenants';
+import { removeTenantJobs } from '@qbo-sync/producer';
 import type { FastifyPluginAsync } from 'fastify';
 import { requireAdmin } from '../admin/auth.js';
 import { adminErrors, adminSecurity, body, pathParams, tenantParam } from '../admin/docs.js';
@@ -209,7 +210,7 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...common,
         summary: 'Delete a tenant',
         description:
-          'Revokes its QuickBooks grant (best effort), then deletes the tenant with its connection, mappings, inbox and sync records. Nothing is deleted in QuickBooks. Jobs still queued for it fail as unknown tenant.',
+          'Revokes its QuickBooks grant (best effort), removes its queued and retained jobs, then deletes the tenant with its connection, mappings, inbox and sync records. Nothing is deleted in QuickBooks.',
         params: pathParams(tenantParam),
         response: {
           200: response('Deleted.', 'DeleteTenantResponse'),
@@ -220,10 +221,12 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const { revokedAtIntuit } = deps.qbo ? await deps.qbo.oauth.revoke(tenant.id) : { revokedAtIntuit: false };
+      // Jobs go first: retained completed jobs would de-duplicate a re-created tenant's re-sent events.
+      const jobsRemoved = await removeTenantJobs(deps.producer.queues, tenant.id);
       if (!(await deleteTenant(deps.db, tenant.id))) {
         throw new ApiError(404, 'tenant_not_found', `Tenant "${tenant.id}" was deleted meanwhile.`);
       }
-      request.log.info({ tenantId: tenant.id, revokedAtIntuit }, 'tenant deleted');
+      request.log.info({ tenantId: tenant.id, revokedAtIntuit, jobsRemoved }, 'tenant deleted');
       const out: DeleteTenantResponse = { deleted: true, revokedAtIntuit };
       return out;
     },
