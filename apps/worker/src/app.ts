@@ -75,6 +75,10 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
           connection: deps.redis,
           prefix: deps.config.queuePrefix,
           concurrency: deps.concurrency ?? deps.config.worker.concurrency,
+          // A crashed process's jobs are stalled once their lock lapses; checking as often as the lock
+          // lives bounds the takeover to about two lock durations.
+          lockDuration: deps.config.worker.lockDurationMs,
+          stalledInterval: deps.config.worker.lockDurationMs,
         });
         worker.on('failed', (job, err) =>
           log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'job failed'),

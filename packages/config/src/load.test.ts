@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(c.qbo.tokenUrl).toBe('http://127.0.0.1:4010/oauth2/v1/tokens/bearer');
     expect(c.sandbox.start).toBe(true);
     expect(c.encryptionKeys[0]?.key).toHaveLength(32);
+    expect(c.worker.lockDurationMs).toBe(30_000);
   });
 
   it('targets Intuit when credentials and endpoints are set', () => {

@@ -38,7 +38,7 @@ export interface Config {
     rateLimit: { perWindow: number; windowMs: number; maxConcurrent: number };
   };
   encryptionKeys: EncryptionKey[];
-  worker: { concurrency: number; sweepIntervalMs: number };
+  worker: { concurrency: number; sweepIntervalMs: number; lockDurationMs: number };
 }
 
 export class ConfigError extends Error {
@@ -141,7 +141,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     encryptionKeys,
-    worker: { concurrency: e.WORKER_CONCURRENCY, sweepIntervalMs: e.SWEEP_INTERVAL_MS },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+    },
   });
 }
 

@@ -52,6 +52,8 @@ export const EnvSchema = z.object({
   TOKEN_ENCRYPTION_KEYS: opt(z.string()),
 
   WORKER_CONCURRENCY: withDefault(positiveInt, 20),
+  /** How long a job's lock lives without renewal: a crashed worker's jobs are taken over after about this long. */
+  WORKER_LOCK_DURATION_MS: withDefault(positiveInt.min(1000), 30_000),
   SWEEP_INTERVAL_MS: withDefault(positiveInt, 15_000),
   START_SANDBOX: opt(bool),
 });
