@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(c.sandbox.start).toBe(true);
     expect(c.encryptionKeys[0]?.key).toHaveLength(32);
     expect(c.worker.lockDurationMs).toBe(30_000);
+    expect(c.worker.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
   });
 
   it('targets Intuit when credentials and endpoints are set', () => {
@@ -23,6 +24,10 @@ describe('loadConfig', () => {
     expect(c.qbo.target).toBe('intuit');
     expect(c.qbo.tokenUrl).toBe('https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer');
     expect(c.sandbox.start).toBe(false);
+  });
+
+  it('turns the worker metrics endpoint off with port 0', () => {
+    expect(loadConfig({ WORKER_METRICS_PORT: '0' }).worker.metrics.port).toBe(0);
   });
 
   it('treats blank values as unset', () => {

@@ -38,7 +38,13 @@ export interface Config {
     rateLimit: { perWindow: number; windowMs: number; maxConcurrent: number };
   };
   encryptionKeys: EncryptionKey[];
-  worker: { concurrency: number; sweepIntervalMs: number; lockDurationMs: number };
+  worker: {
+    concurrency: number;
+    sweepIntervalMs: number;
+    lockDurationMs: number;
+    /** Where the worker serves /metrics: API_HOST and WORKER_METRICS_PORT (0: not served). */
+    metrics: { host: string; port: number };
+  };
 }
 
 export class ConfigError extends Error {
@@ -145,6 +151,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.WORKER_CONCURRENCY,
       sweepIntervalMs: e.SWEEP_INTERVAL_MS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      metrics: { host: e.API_HOST, port: e.WORKER_METRICS_PORT },
     },
   });
 }
