@@ -4,6 +4,7 @@ import type { Logger } from '@qbo-sync/observability';
 import type { Redis } from 'ioredis';
 import { createHttp } from './http.js';
 import { createRealmLimiter, type RealmLimiter } from './limiter.js';
+import type { QboMetrics } from './metrics.js';
 import { configureIntuitOAuth } from './oauth/intuit.js';
 import { createOAuthService, type OAuthService } from './oauth/service.js';
 import { createTokenManager, type StatusChange } from './oauth/tokens.js';
@@ -38,6 +39,8 @@ export interface QboClientDeps {
   proactiveRefreshMs?: number;
   /** Told when a connection becomes active (new grant), needs_reconnect or disconnected, e.g. to resume parked jobs. */
   onStatusChange?: (change: StatusChange) => void | Promise<void>;
+  /** Request, throttle and token-refresh counters (`createQboMetrics(registry)`); absent: nothing recorded. */
+  metrics?: QboMetrics;
 }
 
 export interface QboClient {
@@ -80,6 +83,7 @@ export function createQboClient(deps: QboClientDeps): QboClient {
     now,
     proactiveRefreshMs: deps.proactiveRefreshMs ?? 5 * 60_000,
     onStatusChange: deps.onStatusChange,
+    metrics: deps.metrics,
   });
   const http = createHttp({
     qbo: deps.qbo,
@@ -88,6 +92,7 @@ export function createQboClient(deps: QboClientDeps): QboClient {
     logger: deps.logger,
     now,
     options: { retries: deps.retries ?? 2, retryMinTimeoutMs: deps.retryMinTimeoutMs ?? 300 },
+    metrics: deps.metrics,
   });
   const oauth = createOAuthService({
     qbo: deps.qbo,

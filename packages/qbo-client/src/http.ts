@@ -10,6 +10,7 @@ import { RealmBusyError } from './errors/realm-busy-error.js';
 import { ServerError } from './errors/server-error.js';
 import { parseFault } from './faults.js';
 import type { RealmLimiter } from './limiter.js';
+import type { QboMetrics } from './metrics.js';
 import type { QboSettings } from './oauth/intuit.js';
 import type { AccessToken, TokenManager } from './oauth/tokens.js';
 
@@ -41,6 +42,7 @@ export interface HttpDeps {
   logger: Logger;
   now: () => number;
   options: HttpOptions;
+  metrics?: QboMetrics | undefined;
 }
 
 const isTransient = (err: unknown) => err instanceof QboError && (err.code === 'SERVER' || err.code === 'NETWORK');
@@ -65,6 +67,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
     const lease = await deps.limiter.acquire(token.realmId);
     if (!lease.ok) throw new RealmBusyError(token.realmId, lease.retryAfterMs);
     const started = Date.now();
+    let status: number | undefined;
     try {
       const res = await client(`${base}/v3/company/${encodeURIComponent(token.realmId)}/${req.path}`, {
         method: req.method,
@@ -76,6 +79,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
         headers: { authorization: `Bearer ${token.accessToken}` },
         ...(req.json === undefined ? {} : { json: req.json }),
       });
+      status = res.statusCode;
       log.debug(
         {
           realmId: token.realmId,
@@ -96,6 +100,13 @@ export function createHttp(deps: HttpDeps): QboHttp {
         detail: code,
       });
     } finally {
+      deps.metrics?.request({
+        method: req.method,
+        path: req.path,
+        query: req.searchParams?.query,
+        status,
+        seconds: (Date.now() - started) / 1000,
+      });
       await lease.release().catch((err: unknown) => log.warn({ err }, 'lease release failed (it expires by itself)'));
     }
   }
@@ -118,7 +129,10 @@ export function createHttp(deps: HttpDeps): QboHttp {
         state.token = await deps.tokens.afterUnauthorized(state.token);
         continue;
       }
-      if (err.code === 'THROTTLED') await deps.limiter.penalize(state.token.realmId, err.retryAfterMs ?? 0);
+      if (err.code === 'THROTTLED') {
+        deps.metrics?.throttled();
+        await deps.limiter.penalize(state.token.realmId, err.retryAfterMs ?? 0);
+      }
       if (err.code === 'NEEDS_RECONNECT') {
         await deps.tokens.markNeedsReconnect(
           tenantId,

@@ -26,6 +26,14 @@ export { ValidationError } from './errors/validation-error.js';
 export { DEFAULT_THROTTLE_MS, type HttpAnswer, parseFault, parseRetryAfter } from './faults.js';
 export { realmKeys } from './keys.js';
 export { type Acquired, createRealmLimiter, type RealmLimiter, type RealmLimiterOptions } from './limiter.js';
+export {
+  createQboMetrics,
+  entityOf,
+  type QboMetrics,
+  type QboRequestObservation,
+  statusClassOf,
+  type TokenRefreshResult,
+} from './metrics.js';
 export { ACCOUNTING_SCOPE, TokenSet } from './oauth/intuit.js';
 export type { ConnectionStatusName, ConnectionStatusView, OAuthService } from './oauth/service.js';
 export { RECONNECT_REASON, type StatusChange } from './oauth/tokens.js';

@@ -14,6 +14,7 @@ import { NetworkError } from '../errors/network-error.js';
 import { NotConnectedError } from '../errors/not-connected-error.js';
 import { QboError } from '../errors/qbo-error.js';
 import { realmKeys } from '../keys.js';
+import type { QboMetrics } from '../metrics.js';
 import { releaseLock, tryLock, waitForRelease } from '../redis-lock.js';
 import {
   newOAuthClient,
@@ -53,6 +54,7 @@ export interface TokenManagerDeps {
   /** Refresh when the access token has less than this left (default 5 min). */
   proactiveRefreshMs: number;
   onStatusChange?: ((change: StatusChange) => void | Promise<void>) | undefined;
+  metrics?: QboMetrics | undefined;
 }
 
 export interface TokenManager {
@@ -146,8 +148,10 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
         'token refresh',
       );
       tokens = parseTokenResponse(res.json, 'token refresh');
+      deps.metrics?.tokenRefresh('ok');
     } catch (err) {
       const mapped = err instanceof QboError ? err : tokenEndpointError(err, 'token refresh');
+      deps.metrics?.tokenRefresh(mapped.code === 'NEEDS_RECONNECT' ? 'needs_reconnect' : 'error');
       if (mapped.code === 'NEEDS_RECONNECT') {
         await markNeedsReconnect(row.tenantId, row.realmId, RECONNECT_REASON, row.tokenVersion);
       }
