@@ -1,0 +1,127 @@
+// The worker as a real OS process (apps/worker/src/main.ts run through tsx), so a test can SIGKILL it
+// mid-sync the way a crashed container or an OOM kill would: no shutdown hook, no lock released.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@qbo-sync/testkit';
+
+const testRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WORKER_MAIN = join(testRoot, '..', 'apps', 'worker', 'src', 'main.ts');
+
+export interface WorkerProcessEnv {
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  sandboxPort: number;
+  concurrency?: number;
+  /** BullMQ lock duration: how soon a killed worker's active jobs are seen as stalled and taken over. */
+  lockDurationMs?: number;
+  sweepIntervalMs?: number;
+  /** Extra variables for loadConfig (e.g. the per-realm budget). */
+  extra?: Record<string, string>;
+}
+
+export interface WorkerProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** Resolves once the process logged "worker started" (its BullMQ workers are consuming). */
+  ready(): Promise<void>;
+  /** SIGKILL: the process dies at once, whatever it was doing. Resolves once it has exited. */
+  kill9(): Promise<void>;
+  readonly exited: boolean;
+  /** The last lines of its output, for failure messages. */
+  tail(lines?: number): string;
+}
+
+/** Starts and tracks worker processes; `killAll()` in afterEach/afterAll leaves none running. */
+export class WorkerFleet {
+  private readonly running = new Set<ChildProcess>();
+  private seq = 0;
+
+  constructor(private readonly env: WorkerProcessEnv) {}
+
+  start(): WorkerProcess {
+    const name = `worker-${++this.seq}`;
+    const e = this.env;
+    const proc = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
+      cwd: testRoot,
+      // A clean environment: nothing from the developer's shell (e.g. Intuit credentials) leaks in.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: e.databaseUrl,
+        REDIS_URL: e.redisUrl,
+        QUEUE_PREFIX: e.queuePrefix,
+        SANDBOX_PORT: String(e.sandboxPort),
+        WORKER_CONCURRENCY: String(e.concurrency ?? 8),
+        WORKER_LOCK_DURATION_MS: String(e.lockDurationMs ?? 2_000),
+        SWEEP_INTERVAL_MS: String(e.sweepIntervalMs ?? 250),
+        ...e.extra,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (proc.pid === undefined) throw new Error(`${name} did not start`);
+    this.running.add(proc);
+    const output: string[] = [];
+    let started = false;
+    let exitCode: number | null | undefined;
+    const keep = (line: string) => {
+      output.push(line);
+      if (output.length > 400) output.shift();
+      if (line.includes('"worker started"')) started = true;
+    };
+    if (proc.stdout) createInterface({ input: proc.stdout }).on('line', keep);
+    if (proc.stderr) createInterface({ input: proc.stderr }).on('line', keep);
+    const exit = new Promise<void>((resolve) => {
+      proc.on('exit', (code, signal) => {
+        exitCode = code ?? (signal ? -1 : null);
+        this.running.delete(proc);
+        resolve();
+      });
+    });
+    const tail = (lines = 30) => output.slice(-lines).join('\n');
+    return {
+      name,
+      pid: proc.pid,
+      get exited() {
+        return exitCode !== undefined;
+      },
+      tail,
+      ready: async () => {
+        await waitFor(
+          () => {
+            if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode}) before it was ready:\n${tail()}`);
+            return started;
+          },
+          { timeoutMs: 30_000, what: `${name} to start` },
+        ).catch((err: unknown) => {
+          // waitFor reports the last thrown error as a string; keep the process output in the message.
+          throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail()}`);
+        });
+      },
+      kill9: async () => {
+        if (exitCode === undefined) proc.kill('SIGKILL');
+        await exit;
+      },
+    };
+  }
+
+  /** Kills every process still running (SIGKILL) and waits for each to exit. */
+  async killAll(): Promise<void> {
+    const procs = [...this.running];
+    await Promise.all(
+      procs.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.exitCode !== null || p.signalCode !== null) return resolve();
+            p.once('exit', () => resolve());
+            p.kill('SIGKILL');
+          }),
+      ),
+    );
+    this.running.clear();
+  }
+}
