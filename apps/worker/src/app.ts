@@ -6,6 +6,8 @@ import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/
 import type { QboClient } from '@qbo-sync/qbo-client';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { instrumentProcessor } from './metrics/instrument.js';
+import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createHandlers } from './processors/index.js';
 import type { Handlers } from './processors/types.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
@@ -25,6 +27,8 @@ export interface WorkerAppDeps {
   /** Per-queue concurrency (default config.worker.concurrency); sweep period (default config.worker.sweepIntervalMs). */
   concurrency?: number;
   sweepIntervalMs?: number;
+  /** Job outcome, duration, deferral and callback counters (`createWorkerMetrics(registry)`); absent: none. */
+  metrics?: WorkerMetrics;
 }
 
 export interface WorkerApp {
@@ -71,7 +75,8 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     start() {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
-        const worker = new Worker(queueName(name), (job, token) => handlers[name](job, token), {
+        const processor = deps.metrics ? instrumentProcessor(name, handlers[name], deps.metrics) : handlers[name];
+        const worker = new Worker(queueName(name), (job, token) => processor(job, token), {
           connection: deps.redis,
           prefix: deps.config.queuePrefix,
           concurrency: deps.concurrency ?? deps.config.worker.concurrency,

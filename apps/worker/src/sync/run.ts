@@ -2,9 +2,10 @@ import { DomainEvent, type SyncEntityType, type SyncJobPayload } from '@qbo-sync
 import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import { ensureRecord, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { faultStatus } from '@qbo-sync/sync-core';
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
 import { CustomerNameConflictError } from '../errors/customer-conflict-error.js';
+import { type DeferReason, DeferredError } from '../errors/deferred-error.js';
 import { EntityBusyError } from '../errors/entity-busy-error.js';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import type { SyncDeps } from './deps.js';
@@ -25,9 +26,9 @@ export interface JobRun {
 const ENTITY_LOCK_WAIT_MS = 2_000;
 
 /** Moves only this job to delayed — other tenants' jobs keep running — without spending an attempt. */
-export async function defer(run: JobRun, ms: number): Promise<never> {
+export async function defer(run: JobRun, ms: number, reason: DeferReason): Promise<never> {
   await run.job.moveToDelayed(Date.now() + Math.max(ms, 50), run.token);
-  throw new DelayedError();
+  throw new DeferredError(reason);
 }
 
 export interface EntityStep {
@@ -83,7 +84,7 @@ export async function runEntity(
       return next;
     });
   } catch (err) {
-    if (err instanceof EntityBusyError) return defer(run, err.retryAfterMs);
+    if (err instanceof EntityBusyError) return defer(run, err.retryAfterMs, 'entity_busy');
     throw err;
   }
 }
@@ -155,7 +156,7 @@ async function handleFailure(
         message: fs.reason,
         retryable: true,
       });
-      return defer(run, ms);
+      return defer(run, ms, fault.code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget');
     }
     case 'park':
       return writeOutcome(

@@ -1,0 +1,25 @@
+import type { JobName } from '@qbo-sync/contracts';
+import type { Processor } from '../processors/types.js';
+import { deferReasonOf, outcomeOfError, outcomeOfResult } from './outcome.js';
+import type { WorkerMetrics } from './worker-metrics.js';
+
+/** The processor, recording each run's outcome, duration, deferral reason and (for callbacks) result. */
+export function instrumentProcessor(queue: JobName, processor: Processor, metrics: WorkerMetrics): Processor {
+  return async (job, token) => {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    let result: string;
+    try {
+      result = await processor(job, token);
+    } catch (err) {
+      metrics.job(queue, outcomeOfError(err, job), seconds());
+      const reason = deferReasonOf(err);
+      if (reason) metrics.deferral(reason);
+      if (queue === 'callback.deliver') metrics.callback('failed');
+      throw err;
+    }
+    metrics.job(queue, outcomeOfResult(result), seconds());
+    if (queue === 'callback.deliver') metrics.callback(result);
+    return result;
+  };
+}

@@ -1,0 +1,67 @@
+// The worker's own scrape endpoint: a bare node:http server (no framework needed for two routes), because
+// job outcomes, deferrals and QBO request counts exist only inside the worker process.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger, Registry } from '@qbo-sync/observability';
+
+export interface MetricsServerOptions {
+  registry: Registry;
+  host: string;
+  /** 0 picks a free port (tests); the caller decides whether to start it at all. */
+  port: number;
+  logger: Logger;
+}
+
+export interface MetricsServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves `GET /metrics` (Prometheus text) and `GET /health`; resolves once listening, rejects on e.g. EADDRINUSE. */
+export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
+  const log = opts.logger.child({ component: 'worker.metrics' });
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /health\n');
+      return;
+    }
+    opts.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': opts.registry.contentType }).end(text),
+      (err: unknown) => {
+        log.warn({ err }, 'metrics scrape failed');
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
+      },
+    );
+  });
+  // Scrapers keep connections alive; close() must not wait for them.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log.error({ err }, 'metrics server error'));
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}

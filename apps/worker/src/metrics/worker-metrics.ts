@@ -1,0 +1,58 @@
+// What only the worker process sees: every job run's outcome and duration, why jobs step aside, and the
+// tenant callbacks it delivers. Registered on the process registry that the metrics server exposes.
+import { Counter, Histogram, type Registry } from '@qbo-sync/observability';
+import type { DeferReason } from '../errors/deferred-error.js';
+import type { JobOutcome } from './outcome.js';
+
+export interface WorkerMetrics {
+  /** One processor run (a deferred or retried run counts too: each is work done against the queue). */
+  job(queue: string, outcome: JobOutcome, seconds: number): void;
+  deferral(reason: DeferReason): void;
+  /** A callback.deliver run: the DeliveryResult, or `failed` when the tenant's endpoint did not take it. */
+  callback(result: string): void;
+}
+
+const DEFER_REASONS: readonly DeferReason[] = ['realm_budget', 'qbo_throttled', 'entity_busy'];
+
+export function createWorkerMetrics(registry: Registry): WorkerMetrics {
+  const jobs = new Counter({
+    name: 'qbo_sync_jobs_total',
+    help: 'Processor runs by queue and outcome (synced, voided, parked, waiting, skipped, delivered, deferred, retry, failed, other).',
+    labelNames: ['queue', 'outcome'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'qbo_sync_job_duration_seconds',
+    help: 'Wall time of one processor run, by queue.',
+    labelNames: ['queue'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const deferrals = new Counter({
+    name: 'qbo_sync_deferrals_total',
+    help: 'Jobs moved to delayed without spending an attempt: realm_budget (our per-company budget spent), qbo_throttled (QBO answered 429), entity_busy (another job holds the entity).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const callbacks = new Counter({
+    name: 'qbo_sync_callbacks_total',
+    help: 'Tenant callback deliveries by result (delivered, superseded, already-delivered, no-callback-url, gone, failed).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  // Zero from the first scrape, so rates and alerts work before the first deferral.
+  for (const reason of DEFER_REASONS) deferrals.inc({ reason }, 0);
+
+  return {
+    job(queue, outcome, seconds) {
+      jobs.inc({ queue, outcome });
+      duration.observe({ queue }, seconds);
+    },
+    deferral(reason) {
+      deferrals.inc({ reason });
+    },
+    callback(result) {
+      callbacks.inc({ result });
+    },
+  };
+}
