@@ -12,9 +12,9 @@ import { listAttempts } from '@qbo-sync/db/repositories/attempts';
 import { upsertMapping } from '@qbo-sync/db/repositories/mappings';
 import { getRecord, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { createTenant } from '@qbo-sync/db/repositories/tenants';
-import { createLogger } from '@qbo-sync/observability';
+import { createLogger, type Registry } from '@qbo-sync/observability';
 import { createProducer, type Producer } from '@qbo-sync/producer';
-import { createQboClient, type QboClient, TokenSet } from '@qbo-sync/qbo-client';
+import { createQboClient, createQboMetrics, type QboClient, TokenSet } from '@qbo-sync/qbo-client';
 import { type RunningSandbox, type SandboxOptions, type SeededIds, startSandbox } from '@qbo-sync/qbo-sandbox';
 import {
   createTestDatabase,
@@ -24,7 +24,7 @@ import {
   uniqueQueuePrefix,
   waitFor,
 } from '@qbo-sync/testkit';
-import { createWorkerApp, type WorkerApp } from '@qbo-sync/worker';
+import { createWorkerApp, createWorkerMetrics, type WorkerApp } from '@qbo-sync/worker';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 
@@ -115,6 +115,8 @@ export interface HarnessOptions {
   startWorker?: boolean;
   /** qbo-client per-realm budget overrides (a scaled-down minute). */
   qboLimits?: NonNullable<Parameters<typeof createQboClient>[0]['limits']>;
+  /** A registry to record the worker's and the QBO client's metrics on, as the worker process does. */
+  metrics?: Registry;
 }
 
 export async function startHarness(label: string, opts: HarnessOptions = {}): Promise<Harness> {
@@ -144,6 +146,7 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     keyPrefix: prefix,
     retryMinTimeoutMs: 20,
     ...(opts.qboLimits ? { limits: opts.qboLimits } : {}),
+    ...(opts.metrics ? { metrics: createQboMetrics(opts.metrics) } : {}),
   });
   const app = createWorkerApp({
     config,
@@ -154,6 +157,7 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     logger,
     concurrency: opts.workerConcurrency ?? 5,
     sweepIntervalMs: opts.sweepIntervalMs ?? 250,
+    ...(opts.metrics ? { metrics: createWorkerMetrics(opts.metrics) } : {}),
   });
   if (opts.startWorker !== false) app.start();
   const api = await buildApi({ config, db: db.db, producer, logger, secrets, redis, qbo });
