@@ -70,7 +70,7 @@ describe('OAuth 2.0', () => {
     expect(`${cb.origin}${cb.pathname}`).toBe(REDIRECT);
     expect(cb.searchParams.get('state')).toBe('my-state');
     expect(cb.searchParams.get('realmId')).toBe(c.realmId);
-    expect(cb.searchParams.get('code')).toMatch(/\w{20,}/);
+    expect(cb.searchParams.get('code')).toMatch(/^[\w-]{20,}$/);
   });
 
   it('authorize page rejects unknown clients', async () => {
