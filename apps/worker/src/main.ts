@@ -38,7 +38,13 @@ let metricsServer: MetricsServer | undefined;
 const { host: metricsHost, port: metricsPort } = config.worker.metrics;
 if (metricsPort > 0) {
   try {
-    metricsServer = await startMetricsServer({ registry, host: metricsHost, port: metricsPort, logger });
+    metricsServer = await startMetricsServer({
+      registry,
+      host: metricsHost,
+      port: metricsPort,
+      logger,
+      bearerToken: config.api.adminToken,
+    });
     logger.info({ url: `${metricsServer.url}/metrics` }, 'worker metrics served');
   } catch (err) {
     logger.warn(

@@ -38,6 +38,27 @@ describe('worker metrics server', () => {
     expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
   });
 
+  it('wants the admin token as bearer when one is configured', async () => {
+    const guarded = await startMetricsServer({
+      registry,
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      bearerToken: 'x'.repeat(20),
+    });
+    try {
+      expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+      const wrong = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer nope' } });
+      expect(wrong.status).toBe(401);
+      const ok = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${'x'.repeat(20)}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('qbo_sync_jobs_total');
+      expect((await fetch(`${guarded.url}/health`)).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('refuses to start on a port already in use', async () => {
     const err = await startMetricsServer({ registry, host: '127.0.0.1', port: server.port, logger }).catch(
       (e: unknown) => e,

@@ -1,5 +1,6 @@
 // The worker's own scrape endpoint: a bare node:http server (no framework needed for two routes), because
 // job outcomes, deferrals and QBO request counts exist only inside the worker process.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, Registry } from '@qbo-sync/observability';
@@ -10,6 +11,18 @@ export interface MetricsServerOptions {
   /** 0 picks a free port (tests); the caller decides whether to start it at all. */
   port: number;
   logger: Logger;
+  /**
+   * When set (ADMIN_TOKEN), /metrics wants `Authorization: Bearer <token>`, as the API's /metrics does; without
+   * it (development only: production requires ADMIN_TOKEN) only this machine may scrape.
+   */
+  bearerToken?: string | undefined;
+}
+
+// Hashing both sides gives equal lengths, so the comparison takes the same time whatever was sent.
+const digest = (s: string) => createHash('sha256').update(s).digest();
+function authorized(header: string | undefined, remote: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return remote === '::1' || /^(::ffff:)?127\./.test(remote ?? '');
+  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
 }
 
 export interface MetricsServer {
@@ -33,6 +46,10 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
     }
     if (path !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /health\n');
+      return;
+    }
+    if (!authorized(req.headers.authorization, req.socket.remoteAddress, opts.bearerToken)) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('admin token required\n');
       return;
     }
     opts.registry.metrics().then(
