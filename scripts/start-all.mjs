@@ -11,6 +11,7 @@ const intuit = Boolean(env.QBO_CLIENT_ID && env.QBO_CLIENT_SECRET && env.QBO_API
 const sandboxPort = env.SANDBOX_PORT || '4010';
 const apiPort = env.API_PORT || '3000';
 const host = env.API_HOST || '127.0.0.1';
+const workerMetricsPort = env.WORKER_METRICS_PORT?.trim() || '9464';
 
 const children = [];
 function start(name, script, extraEnv = {}) {
@@ -90,6 +91,7 @@ qbo-sync is up.
   Queue dashboard      ${base}/admin/queues
   Sync console         ${base}/console
   Metrics              ${base}/metrics
+  Worker metrics       ${workerMetricsPort === '0' ? 'off (WORKER_METRICS_PORT=0)' : `http://${host}:${workerMetricsPort}/metrics`}
   Health               ${base}/health
 ${intuit ? `  QBO target           Intuit (${env.QBO_API_BASE_URL})` : `  Local QBO sandbox    http://127.0.0.1:${sandboxPort}  (demo company 9130350000000001; inspect it at /__sandbox/realms/9130350000000001/entities/Invoice)`}
 Press Ctrl-C to stop.`);
