@@ -39,7 +39,9 @@ export async function waitAllSynced(h: Harness, tenantId: string, w: Workload, t
       { timeoutMs, intervalMs: 200, what: `${want} sync records to be synced` },
     );
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}; states: ${JSON.stringify(last)}`);
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}; states: ${JSON.stringify(last)}; queues: ${await queueReport(h)}`,
+    );
   }
 }
 
@@ -113,4 +115,17 @@ export async function assertExactlyOnce(h: Harness, t: Tenant, w: Workload, cust
     );
     expect(mine.map((p) => [p['Id'], amount(p['TotalAmt'])])).toEqual([[qboIdOf.get(`refund:${r.id}`), r.amountCents]]);
   }
+}
+
+/** Job counts per queue and the reasons of failed jobs: what a timeout message needs to be diagnosed. */
+export async function queueReport(h: Harness): Promise<string> {
+  const parts: string[] = [];
+  for (const [name, queue] of Object.entries(h.producer.queues)) {
+    const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'failed', 'completed');
+    const failed = await queue.getFailed(0, 9);
+    parts.push(
+      `${name} ${JSON.stringify(counts)}${failed.map((j) => ` [failed ${j.id}: ${j.failedReason}]`).join('')}`,
+    );
+  }
+  return parts.join('; ');
 }
