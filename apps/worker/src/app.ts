@@ -10,10 +10,14 @@ import { instrumentProcessor } from './metrics/instrument.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createHandlers } from './processors/index.js';
 import type { Handlers } from './processors/types.js';
+import { recordStalledJobs } from './stalled-jobs.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
 import { createEntityLocks } from './sync/locks.js';
 import { createPreferencesCache } from './sync/preferences.js';
+
+/** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
+export const MAX_STALLED_COUNT = 10;
 
 export interface WorkerAppDeps {
   config: Config;
@@ -54,7 +58,8 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     qbo: deps.qbo,
     logger: deps.logger,
     enqueue,
-    locks: createEntityLocks(deps.redis, deps.config.queuePrefix),
+    // Entity locks lapse as fast as job locks, so a crashed worker's entities are free when its jobs are retaken.
+    locks: createEntityLocks(deps.redis, deps.config.queuePrefix, deps.config.worker.lockDurationMs),
     prefs: createPreferencesCache(now),
     now,
   };
@@ -64,6 +69,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     enqueue,
     logger: deps.logger,
     sweepInbox: () => deps.producer.sweepUnenqueued(),
+    stalledJobs: () => recordStalledJobs(syncDeps, deps.producer.queues),
   };
   const workers = new Map<JobName, Worker>();
   let sweeps: { stop(): Promise<void> } | undefined;
@@ -84,6 +90,10 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
           // lives bounds the takeover to about two lock durations.
           lockDuration: deps.config.worker.lockDurationMs,
           stalledInterval: deps.config.worker.lockDurationMs,
+          // BullMQ's default (1) fails a job caught by a second crash without running it (chaos test:
+          // lost syncs). Every step is idempotent, so a job may survive several crashes; a job that kills
+          // its worker this often is failed and recorded by the stalled-jobs sweep.
+          maxStalledCount: MAX_STALLED_COUNT,
         });
         worker.on('failed', (job, err) =>
           log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'job failed'),

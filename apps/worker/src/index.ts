@@ -5,4 +5,5 @@ export { JOB_OUTCOMES, type JobOutcome } from './metrics/outcome.js';
 export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './metrics/server.js';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics.js';
 export type { Handlers, Processor } from './processors/types.js';
+export { recordStalledJobs, STALLED_REASON, WORKER_CRASHED } from './stalled-jobs.js';
 export { runSweeps, type SweepResult } from './sweeps.js';

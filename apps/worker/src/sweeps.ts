@@ -16,6 +16,8 @@ export interface SweepDeps {
   logger: Logger;
   /** The producer's inbox sweep (events stored but never queued). */
   sweepInbox?: () => Promise<unknown>;
+  /** Records jobs BullMQ failed for stalling too often (see stalled-jobs.ts). */
+  stalledJobs?: () => Promise<number>;
 }
 
 export interface SweepResult {
@@ -24,6 +26,7 @@ export interface SweepResult {
   mappingResumed: number;
   reconnectResumed: number;
   manual: number;
+  stalledOut: number;
 }
 
 async function requeue(deps: SweepDeps, rows: SyncRecordRow[]): Promise<number> {
@@ -46,6 +49,7 @@ export async function runSweeps(deps: SweepDeps): Promise<SweepResult> {
     mappingResumed: await requeue(deps, await mappingChangedSinceParked(deps.db)),
     reconnectResumed: await requeue(deps, await reconnectedSinceParked(deps.db)),
     manual: await requeue(deps, await manualSyncRequested(deps.db)),
+    stalledOut: deps.stalledJobs ? await deps.stalledJobs() : 0,
   };
   if (result.woken + result.mappingResumed + result.reconnectResumed + result.manual > 0) {
     deps.logger.info(result, 'sweep re-queued parked syncs');
