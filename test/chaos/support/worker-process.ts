@@ -59,6 +59,8 @@ export class WorkerFleet {
         WORKER_CONCURRENCY: String(e.concurrency ?? 8),
         WORKER_LOCK_DURATION_MS: String(e.lockDurationMs ?? 2_000),
         SWEEP_INTERVAL_MS: String(e.sweepIntervalMs ?? 250),
+        // Several workers run on this machine at once; only one could bind the metrics port.
+        WORKER_METRICS_PORT: '0',
         ...e.extra,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
