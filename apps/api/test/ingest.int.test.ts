@@ -32,7 +32,7 @@ describe('POST /v1/events', () => {
     expect((await getInboxEvent(h.db.db, h.acme.id, event.id))?.enqueuedAt).toBeInstanceOf(Date);
     const job = await h.producer.queues['invoice.sync'].getJob(body.jobId ?? '');
     expect(job?.data).toMatchObject({ tenantId: h.acme.id, eventId: event.id });
-    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers a repeat with 200 duplicate and queues nothing new', async () => {

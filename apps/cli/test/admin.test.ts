@@ -141,7 +141,7 @@ describe('admin commands', () => {
     expect(`${url.origin}${url.pathname}`).toBe(`${h.sandbox.url}/connect/oauth2`);
     expect(url.searchParams.get('client_id')).toBe('sandbox-client-id');
     expect(url.searchParams.get('redirect_uri')).toBe(`${h.apiUrl}/v1/connect/callback`);
-    expect(url.searchParams.get('state')).toBeTruthy();
+    expect(url.searchParams.get('state')).toMatch(/^[\w-]{32}$/); // 24 random bytes, base64url
     const text = await h.cli(['connect', 'acme-co']);
     expect(text.stdout).toContain('Open this URL in a browser');
   });
