@@ -140,7 +140,12 @@ async function create(
   }
 }
 
-/** Stores the mapping (the first writer wins) and a synced customer record with its link. */
+/**
+ * Records the customer as synced, then stores the mapping (the first writer wins). The record comes first: a
+ * crash between the two leaves no mapping, so the next job searches QBO again, finds this customer by our
+ * marker and comes back here. The other order could leave a mapped customer without a sync record for ever
+ * (found by the chaos test).
+ */
 async function remember(
   deps: SyncDeps,
   ctx: TenantContext,
@@ -148,6 +153,7 @@ async function remember(
   qbo: QboCustomer,
   realm: RealmClient,
 ): Promise<Ref> {
+  await markSynced(deps, ctx, customer.id, qbo.Id, qbo.SyncToken, realm);
   const row = await insertMappingIfAbsent(deps.db, {
     tenantId: ctx.tenantId,
     kind: 'customer',
@@ -155,22 +161,29 @@ async function remember(
     qboId: qbo.Id,
     qboName: qbo.DisplayName,
   });
-  const record = await ensureRecord(deps.db, {
-    tenantId: ctx.tenantId,
-    entityType: 'customer',
-    externalId: customer.id,
-  });
-  if (record.status !== 'synced') {
-    const { record: next, changed } = await setStatus(deps.db, record.id, {
-      status: 'synced',
-      reasonCode: null,
-      reason: null,
-      qboId: row.qboId,
-      syncToken: row.qboId === qbo.Id ? qbo.SyncToken : null,
-      qboUrl: realm.appLink('customer', row.qboId),
-      syncedAt: new Date(deps.now()),
-    });
-    if (changed) await announce(deps, next, ctx.settings.callbackUrl);
-  }
+  // Someone mapped this customer meanwhile (a person, through the admin API): their choice stands.
+  if (row.qboId !== qbo.Id) await markSynced(deps, ctx, customer.id, row.qboId, null, realm);
   return row.qboName ? { value: row.qboId, name: row.qboName } : { value: row.qboId };
+}
+
+async function markSynced(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  externalId: string,
+  qboId: string,
+  syncToken: string | null,
+  realm: RealmClient,
+): Promise<void> {
+  const record = await ensureRecord(deps.db, { tenantId: ctx.tenantId, entityType: 'customer', externalId });
+  if (record.status === 'synced' && record.qboId === qboId) return;
+  const { record: next, changed } = await setStatus(deps.db, record.id, {
+    status: 'synced',
+    reasonCode: null,
+    reason: null,
+    qboId,
+    syncToken,
+    qboUrl: realm.appLink('customer', qboId),
+    syncedAt: new Date(deps.now()),
+  });
+  if (changed) await announce(deps, next, ctx.settings.callbackUrl);
 }
