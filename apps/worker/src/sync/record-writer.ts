@@ -100,18 +100,16 @@ export async function writeOutcome(
     await appendAttempt(deps.db, { ...base, outcome: 'noop', status: record.status, message: outcome.reason });
     return record;
   }
-  const { record: next, changed } = await setStatus(
-    deps.db,
-    record.id,
-    statusUpdate(outcome, attempt.jobName, new Date(deps.now())),
-  );
+  const update = statusUpdate(outcome, attempt.jobName, new Date(deps.now()));
+  // The attempt first: whoever reads the new status also finds the attempt that produced it.
   await appendAttempt(deps.db, {
     ...base,
     outcome: outcome.kind,
-    status: next.status,
+    status: update.status,
     faultCode: outcome.kind === 'parked' ? outcome.reasonCode : null,
     message: outcome.kind === 'synced' ? null : outcome.reason,
   });
+  const { record: next, changed } = await setStatus(deps.db, record.id, update);
   if (changed) await announce(deps, next, callbackUrl);
   if (outcome.kind === 'synced') await wakeDependents(deps, next);
   return next;
