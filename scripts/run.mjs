@@ -85,7 +85,14 @@ if (mode === 'test') {
   run(['biome', 'check', '.']);
   run(['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);
   // Integration suites share one PostgreSQL and Redis; run packages one after another (each isolates by db/prefix).
-  const { code, out } = await runCapturing(['turbo', 'run', 'test', '--concurrency=1', '--continue', '--output-logs=full']);
+  const { code, out } = await runCapturing([
+    'turbo',
+    'run',
+    'test',
+    '--concurrency=1',
+    '--continue',
+    '--output-logs=full',
+  ]);
   console.log(`\n${summarize(out)}`);
   process.exit(code);
 } else if (mode === 'start') {
