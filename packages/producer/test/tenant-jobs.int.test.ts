@@ -42,11 +42,13 @@ describe('removeTenantJobs', () => {
     const staying = freshEvent('invoice.sent', { tenantId: 'staying-co' });
     for (const e of [...gone, staying]) expect((await producer.publish(e)).status).toBe('accepted');
     // The invoices are processed (their jobs completed and retained for de-duplication); the payment waits.
-    const worker = new Worker('invoice.sync', async () => 'synced', { connection: redis.duplicate(), prefix });
+    const connection = redis.duplicate();
+    const worker = new Worker('invoice.sync', async () => 'synced', { connection, prefix });
     await waitFor(async () => (await producer.queues['invoice.sync'].getJobCounts('completed')).completed === 2, {
       what: 'both invoice jobs to complete',
     });
     await worker.close();
+    await connection.quit();
 
     expect(await removeTenantJobs(producer.queues, 'gone-co')).toBe(2);
     const left = await allJobs(producer.queues);
