@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type EventType, EXAMPLE_EVENTS, JOB_NAMES } from '@qbo-sync/contracts';
+import { type EventType, EXAMPLE_EVENTS, JOB_NAMES, routeEvent, validateEvent } from '@qbo-sync/contracts';
 import { SecretBox } from '@qbo-sync/db';
 import { createLogger } from '@qbo-sync/observability';
 import type { Job } from 'bullmq';
@@ -31,4 +31,11 @@ export async function allJobs(queues: Queues): Promise<Job[]> {
 
 export async function jobsWithId(queues: Queues, jobId: string): Promise<Job[]> {
   return (await allJobs(queues)).filter((j) => j.id === jobId);
+}
+
+/** The deterministic job id an event is queued under (throws for an invalid event). */
+export function jobIdOf(event: unknown): string {
+  const r = validateEvent(event);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return routeEvent(r.event).jobId;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DomainEvent, EXAMPLE_TENANT_ID, PRIORITY, routeEvent, validateEvent } from '@qbo-sync/contracts';
+import { DomainEvent, EXAMPLE_TENANT_ID, PRIORITY } from '@qbo-sync/contracts';
 import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import { createTenant } from '@qbo-sync/db/repositories/tenants';
 import {
@@ -11,13 +11,7 @@ import {
 } from '@qbo-sync/testkit';
 import type { Redis } from 'ioredis';
 import { createProducer, JOB_OPTIONS, type Producer, type PublishResult } from '../src/index.js';
-import { allJobs, freshEvent, jobsWithId, silentLogger, testSecrets } from './helpers.js';
-
-function jobIdOf(event: unknown): string {
-  const r = validateEvent(event);
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return routeEvent(r.event).jobId;
-}
+import { allJobs, freshEvent, jobIdOf, jobsWithId, silentLogger, testSecrets } from './helpers.js';
 
 function statuses(results: PublishResult[]) {
   return results.map((r) => r.status);

@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type DomainEventInput, EXAMPLE_TENANT_ID, routeEvent, validateEvent } from '@qbo-sync/contracts';
+import { type DomainEventInput, EXAMPLE_TENANT_ID } from '@qbo-sync/contracts';
 import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import { createTenant } from '@qbo-sync/db/repositories/tenants';
 import {
@@ -12,13 +12,7 @@ import {
 } from '@qbo-sync/testkit';
 import { Redis } from 'ioredis';
 import { createProducer, type Producer } from '../src/index.js';
-import { freshEvent, jobsWithId, silentLogger, testSecrets } from './helpers.js';
-
-function jobIdOf(event: unknown): string {
-  const r = validateEvent(event);
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  return routeEvent(r.event).jobId;
-}
+import { freshEvent, jobIdOf, jobsWithId, silentLogger, testSecrets } from './helpers.js';
 
 class SimulatedCrash extends Error {}
 
