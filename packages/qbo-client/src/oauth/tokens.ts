@@ -107,7 +107,15 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
     return Math.min(deps.proactiveRefreshMs, lifetime / 2);
   };
 
-  const notExpired = (row: ConnectionRow) => row.accessTokenExpiresAt.getTime() - now() > 30_000;
+  /** Outside the proactive-refresh lead: a token `current()` would hand out as it is. */
+  const fresh = (row: ConnectionRow) => row.accessTokenExpiresAt.getTime() - now() > proactiveThreshold(row);
+
+  /**
+   * Someone (this process or another) replaced the token the caller saw, and the replacement is fresh: use it.
+   * Measured against the token's own lifetime, so a 1 s token refreshed a moment ago is reused, not refreshed
+   * again by every waiter (a fixed 30 s margin made each waiter refresh once more: a storm).
+   */
+  const replacedAndFresh = (row: ConnectionRow, seenVersion: number) => row.tokenVersion !== seenVersion && fresh(row);
 
   function encryptTokens(tokens: TokenSet) {
     const t = now();
@@ -170,26 +178,25 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
     return toAccess(saved);
   }
 
+  /** `seenVersion` is the token the caller found stale (or QBO refused); any fresh newer one replaces it. */
   async function refresh(tenantId: string, seenVersion: number): Promise<AccessToken> {
     const deadline = Date.now() + lockTtlMs * 2;
     for (;;) {
       const row = await loadActive(tenantId);
-      if (row.tokenVersion !== seenVersion && notExpired(row)) return toAccess(row);
-      const version = row.tokenVersion;
+      if (replacedAndFresh(row, seenVersion)) return toAccess(row);
       const lockKey = realmKeys(deps.keyPrefix, row.realmId).refreshLock;
       const lock = await tryLock(redis, lockKey, lockTtlMs);
       if (lock) {
         try {
           // Re-read under the lock: the previous holder may have finished between our read and our lock.
-          const fresh = await loadActive(tenantId);
-          if (fresh.tokenVersion !== version && notExpired(fresh)) return toAccess(fresh);
-          return await refreshUnderLock(fresh);
+          const current = await loadActive(tenantId);
+          if (replacedAndFresh(current, seenVersion)) return toAccess(current);
+          return await refreshUnderLock(current);
         } finally {
           await releaseLock(redis, lock);
         }
       }
-      // Another process is refreshing: wait for it, then read its result from PostgreSQL.
-      seenVersion = version;
+      // Another process is refreshing: wait for it, then read its result from PostgreSQL (next turn).
       const left = deadline - Date.now();
       if (left <= 0 || !(await waitForRelease(redis, lockKey, left))) {
         throw new NetworkError(`token refresh for tenant ${tenantId} is taking too long elsewhere`);
@@ -211,12 +218,12 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
   return {
     async current(tenantId) {
       const row = await loadActive(tenantId);
-      if (row.accessTokenExpiresAt.getTime() - now() > proactiveThreshold(row)) return toAccess(row);
+      if (fresh(row)) return toAccess(row);
       return singleFlight(tenantId, row.tokenVersion);
     },
     async afterUnauthorized(used) {
       const row = await loadActive(used.tenantId);
-      if (row.tokenVersion !== used.tokenVersion && notExpired(row)) return toAccess(row);
+      if (replacedAndFresh(row, used.tokenVersion)) return toAccess(row);
       return singleFlight(used.tenantId, used.tokenVersion);
     },
     encryptTokens,
