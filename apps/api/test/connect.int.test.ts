@@ -151,6 +151,26 @@ describe('OAuth connect through the sandbox authorize page', () => {
     expect(movers.connection.realmId).toBe(realmId);
   });
 
+  it('refuses a callback whose realmId was altered: the grant is not for that company, and nothing changes', async () => {
+    // "other" is connected to otherRealm. Someone consents to a company of their own, then edits the
+    // callback's realmId to say otherRealm: the tokens they got must not replace other's grant.
+    const before = (await h.request('GET', '/admin/tenants/other')).json<TenantDetailResponse>().connection;
+    expect(before.status).toBe('active');
+    const ownRealm = sandbox.createRealm({ seed: true }).realmId;
+    const { authorizeUrl } = await startConnect('other');
+    const genuine = new URL(await approveInBrowser(authorizeUrl, ownRealm));
+    expect(genuine.searchParams.get('realmId')).toBe(ownRealm);
+    genuine.searchParams.set('realmId', before.realmId ?? '');
+    const landing = await followToCallback(genuine.toString());
+    expect(landing.status).toBe(400);
+    const page = await landing.text();
+    expect(page).toContain('QuickBooks was not connected');
+    expect(page).toContain(`not for QuickBooks company ${before.realmId}`);
+    const after = (await h.request('GET', '/admin/tenants/other')).json<TenantDetailResponse>().connection;
+    expect(after).toEqual(before);
+    expect((await h.request('GET', '/admin/tenants/other/qbo/tax-codes')).status).toBe(200);
+  });
+
   it('will not silently switch a connected tenant to another company', async () => {
     const secondRealm = sandbox.createRealm({ seed: true }).realmId;
     const { authorizeUrl } = await startConnect('movers');

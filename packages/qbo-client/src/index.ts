@@ -18,6 +18,7 @@ export {
   type QboErrorKind,
 } from './errors/qbo-error.js';
 export { RealmBusyError } from './errors/realm-busy-error.js';
+export { RealmMismatchError } from './errors/realm-mismatch-error.js';
 export { RequestIdDuplicateError } from './errors/request-id-duplicate-error.js';
 export { ServerError } from './errors/server-error.js';
 export { StaleObjectError } from './errors/stale-object-error.js';

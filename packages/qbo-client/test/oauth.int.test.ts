@@ -4,6 +4,7 @@ import type { QboClient } from '../src/client.js';
 import { classifyForRetry } from '../src/errors/classify.js';
 import { NeedsReconnectError } from '../src/errors/needs-reconnect-error.js';
 import { NotConnectedError } from '../src/errors/not-connected-error.js';
+import { RealmMismatchError } from '../src/errors/realm-mismatch-error.js';
 import type { StatusChange } from '../src/oauth/tokens.js';
 import { admin, connectTenant, type Harness, insertTenant, startHarness, startRecordingProxy } from './helpers.js';
 
@@ -15,6 +16,7 @@ describe('OAuth: connect, refresh, rotation, invalid_grant, revoke', () => {
   let tokenProxy: Proxy;
   const changes: StatusChange[] = [];
   const tokenCalls = () => tokenProxy.seen.filter((s) => s.url.startsWith('/oauth2/v1/tokens/bearer')).length;
+  const revokeCalls = () => tokenProxy.seen.filter((s) => s.url.startsWith('/v2/oauth2/tokens/revoke')).length;
 
   async function connectionRow(tenantId: string) {
     const rows = await h.db.sql<
@@ -42,7 +44,13 @@ describe('OAuth: connect, refresh, rotation, invalid_grant, revoke', () => {
     h = await startHarness('oauth', { rotatedRefreshGraceSeconds: 0 });
     tokenProxy = await startRecordingProxy(h.sandbox.url);
     client = h.client({
-      qbo: { ...h.config.qbo, tokenUrl: `${tokenProxy.url}/oauth2/v1/tokens/bearer` },
+      qbo: {
+        ...h.config.qbo,
+        tokenUrl: `${tokenProxy.url}/oauth2/v1/tokens/bearer`,
+        revokeUrl: `${tokenProxy.url}/v2/oauth2/tokens/revoke`,
+      },
+      // Bursts of 20 calls wait for budget instead of answering REALM_BUSY on a loaded machine.
+      limits: { maxWaitMs: 10_000 },
       onStatusChange: (c) => {
         changes.push(c);
       },
@@ -88,6 +96,28 @@ describe('OAuth: connect, refresh, rotation, invalid_grant, revoke', () => {
 
     // A replayed callback (double submit) is refused with a typed error.
     await expect(client.oauth.exchangeCode('connect', callback)).rejects.toBeInstanceOf(NeedsReconnectError);
+  });
+
+  it('refuses a callback whose realmId names a company the grant cannot read, stores nothing, revokes the grant', async () => {
+    const a = admin(h.sandbox);
+    const [granted, named] = [await a.createRealm(), await a.createRealm()];
+    await insertTenant(h.db, 'tampered');
+    const url = new URL(client.oauth.authorizeUrl('state-7'));
+    const approve = await got.post(`${h.sandbox.url}/connect/oauth2/approve`, {
+      form: { ...Object.fromEntries(url.searchParams), realmId: granted },
+      followRedirect: false,
+      retry: { limit: 0 },
+    });
+    const callback = new URL(approve.headers.location ?? '');
+    callback.searchParams.set('realmId', named);
+    const revokesBefore = revokeCalls();
+    const refused = client.oauth.exchangeCode('tampered', callback.toString());
+    await expect(refused).rejects.toBeInstanceOf(RealmMismatchError);
+    await expect(refused).rejects.toMatchObject({ code: 'AUTH', qboCode: 'realm_mismatch' });
+    expect(await client.oauth.connectionStatus('tampered')).toMatchObject({ status: 'not_connected' });
+    expect(changes.filter((c) => c.tenantId === 'tampered')).toEqual([]);
+    // The unused grant was revoked at the token server rather than left dangling.
+    expect(revokeCalls() - revokesBefore).toBe(1);
   });
 
   it('refreshes reactively on a 401 once, persists the rotated refresh token, and the old one is dead', async () => {

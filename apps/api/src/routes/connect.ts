@@ -1,7 +1,7 @@
 import { getConnection } from '@qbo-sync/db/repositories/connections';
 import { getTenant } from '@qbo-sync/db/repositories/tenants';
 import { resumeParked } from '@qbo-sync/producer';
-import { isQboError } from '@qbo-sync/qbo-client';
+import { isQboError, RealmMismatchError } from '@qbo-sync/qbo-client';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { esc, page } from '../admin/html.js';
 import { consumeConnectState } from '../admin/oauth-state.js';
@@ -28,8 +28,9 @@ const one = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 
 /**
  * GET /v1/connect/callback — Intuit's redirect after the user picked a company (config.qbo.redirectUri). The
- * state must be one we issued for a tenant and not used yet; then the code is exchanged, the grant stored,
- * and the tenant's syncs parked as needs_reconnect are queued again.
+ * state must be one we issued for a tenant and not used yet; then the code is exchanged, the grant checked
+ * against the company the callback names (its realmId is only a query parameter), stored, and the tenant's
+ * syncs parked as needs_reconnect are queued again.
  */
 export const connectRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   app.get<{ Querystring: CallbackQuery }>(
@@ -79,6 +80,15 @@ export const connectRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
       try {
         await qbo.oauth.exchangeCode(tenantId, callbackUrl);
       } catch (err) {
+        if (err instanceof RealmMismatchError) {
+          request.log.warn({ tenantId, realmId }, 'QuickBooks callback named a company the grant cannot read');
+          return refused(
+            400,
+            `The authorization QuickBooks granted is not for QuickBooks company ${esc(realmId)}: the company id ` +
+              'in the link back from QuickBooks was changed or does not match the company you picked. Nothing was ' +
+              'changed and the authorization was revoked.',
+          );
+        }
         if (isQboError(err)) {
           request.log.warn({ tenantId, code: err.code }, 'QuickBooks code exchange refused');
           return refused(400, `QuickBooks refused the authorization (${esc(err.code)}).`);

@@ -4,6 +4,7 @@ import { getConnection, saveGrant, setConnectionStatus } from '@qbo-sync/db/repo
 import type { Logger } from '@qbo-sync/observability';
 import { AuthError } from '../errors/auth-error.js';
 import { QboError } from '../errors/qbo-error.js';
+import { RealmMismatchError } from '../errors/realm-mismatch-error.js';
 import {
   ACCOUNTING_SCOPE,
   newOAuthClient,
@@ -14,6 +15,7 @@ import {
   withDeadline,
 } from './intuit.js';
 import type { StatusChange, TokenManager } from './tokens.js';
+import { verifyRealmAccess } from './verify-realm.js';
 
 export type ConnectionStatusName = 'active' | 'needs_reconnect' | 'disconnected' | 'not_connected';
 
@@ -30,7 +32,11 @@ export interface ConnectionStatusView {
 export interface OAuthService {
   /** Where to send the user to connect (or reconnect) a QBO company; `state` comes back on the callback. */
   authorizeUrl(state: string): string;
-  /** Exchanges the callback URL's code for a grant, stores it encrypted and marks the connection active. */
+  /**
+   * Exchanges the callback URL's code for a grant, checks that the grant can read the company the callback
+   * names (RealmMismatchError otherwise, and nothing is stored), stores it encrypted and marks the connection
+   * active.
+   */
   exchangeCode(tenantId: string, callbackUrl: string): Promise<{ realmId: string; state?: string | undefined }>;
   /** Stores a token pair obtained elsewhere (tests, the sandbox admin API, migrations). */
   saveGrant(tenantId: string, realmId: string, tokens: TokenSet): Promise<void>;
@@ -83,6 +89,18 @@ export function createOAuthService(deps: OAuthServiceDeps): OAuthService {
         throw mapped;
       }
       const realmId = client.getToken().realmId;
+      if (!REALM_ID.test(realmId)) throw new AuthError('the QuickBooks callback carried no usable realmId');
+      try {
+        await verifyRealmAccess(deps.qbo, realmId, tokens.access_token);
+      } catch (err) {
+        // Nothing is stored, so the grant would only dangle at Intuit: revoke it (best effort).
+        await withDeadline(client.revoke({ refresh_token: tokens.refresh_token }), deadlineMs, 'revoke').catch(
+          () => undefined,
+        );
+        const code = err instanceof QboError ? err.code : 'UNKNOWN';
+        log.warn({ tenantId, realmId, code, mismatch: err instanceof RealmMismatchError }, 'QBO company check failed');
+        throw err;
+      }
       await store(tenantId, realmId, tokens);
       return { realmId, state: client.getToken().state };
     },
