@@ -1,4 +1,4 @@
-import { EnvSchema } from './schema.js';
+import { type Env, EnvSchema } from './schema.js';
 
 export type QboTarget = 'local-sandbox' | 'intuit';
 
@@ -35,7 +35,8 @@ export interface Config {
     redirectUri: string;
     minorVersion: number;
     httpTimeoutMs: number;
-    rateLimit: { perWindow: number; windowMs: number; maxConcurrent: number };
+    /** `burstPerSecond` 0: no per-second window (only the minute budget and the concurrency cap). */
+    rateLimit: { perWindow: number; windowMs: number; maxConcurrent: number; burstPerSecond: number };
   };
   encryptionKeys: EncryptionKey[];
   worker: {
@@ -57,6 +58,29 @@ export class ConfigError extends Error {
 
 // Development-only key so a fresh clone runs; production refuses to start without TOKEN_ENCRYPTION_KEYS.
 const DEV_KEY = 'dev:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=';
+const DEV_KEY_BYTES = Buffer.from(DEV_KEY.slice(DEV_KEY.indexOf(':') + 1), 'base64');
+
+/** Hosts that are this machine: the only places the public development key may guard tokens for. */
+function isLocalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * The QBO endpoints (API and OAuth) that are not this machine: real tokens come from there, so they need real
+ * secrets even outside production. Our own sandbox (no QBO_* URL set) counts as local wherever it runs.
+ */
+function remoteQboVariables(e: Env): string[] {
+  const urls: [string, string | undefined][] = [
+    ['QBO_API_BASE_URL', e.QBO_API_BASE_URL],
+    ['QBO_OAUTH_TOKEN_URL', e.QBO_OAUTH_TOKEN_URL],
+    ['QBO_OAUTH_AUTHORIZE_URL', e.QBO_OAUTH_AUTHORIZE_URL],
+    ['QBO_OAUTH_REVOKE_URL', e.QBO_OAUTH_REVOKE_URL],
+  ];
+  return urls
+    .filter(([, url]) => url !== undefined && !isLocalHost(new URL(url).hostname))
+    .map(([name, url]) => `${name}=${url}`);
+}
 
 function parseKeys(raw: string, problems: string[]): EncryptionKey[] {
   const keys: EncryptionKey[] = [];
@@ -94,11 +118,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (target === 'local-sandbox' && intuitVars > 0 && e.QBO_API_BASE_URL !== undefined && !e.QBO_CLIENT_ID) {
     problems.push('QBO_CLIENT_ID: required when QBO_API_BASE_URL is set');
   }
-  if (e.NODE_ENV === 'production') {
-    if (!e.TOKEN_ENCRYPTION_KEYS) problems.push('TOKEN_ENCRYPTION_KEYS: required when NODE_ENV=production');
-    if (!e.ADMIN_TOKEN) problems.push('ADMIN_TOKEN: required when NODE_ENV=production');
+  const remote = remoteQboVariables(e);
+  // Real grants must never be encrypted with the development key, which is public (it is in this file).
+  const why =
+    e.NODE_ENV === 'production'
+      ? 'when NODE_ENV=production'
+      : remote.length > 0
+        ? `when QuickBooks is not on this machine (${remote.join(', ')}); the built-in development key is public`
+        : undefined;
+  if (why !== undefined) {
+    if (!e.TOKEN_ENCRYPTION_KEYS) {
+      problems.push(`TOKEN_ENCRYPTION_KEYS: required ${why}. Generate one: echo "k1:$(openssl rand -base64 32)"`);
+    }
+    if (!e.ADMIN_TOKEN) problems.push(`ADMIN_TOKEN: required ${why}`);
   }
   const encryptionKeys = parseKeys(e.TOKEN_ENCRYPTION_KEYS ?? DEV_KEY, problems);
+  if (why !== undefined && e.TOKEN_ENCRYPTION_KEYS && encryptionKeys.some((k) => k.key.equals(DEV_KEY_BYTES))) {
+    problems.push(`TOKEN_ENCRYPTION_KEYS: the public development key may not be used ${why}`);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const sandboxUrl = `http://${e.SANDBOX_HOST}:${e.SANDBOX_PORT}`;
@@ -144,6 +181,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         perWindow: e.QBO_RATE_LIMIT_PER_WINDOW,
         windowMs: e.QBO_RATE_WINDOW_MS,
         maxConcurrent: e.QBO_MAX_CONCURRENT_PER_REALM,
+        burstPerSecond: e.QBO_BURST_PER_SECOND ?? (intuit ? 8 : 0),
       },
     },
     encryptionKeys,

@@ -47,6 +47,11 @@ export const EnvSchema = z.object({
   QBO_RATE_LIMIT_PER_WINDOW: withDefault(positiveInt, 450),
   QBO_RATE_WINDOW_MS: withDefault(positiveInt, 60_000),
   QBO_MAX_CONCURRENT_PER_REALM: withDefault(positiveInt.max(10), 8),
+  /**
+   * Short window on top of the minute budget: QBO also allows 10 requests a second per realm and app. Default
+   * 8 against Intuit, 0 (off) against the local sandbox, which enforces no per-second limit.
+   */
+  QBO_BURST_PER_SECOND: opt(z.coerce.number().int().min(0).max(10)),
 
   /** Comma-separated `keyId:base64(32 bytes)`; the first is used to encrypt, all are tried to decrypt. */
   TOKEN_ENCRYPTION_KEYS: opt(z.string()),

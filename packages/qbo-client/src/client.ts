@@ -26,7 +26,8 @@ export interface QboClientDeps {
     maxConcurrent?: number;
     /**
      * Short window on top of the minute budget (QBO also documents 10 req/s per realm and app); null turns it
-     * off. Default: 8 per 1000 ms against Intuit, off against the local sandbox (which does not enforce one).
+     * off. Default: config `QBO_BURST_PER_SECOND` per 1000 ms (8 against Intuit, off against the local sandbox,
+     * which does not enforce one).
      */
     burst?: { perWindow: number; windowMs: number } | null;
     /** How long a call may wait for budget before RealmBusyError (default 250 ms). */
@@ -67,7 +68,7 @@ export function createQboClient(deps: QboClientDeps): QboClient {
     burst:
       limits.burst === null
         ? undefined
-        : (limits.burst ?? (deps.qbo.target === 'intuit' ? { perWindow: 8, windowMs: 1000 } : undefined)),
+        : (limits.burst ?? (rl.burstPerSecond > 0 ? { perWindow: rl.burstPerSecond, windowMs: 1000 } : undefined)),
     keyPrefix,
     // A lease must outlive the slowest request (timeout) so a live request never loses its slot.
     leaseTtlMs: deps.qbo.httpTimeoutMs + 5_000,
