@@ -104,6 +104,87 @@ export const SyncStatusResponse = z.object({
 });
 export type SyncStatusResponse = z.infer<typeof SyncStatusResponse>;
 
+/** GET /v1/sync-status query: how long a record may sit pending/waiting before it is listed with a reason. */
+export const SyncSummaryQuery = z.strictObject({
+  pendingOlderThanSeconds: z.coerce
+    .number()
+    .int('must be a whole number of seconds')
+    .min(0)
+    .max(30 * 86_400)
+    .default(300)
+    .meta({ description: 'List pending/waiting records unfinished for longer than this (default 300).' }),
+});
+export type SyncSummaryQuery = z.infer<typeof SyncSummaryQuery>;
+
+const Count = z.number().int().nonnegative();
+
+export const SyncStatusCounts = z.object({
+  total: Count,
+  byStatus: z.record(SyncStatus, Count).meta({ description: 'Every status, 0 when none.' }),
+});
+export type SyncStatusCounts = z.infer<typeof SyncStatusCounts>;
+
+/** Why a record is still pending (or waiting) after a while. */
+export const PendingReasonCode = z.enum([
+  'not_enqueued',
+  'queued',
+  'running',
+  'deferred_realm_budget',
+  'deferred_qbo_throttled',
+  'deferred',
+  'waiting_for_dependency',
+  'job_missing',
+  'unknown',
+]);
+export type PendingReasonCode = z.infer<typeof PendingReasonCode>;
+
+export const PendingRecord = z.object({
+  entityType: SyncEntityType,
+  externalId: z.string(),
+  status: SyncStatus.meta({ description: '`pending` (also before any worker touched it), `syncing` or `waiting`.' }),
+  since: z.iso
+    .datetime()
+    .meta({ description: 'When it started waiting: its oldest unsynced event, or its last change.' }),
+  ageSeconds: Count,
+  reasonCode: PendingReasonCode,
+  reason: z.string().meta({ description: 'A sentence saying why it has not synced yet and what happens next.' }),
+  nextAttemptAt: z.iso.datetime().nullable().meta({ description: 'When a deferred job runs again, if known.' }),
+});
+export type PendingRecord = z.infer<typeof PendingRecord>;
+
+export const UnsyncedEvent = z.object({
+  eventId: z.string(),
+  type: z.string(),
+  entityType: SyncEntityType,
+  externalId: z.string(),
+  receivedAt: z.iso.datetime(),
+  ageSeconds: Count,
+  status: SyncStatus.meta({ description: "The entity's status now (`pending` before any worker touched it)." }),
+  reasonCode: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type UnsyncedEvent = z.infer<typeof UnsyncedEvent>;
+
+export const SyncSummaryResponse = z.object({
+  tenantId: TenantId,
+  generatedAt: z.iso.datetime(),
+  allSynced: z.boolean().meta({
+    description:
+      'True when every event received has reached its sync record and every record is synced, skipped or voided.',
+  }),
+  total: SyncStatusCounts,
+  byEntityType: z.record(SyncEntityType, SyncStatusCounts),
+  unsyncedEvents: Count.meta({
+    description: 'Events received whose entity is not yet synced, skipped, voided, failed or in conflict.',
+  }),
+  oldestUnsyncedEvent: UnsyncedEvent.nullable(),
+  pendingOlderThanSeconds: Count,
+  longPending: z
+    .array(PendingRecord)
+    .meta({ description: 'Up to 20 records pending, syncing or waiting for longer than the threshold, oldest first.' }),
+});
+export type SyncSummaryResponse = z.infer<typeof SyncSummaryResponse>;
+
 export const HealthResponse = z.object({
   status: z.enum(['ok', 'degraded']),
   checks: z.record(z.string(), z.enum(['ok', 'failing'])),

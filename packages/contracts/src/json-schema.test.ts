@@ -64,6 +64,7 @@ describe('openApiSchemas', () => {
       'EventResult',
       'ErrorBody',
       'SyncStatusResponse',
+      'SyncSummaryResponse',
     ])
       expect(schemas[name]).toBeDefined();
     const refs = collectRefs(schemas);

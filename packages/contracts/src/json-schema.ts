@@ -7,6 +7,7 @@ import {
   HealthResponse,
   Issue,
   SyncStatusResponse,
+  SyncSummaryResponse,
 } from './api.js';
 import { Address, Customer, Invoice, InvoiceLine, ParentCustomer, Payment, Refund } from './entities.js';
 import { DomainEvent, EVENT_SCHEMAS, EVENT_TYPES, type EventType } from './events.js';
@@ -88,6 +89,10 @@ function buildRegistry() {
   });
   registry.add(BatchResponse, { id: 'BatchResponse' });
   registry.add(SyncStatusResponse, { id: 'SyncStatusResponse' });
+  registry.add(SyncSummaryResponse, {
+    id: 'SyncSummaryResponse',
+    description: 'A tenant\'s answer to "is everything synced?"',
+  });
   registry.add(HealthResponse, { id: 'HealthResponse' });
   return registry;
 }

@@ -1,18 +1,70 @@
-import { EVENT_ENTITY_TYPES, EVENT_TYPES, SyncEntityType, type SyncStatusResponse } from '@qbo-sync/contracts';
+import {
+  EVENT_ENTITY_TYPES,
+  EVENT_TYPES,
+  formatIssues,
+  SyncEntityType,
+  type SyncStatusResponse,
+  SyncSummaryQuery,
+} from '@qbo-sync/contracts';
 import { latestEventForEntity } from '@qbo-sync/db/repositories/inbox';
 import { getSyncStatus } from '@qbo-sync/db/repositories/sync-records-read';
 import type { FastifyPluginAsync } from 'fastify';
 import { requireApiKey, tenantOf } from '../auth.js';
 import type { RouteOptions } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { syncSummary } from '../status/sync-summary.js';
 import { docsOnlySchemas, errorResponses, response } from './schema-docs.js';
 
 const ENTITY_TYPES = SyncEntityType.options;
 
-/** GET /v1/sync-status/:entityType/:externalId — for billing systems that poll instead of taking callbacks. */
+/**
+ * GET /v1/sync-status — the tenant's "is everything synced?"; GET /v1/sync-status/:entityType/:externalId — one
+ * entity. For billing systems that poll instead of taking callbacks.
+ */
 export const syncStatusRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   docsOnlySchemas(app);
   app.addHook('onRequest', requireApiKey(deps));
+
+  app.get<{ Querystring: Record<string, unknown> }>(
+    '/v1/sync-status',
+    {
+      schema: {
+        tags: ['status'],
+        summary: 'Is everything synced? (the whole tenant)',
+        description:
+          'Counts of sync records by status, in total and per entity type; how many received events have not ' +
+          'reached a resting state yet and the oldest of them with its age; and, for records pending, syncing or ' +
+          'waiting for longer than `pendingOlderThanSeconds` (default 300), why: not queued yet, queued but not ' +
+          "picked up, deferred behind the company's QuickBooks budget or a QuickBooks throttle, retrying after a " +
+          'temporary error, or waiting for another entity. `allSynced` is true when nothing is outstanding and ' +
+          'every record is synced, skipped or voided. Only the API key is needed.',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: {
+            pendingOlderThanSeconds: { type: 'integer', minimum: 0, maximum: 2_592_000, default: 300 },
+          },
+        },
+        response: {
+          200: response('The summary.', 'SyncSummaryResponse'),
+          ...errorResponses({ 400: 'Bad query parameter.', 401: 'Missing or wrong API key.' }),
+        },
+      },
+    },
+    async (request) => {
+      const tenant = tenantOf(request);
+      const query = SyncSummaryQuery.safeParse(request.query ?? {});
+      if (!query.success) {
+        throw new ApiError(
+          400,
+          'invalid_request',
+          'Query parameters are invalid: pendingOlderThanSeconds must be a whole number of seconds (0 to 2592000).',
+          formatIssues(query.error),
+        );
+      }
+      return syncSummary(deps, tenant.id, query.data.pendingOlderThanSeconds);
+    },
+  );
 
   app.get<{ Params: { entityType: string; externalId: string } }>(
     '/v1/sync-status/:entityType/:externalId',
