@@ -110,6 +110,8 @@ export const Refund = z.strictObject({
   issuedOn: IsoDate,
   reference: z.string().max(100).optional(),
   memo: z.string().max(1000).optional(),
+  /** Why the money went back (e.g. "Damaged in transit"); shown in the QBO expense's memo. */
+  reason: z.string().trim().min(1, 'must not be empty when given').max(200).optional(),
 });
 
 export type Address = z.infer<typeof Address>;

@@ -239,6 +239,24 @@ describe('refund purchase', () => {
     });
     expect(parseMarker(body.PrivateNote)).toEqual({ tenantId: 'acme', entityType: 'refund', externalId: 'REF-1' });
   });
+
+  it("carries the refund's reason and memo into the expense's memo (PrivateNote), after our marker", () => {
+    const body = buildRefundPurchasePayload({
+      tenantId: 'acme',
+      refund: refund({ reason: 'Damaged in transit', memo: 'Lamp, order 17' }),
+      customerRef: { value: '58' },
+      refs: { accountsReceivable: { value: '84' }, refundBank: { value: '35' } },
+    });
+    expect(body.PrivateNote).toBe('qbo-sync:acme:refund:REF-1\nReason: Damaged in transit\nLamp, order 17');
+    expect(parseMarker(body.PrivateNote)?.externalId).toBe('REF-1');
+    const reasonOnly = buildRefundPurchasePayload({
+      tenantId: 'acme',
+      refund: refund({ reason: 'Overcharge' }),
+      customerRef: { value: '58' },
+      refs: { accountsReceivable: { value: '84' }, refundBank: { value: '35' } },
+    });
+    expect(reasonOnly.PrivateNote).toBe('qbo-sync:acme:refund:REF-1\nReason: Overcharge');
+  });
 });
 
 describe('qboLink', () => {

@@ -100,7 +100,10 @@ export function buildRefundPurchasePayload(input: {
     AccountRef: input.refs.refundBank,
     EntityRef: { ...input.customerRef, type: 'Customer' },
     TxnDate: refund.issuedOn,
-    PrivateNote: noteWithMarker(markerFor(input.tenantId, 'refund', refund.id), refund.memo),
+    PrivateNote: noteWithMarker(
+      markerFor(input.tenantId, 'refund', refund.id),
+      [refund.reason && `Reason: ${refund.reason}`, refund.memo?.trim()].filter(Boolean).join('\n'),
+    ),
     TotalAmt: amount,
     Line: [
       {
