@@ -109,80 +109,84 @@ export async function readSyncSummary(
                 or (ev.occurred_at = r.snapshot_at and ev.event_id > r.last_event_id)))
        or (ev.type in (${list(catalogue.voidTypes)}) and r.status not in ('voided', 'failed', 'conflict', 'skipped'))`;
 
-  const [counts, oldest, stalled] = await Promise.all([
-    db.execute<{ entity_type: string; status: string; n: number }>(sql`
-      select entity_type, status, count(*)::int as n from sync_records where tenant_id = ${tenantId}
-      group by entity_type, status
-      union all
-      select entity_type, 'pending', count(distinct entity_id)::int from (${outstanding}) o
-      where o.record_id is null group by entity_type`),
-    db.execute<{
-      total: number;
-      event_id: string | null;
-      type: string | null;
-      entity_type: string | null;
-      entity_id: string | null;
-      received_at: string | Date | null;
+  // One statement: the outstanding set is computed once and read by every part of the answer.
+  const [row] = await db.execute<{
+    outstanding: number;
+    oldest: {
+      event_id: string;
+      type: string;
+      entity_type: string;
+      entity_id: string;
+      received_at: string;
       record_status: string | null;
       reason_code: string | null;
       reason: string | null;
-    }>(sql`
-      select count(*) over ()::int as total, o.event_id, o.type, o.entity_type, o.entity_id, o.received_at,
-             o.record_status, o.reason_code, o.reason
-      from (${outstanding}) o order by o.received_at, o.event_id limit 1`),
-    db.execute<{
+    } | null;
+    counts: { entity_type: string; status: string; n: number }[];
+    stalled: {
       entity_type: string;
       external_id: string;
       status: string | null;
-      since: string | Date;
+      since: string;
       waiting_for: string | null;
       job_name: string | null;
       job_id: string | null;
-      enqueued_at: string | Date | null;
-    }>(sql`
-      with o as (${outstanding}),
-      per_entity as (
-        select distinct on (o.entity_type, o.entity_id)
-               o.entity_type, o.entity_id, o.job_name, o.job_id, o.enqueued_at,
-               min(o.received_at) over (partition by o.entity_type, o.entity_id) as first_received
-        from o order by o.entity_type, o.entity_id, o.received_at desc
-      ),
-      candidates as (
-        select r.entity_type, r.external_id, r.status, r.waiting_for,
-               coalesce(least(p.first_received, r.updated_at), r.updated_at) as since,
-               p.job_name, p.job_id, p.enqueued_at
-        from sync_records r
-        left join per_entity p on p.entity_type = r.entity_type and p.entity_id = r.external_id
-        where r.tenant_id = ${tenantId} and r.status in ('pending', 'syncing', 'waiting')
-        union all
-        select p.entity_type, p.entity_id, null, null, p.first_received, p.job_name, p.job_id, p.enqueued_at
-        from per_entity p
-        where not exists (select 1 from sync_records r where r.tenant_id = ${tenantId}
-                          and r.entity_type = p.entity_type and r.external_id = p.entity_id)
-      )
-      select * from candidates where since < ${opts.stalledBefore.toISOString()}::timestamptz
-      order by since, entity_type, external_id limit ${opts.stalledLimit}`),
-  ]);
+      enqueued_at: string | null;
+    }[];
+  }>(sql`
+    with o as materialized (${outstanding}),
+    per_entity as (
+      select distinct on (o.entity_type, o.entity_id)
+             o.entity_type, o.entity_id, o.job_name, o.job_id, o.enqueued_at, o.record_id,
+             min(o.received_at) over (partition by o.entity_type, o.entity_id) as first_received
+      from o order by o.entity_type, o.entity_id, o.received_at desc
+    ),
+    candidates as (
+      select r.entity_type, r.external_id, r.status, r.waiting_for,
+             coalesce(least(p.first_received, r.updated_at), r.updated_at) as since,
+             p.job_name, p.job_id, p.enqueued_at
+      from sync_records r
+      left join per_entity p on p.entity_type = r.entity_type and p.entity_id = r.external_id
+      where r.tenant_id = ${tenantId} and r.status in ('pending', 'syncing', 'waiting')
+      union all
+      select p.entity_type, p.entity_id, null, null, p.first_received, p.job_name, p.job_id, p.enqueued_at
+      from per_entity p where p.record_id is null
+    ),
+    counts as (
+      select entity_type, status, count(*)::int as n from sync_records where tenant_id = ${tenantId}
+      group by entity_type, status
+      union all
+      select entity_type, 'pending', count(*)::int from per_entity where record_id is null group by entity_type
+    )
+    select
+      (select count(*)::int from o) as outstanding,
+      (select row_to_json(x) from (
+         select event_id, type, entity_type, entity_id, received_at, record_status, reason_code, reason
+         from o order by received_at, event_id limit 1) x) as oldest,
+      (select coalesce(json_agg(c), '[]'::json) from counts c) as counts,
+      (select coalesce(json_agg(s), '[]'::json) from (
+         select * from candidates where since < ${opts.stalledBefore.toISOString()}::timestamptz
+         order by since, entity_type, external_id limit ${opts.stalledLimit}) s) as stalled`);
+  if (!row) throw new Error('sync summary query returned no row');
+  const first = row.oldest;
 
   const date = (v: string | Date) => (v instanceof Date ? v : new Date(v));
-  const first = oldest[0];
   return {
-    counts: counts.map((r) => ({ entityType: r.entity_type, status: r.status, count: Number(r.n) })),
-    outstandingEvents: first ? Number(first.total) : 0,
-    oldestOutstanding:
-      first?.event_id && first.received_at
-        ? {
-            eventId: first.event_id,
-            type: first.type ?? '',
-            entityType: first.entity_type ?? '',
-            externalId: first.entity_id ?? '',
-            receivedAt: date(first.received_at),
-            recordStatus: first.record_status,
-            reasonCode: first.reason_code,
-            reason: first.reason,
-          }
-        : undefined,
-    stalled: stalled.map((r) => ({
+    counts: row.counts.map((r) => ({ entityType: r.entity_type, status: r.status, count: Number(r.n) })),
+    outstandingEvents: Number(row.outstanding),
+    oldestOutstanding: first
+      ? {
+          eventId: first.event_id,
+          type: first.type,
+          entityType: first.entity_type,
+          externalId: first.entity_id,
+          receivedAt: date(first.received_at),
+          recordStatus: first.record_status,
+          reasonCode: first.reason_code,
+          reason: first.reason,
+        }
+      : undefined,
+    stalled: row.stalled.map((r) => ({
       entityType: r.entity_type,
       externalId: r.external_id,
       status: r.status,
