@@ -45,6 +45,15 @@ export interface HttpDeps {
   metrics?: QboMetrics | undefined;
 }
 
+/** 401s a call may answer with a token refresh (or another process's newer token) before it gives up with AUTH. */
+const MAX_UNAUTHORIZED_ROUNDS = 2;
+
+interface CallState {
+  token?: AccessToken;
+  /** 401s already answered with afterUnauthorized in this call. */
+  unauthorized: number;
+}
+
 const isTransient = (err: unknown) => err instanceof QboError && (err.code === 'SERVER' || err.code === 'NETWORK');
 
 export function createHttp(deps: HttpDeps): QboHttp {
@@ -111,7 +120,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
     }
   }
 
-  async function attempt(tenantId: string, req: QboRequest, state: { token?: AccessToken; refreshed: boolean }) {
+  async function attempt(tenantId: string, req: QboRequest, state: CallState) {
     state.token ??= await deps.tokens.current(tenantId);
     for (;;) {
       const res = await send(state.token, req);
@@ -123,9 +132,10 @@ export function createHttp(deps: HttpDeps): QboHttp {
         }
       }
       const err = parseFault(res, deps.now());
-      if (err.code === 'AUTH' && res.status === 401 && !state.refreshed) {
-        // Reactive refresh, once per call: the token may have expired early or been rotated elsewhere.
-        state.refreshed = true;
+      if (err.code === 'AUTH' && res.status === 401 && state.unauthorized < MAX_UNAUTHORIZED_ROUNDS) {
+        // Reactive refresh: the token may have expired early or been rotated elsewhere. The replacement (often
+        // another process's fresh token) can itself be refused, e.g. it expired in transit: one more round.
+        state.unauthorized += 1;
         state.token = await deps.tokens.afterUnauthorized(state.token);
         continue;
       }
@@ -147,7 +157,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
 
   return {
     async call(tenantId, req) {
-      const state: { token?: AccessToken; refreshed: boolean } = { refreshed: false };
+      const state: CallState = { unauthorized: 0 };
       // A retried write keeps its requestid, so a timeout-after-commit is answered with the first result.
       return pRetry(
         async () => {

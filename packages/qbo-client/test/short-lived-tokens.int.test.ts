@@ -1,6 +1,6 @@
 // Issue 9 bug 4: with access tokens that live 1–2 s, a freshly refreshed token must be used while it is
-// valid; refreshes follow the token lifetime, not the number of API calls or processes. Three clients (three
-// token managers, each with its own in-process single flight) share Redis and PostgreSQL, as three worker
+// valid; refreshes follow the token lifetime, not the number of API calls or processes. Four clients (four
+// token managers, each with its own in-process single flight) share Redis and PostgreSQL, as four worker
 // processes would.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { QboClient } from '../src/client.js';
@@ -9,7 +9,8 @@ import { admin, connectTenant, type Harness, startHarness } from './helpers.js';
 
 const TOKEN_SECONDS = 1;
 const RUN_MS = 4_000;
-const LOOPS_PER_CLIENT = 6;
+const LOOPS_PER_CLIENT = 4;
+const PROCESSES = 4;
 
 describe('short-lived access tokens (1 s): no refresh storm', () => {
   let h: Harness;
@@ -23,7 +24,7 @@ describe('short-lived access tokens (1 s): no refresh storm', () => {
       limits: { requestsPerWindow: 1_000_000, windowMs: 60_000, maxConcurrent: 50 },
     });
     const limits = { perWindow: 1_000_000, windowMs: 60_000, maxConcurrent: 50, burst: null };
-    clients = [h.client({ limits }), h.client({ limits }), h.client({ limits })];
+    clients = Array.from({ length: PROCESSES }, () => h.client({ limits }));
     realmId = await connectTenant(h, clients[0] as QboClient, 'short');
   }, 30_000);
   afterAll(async () => {
@@ -37,7 +38,7 @@ describe('short-lived access tokens (1 s): no refresh storm', () => {
     return rows[0]?.v ?? 0;
   }
 
-  it('refreshes about once per token lifetime across three token managers, and every call succeeds', async () => {
+  it('refreshes about once per token lifetime across four token managers, and every call succeeds', async () => {
     const a = admin(h.sandbox);
     const before = await a.stats(realmId);
     const versionBefore = await tokenVersion();
@@ -64,13 +65,71 @@ describe('short-lived access tokens (1 s): no refresh storm', () => {
     expect(outcomes.length).toBeGreaterThan(50);
     // Every refresh the sandbox saw was stored (no refresh lost a compare-and-set, i.e. none was wasted).
     expect(refreshes).toBe(versions);
-    // A token is refreshed when half its life is left (so it never reaches QBO expired): at most two refreshes
-    // per lifetime, plus the one in flight when the run ended. Today: one or more per call.
-    const lifetimes = Math.ceil(elapsedMs / (TOKEN_SECONDS * 1000));
-    expect(refreshes).toBeGreaterThanOrEqual(lifetimes - 1);
-    expect(refreshes).toBeLessThanOrEqual(2 * lifetimes + 1);
+    // A token is refreshed once less than half its life is left, so two refreshes are at least half a lifetime
+    // apart: at most one per half lifetime, plus the first. The old code refreshed once more per waiting
+    // process, and with 401s once per call.
+    const lifetimeMs = TOKEN_SECONDS * 1000;
+    expect(refreshes).toBeLessThanOrEqual(Math.floor((2 * elapsedMs) / lifetimeMs) + 1);
+    // ...and tokens did expire and get refreshed during the run.
+    expect(refreshes).toBeGreaterThanOrEqual(2);
     // The proactive refresh keeps expired tokens away from QBO: at most a handful of 401s (a call delayed
     // past the expiry by a slow event loop).
     expect(after.faultsByCode['3200'] ?? 0).toBeLessThanOrEqual(refreshes);
+  }, 30_000);
+});
+
+describe('tokens shorter than 30 s that QBO ends early (401s): one refresh per expiry', () => {
+  const FORCED_EXPIRIES = 4;
+  let h: Harness;
+  let clients: QboClient[];
+  let realmId: string;
+
+  beforeAll(async () => {
+    // 20 s tokens: no proactive refresh during the run, so every refresh answers a 401.
+    h = await startHarness('early_expiry', {
+      accessTokenTtlSeconds: 20,
+      rotatedRefreshGraceSeconds: 0,
+      limits: { requestsPerWindow: 1_000_000, windowMs: 60_000, maxConcurrent: 50 },
+    });
+    const limits = { perWindow: 1_000_000, windowMs: 60_000, maxConcurrent: 50, burst: null };
+    clients = Array.from({ length: PROCESSES }, () => h.client({ limits }));
+    realmId = await connectTenant(h, clients[0] as QboClient, 'early');
+  }, 30_000);
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('every call succeeds, and the waiting token managers use the refreshed token instead of refreshing again', async () => {
+    const a = admin(h.sandbox);
+    const before = await a.stats(realmId);
+    const outcomes: string[] = [];
+    let running = true;
+    const loop = async (client: QboClient) => {
+      while (running) {
+        try {
+          const realm = await client.forTenant('early');
+          outcomes.push((await realm.getCustomer('1')).Id === '1' ? 'ok' : 'wrong-answer');
+        } catch (err) {
+          outcomes.push(err instanceof QboError ? err.code : String(err));
+        }
+      }
+    };
+    const loops = clients.flatMap((c) => Array.from({ length: LOOPS_PER_CLIENT }, () => loop(c)));
+    for (let i = 0; i < FORCED_EXPIRIES; i++) {
+      await new Promise((r) => setTimeout(r, 700));
+      await a.expireAccessTokens(realmId);
+    }
+    await new Promise((r) => setTimeout(r, 700));
+    running = false;
+    await Promise.all(loops);
+    const after = await a.stats(realmId);
+    const refreshes = after.tokenRefreshes - before.tokenRefreshes;
+
+    expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
+    expect((after.faultsByCode['3200'] ?? 0) - (before.faultsByCode['3200'] ?? 0)).toBeGreaterThan(0);
+    // One refresh per early expiry (fewer if two expiries fell inside one refresh); the old 30 s margin made
+    // every waiting token manager refresh the just-refreshed 20 s token again.
+    expect(refreshes).toBeGreaterThanOrEqual(1);
+    expect(refreshes).toBeLessThanOrEqual(FORCED_EXPIRIES);
   }, 30_000);
 });
