@@ -15,7 +15,7 @@ export type QboErrorCode =
   | 'VALIDATION'
   /** 3001 / HTTP 429: QBO throttled the realm. */
   | 'THROTTLED'
-  /** 3200 / HTTP 401 that survived one token refresh, or a rejected client/authorization code. */
+  /** 3200 / HTTP 401 that survived the token refreshes, or a rejected client/authorization code. */
   | 'AUTH'
   /** invalid_grant, or QBO says the app lost access (120, 3100): a person must reconnect. */
   | 'NEEDS_RECONNECT'
