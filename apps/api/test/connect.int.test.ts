@@ -171,6 +171,24 @@ describe('OAuth connect through the sandbox authorize page', () => {
     expect((await h.request('GET', '/admin/tenants/other/qbo/tax-codes')).status).toBe(200);
   });
 
+  it('QuickBooks failing during the company check: 502, nothing stored, and the next attempt connects', async () => {
+    await h.request('POST', '/admin/tenants', { body: { id: 'flaky', name: 'Flaky' } });
+    const flakyRealm = sandbox.createRealm({ seed: true }).realmId;
+    sandbox.injectFault(flakyRealm, { kind: 'http5xx', times: 3, match: { entity: 'companyinfo' } });
+    const first = await followToCallback(
+      await approveInBrowser((await startConnect('flaky')).authorizeUrl, flakyRealm),
+    );
+    expect(first.status).toBe(502);
+    expect(await first.text()).toContain('could not be reached');
+    expect((await h.request('GET', '/admin/tenants/flaky')).json<TenantDetailResponse>().connection.status).toBe(
+      'not_connected',
+    );
+    const second = await followToCallback(
+      await approveInBrowser((await startConnect('flaky')).authorizeUrl, flakyRealm),
+    );
+    expect(second.status).toBe(200);
+  });
+
   it('will not silently switch a connected tenant to another company', async () => {
     const secondRealm = sandbox.createRealm({ seed: true }).realmId;
     const { authorizeUrl } = await startConnect('movers');

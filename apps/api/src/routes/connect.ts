@@ -89,6 +89,10 @@ export const connectRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
               'changed and the authorization was revoked.',
           );
         }
+        if (isQboError(err) && (err.kind === 'retryable' || err.kind === 'throttled')) {
+          request.log.warn({ tenantId, code: err.code }, 'QuickBooks unavailable while finishing the connection');
+          return refused(502, `QuickBooks could not be reached to finish the connection (${esc(err.code)}).`);
+        }
         if (isQboError(err)) {
           request.log.warn({ tenantId, code: err.code }, 'QuickBooks code exchange refused');
           return refused(400, `QuickBooks refused the authorization (${esc(err.code)}).`);
