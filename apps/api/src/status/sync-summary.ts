@@ -55,7 +55,9 @@ async function explain(deps: ApiDeps, row: StalledRow, realmId: string | undefin
   if (!row.jobId || !row.jobName || !(JOB_NAMES as readonly string[]).includes(row.jobName)) {
     return {
       code: 'unknown',
-      reason: 'No queued work was found for it. Replay it from the sync console to sync it again.',
+      reason:
+        "No event of its own is queued: it syncs as part of another entity's job (an invoice's customer, a " +
+        "close-out's payment). If it stays like this, replay it from the sync console.",
       nextAttemptAt: null,
     };
   }
