@@ -8,10 +8,19 @@ const client =
     ? [{ clientId: env['QBO_CLIENT_ID'], clientSecret: env['QBO_CLIENT_SECRET'] }]
     : undefined;
 
+/** Short-lived access tokens for refresh testing against a sandbox process (e.g. 2); default 3600. */
+const ttl = env['SANDBOX_ACCESS_TOKEN_TTL_SECONDS'];
+const accessTokenTtlSeconds = ttl === undefined || ttl === '' ? undefined : Number(ttl);
+if (accessTokenTtlSeconds !== undefined && !(Number.isInteger(accessTokenTtlSeconds) && accessTokenTtlSeconds > 0)) {
+  console.error(`SANDBOX_ACCESS_TOKEN_TTL_SECONDS must be a whole number of seconds above 0, not "${ttl}"`);
+  process.exit(1);
+}
+
 const sb = await startSandbox({
   port: Number(env['SANDBOX_PORT'] ?? 4010),
   host: env['SANDBOX_HOST'] ?? '127.0.0.1',
   ...(client ? { clients: client } : {}),
+  ...(accessTokenTtlSeconds ? { accessTokenTtlSeconds } : {}),
   logger: env['SANDBOX_LOG'] === '1',
 });
 console.log(`qbo-sandbox listening on ${sb.url}`);
