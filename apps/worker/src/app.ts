@@ -4,7 +4,7 @@ import { type Database, SecretBox } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
 import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
-import { Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { instrumentProcessor } from './metrics/instrument.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
@@ -13,6 +13,7 @@ import type { Handlers } from './processors/types.js';
 import { recordStalledJobs } from './stalled-jobs.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
+import { runInJobScope } from './sync/job-scope.js';
 import { createEntityLocks } from './sync/locks.js';
 import { createPreferencesCache } from './sync/preferences.js';
 
@@ -38,7 +39,10 @@ export interface WorkerAppDeps {
 export interface WorkerApp {
   /** Starts one BullMQ worker per job type and the periodic sweeps. */
   start(): void;
-  /** Graceful: stops taking jobs, lets running ones finish, stops the sweeps. Connections belong to the caller. */
+  /**
+   * Graceful: stops taking jobs, ends every wait of the running ones (they are handed back to the queue, no
+   * attempt spent) and lets their QBO calls in flight finish, stops the sweeps. Connections belong to the caller.
+   */
   close(): Promise<void>;
   /** Re-queues a tenant's parked syncs (e.g. after a mapping was added); the producer's resumeParked. */
   resumeParked(tenantId: string, filter?: Parameters<typeof resumeParked>[2]): Promise<number>;
@@ -74,6 +78,9 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
   const workers = new Map<JobName, Worker>();
   let sweeps: { stop(): Promise<void> } | undefined;
   let closing: Promise<void> | undefined;
+  // Aborted first thing in close(): every job's waits (entity lock, company budget, a token refresh elsewhere)
+  // end at once and the job is handed back to the queue, so a SIGTERM finishes within the shutdown grace.
+  const closingSignal = new AbortController();
 
   return {
     handlers,
@@ -82,7 +89,16 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
         const processor = deps.metrics ? instrumentProcessor(name, handlers[name], deps.metrics) : handlers[name];
-        const worker = new Worker(queueName(name), (job, token) => processor(job, token), {
+        // Three parameters: BullMQ then passes its own per-job signal (Worker.cancelJob) as well.
+        const run = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
+          runInJobScope(
+            {
+              signal: signal ? AbortSignal.any([closingSignal.signal, signal]) : closingSignal.signal,
+              owner: `${name}:${job.id ?? '?'}`,
+            },
+            () => processor(job, token),
+          );
+        const worker = new Worker(queueName(name), run, {
           connection: deps.redis,
           prefix: deps.config.queuePrefix,
           concurrency: deps.concurrency ?? deps.config.worker.concurrency,
@@ -106,6 +122,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     },
     close() {
       closing ??= (async () => {
+        closingSignal.abort();
         await sweeps?.stop();
         await Promise.all([...workers.values()].map((w) => w.close()));
         workers.clear();

@@ -30,8 +30,16 @@ export interface HttpOptions {
   retryMinTimeoutMs: number;
 }
 
+/** Per-call options from the caller's job (see RealmSession). */
+export interface CallOptions {
+  /** How long this call may wait for budget before RealmBusyError (default: the limiter's maxWaitMs). */
+  budgetWaitMs?: number | undefined;
+  /** Aborts waits (budget, token refresh elsewhere, retry pauses): RealmBusyError with retryAfterMs 0. */
+  signal?: AbortSignal | undefined;
+}
+
 export interface QboHttp {
-  call(tenantId: string, req: QboRequest): Promise<unknown>;
+  call(tenantId: string, req: QboRequest, opts?: CallOptions): Promise<unknown>;
   close(): void;
 }
 
@@ -43,6 +51,21 @@ export interface HttpDeps {
   now: () => number;
   options: HttpOptions;
   metrics?: QboMetrics | undefined;
+}
+
+/**
+ * Waits for `work` (a token refresh another caller or process may be doing) unless the signal aborts first:
+ * then the call steps aside (RealmBusyError, retry at once elsewhere) and the shared work carries on alone.
+ */
+export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, realm: string): Promise<T> {
+  if (!signal) return work;
+  const aborted = () => new RealmBusyError(realm, 0);
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 const isTransient = (err: unknown) => err instanceof QboError && (err.code === 'SERVER' || err.code === 'NETWORK');
@@ -63,8 +86,8 @@ export function createHttp(deps: HttpDeps): QboHttp {
   });
 
   /** One HTTP exchange under one budget lease. */
-  async function send(token: AccessToken, req: QboRequest) {
-    const lease = await deps.limiter.acquire(token.realmId);
+  async function send(token: AccessToken, req: QboRequest, opts: CallOptions) {
+    const lease = await deps.limiter.acquire(token.realmId, { maxWaitMs: opts.budgetWaitMs, signal: opts.signal });
     if (!lease.ok) throw new RealmBusyError(token.realmId, lease.retryAfterMs);
     const started = Date.now();
     let status: number | undefined;
@@ -111,10 +134,15 @@ export function createHttp(deps: HttpDeps): QboHttp {
     }
   }
 
-  async function attempt(tenantId: string, req: QboRequest, state: { token?: AccessToken; refreshed: boolean }) {
-    state.token ??= await deps.tokens.current(tenantId);
+  async function attempt(
+    tenantId: string,
+    req: QboRequest,
+    state: { token?: AccessToken; refreshed: boolean },
+    opts: CallOptions,
+  ) {
+    state.token ??= await unlessAborted(deps.tokens.current(tenantId), opts.signal, tenantId);
     for (;;) {
-      const res = await send(state.token, req);
+      const res = await send(state.token, req, opts);
       if (res.status >= 200 && res.status < 300) {
         try {
           return JSON.parse(res.body) as unknown;
@@ -126,7 +154,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
       if (err.code === 'AUTH' && res.status === 401 && !state.refreshed) {
         // Reactive refresh, once per call: the token may have expired early or been rotated elsewhere.
         state.refreshed = true;
-        state.token = await deps.tokens.afterUnauthorized(state.token);
+        state.token = await unlessAborted(deps.tokens.afterUnauthorized(state.token), opts.signal, state.token.realmId);
         continue;
       }
       if (err.code === 'THROTTLED') {
@@ -146,13 +174,13 @@ export function createHttp(deps: HttpDeps): QboHttp {
   }
 
   return {
-    async call(tenantId, req) {
+    async call(tenantId, req, opts = {}) {
       const state: { token?: AccessToken; refreshed: boolean } = { refreshed: false };
       // A retried write keeps its requestid, so a timeout-after-commit is answered with the first result.
       return pRetry(
         async () => {
           try {
-            return await attempt(tenantId, req, state);
+            return await attempt(tenantId, req, state, opts);
           } catch (err) {
             throw isTransient(err) ? err : new AbortError(err instanceof Error ? err : new Error(String(err)));
           }
@@ -163,6 +191,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
           maxTimeout: deps.options.retryMinTimeoutMs * 8,
           factor: 2,
           randomize: true,
+          ...(opts.signal ? { signal: opts.signal } : {}),
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
             log.info(
               { tenantId, path: req.path, attemptNumber, retriesLeft, code: (error as QboError).code },

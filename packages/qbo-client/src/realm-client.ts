@@ -18,7 +18,7 @@ import type {
   QboTaxCode,
 } from './entities.js';
 import { ValidationError } from './errors/validation-error.js';
-import type { QboHttp } from './http.js';
+import type { CallOptions, QboHttp } from './http.js';
 import { MAX_RESULTS, type QboQuery, q } from './query.js';
 import { requestIdFor, type WriteOp } from './request-id.js';
 import { countFrom, entityFrom, rowsFrom } from './responses.js';
@@ -78,15 +78,36 @@ export interface RealmClient {
   appLink(entity: AppLinkEntity, id: string): string;
 }
 
+/**
+ * One job's use of a company. The job's first call may step aside quickly when the budget is spent (nothing
+ * done yet, a deferral costs nothing); once it has made a call, a refusal would throw away the reads it made
+ * and the job would repeat them on its next run, so later calls wait longer for budget (`inJobBudgetWaitMs`).
+ */
+export interface RealmSession {
+  /** Aborts every wait of this client's calls (the worker is closing). */
+  signal?: AbortSignal | undefined;
+  /** How long a call after the first one waits for budget before RealmBusyError. */
+  inJobBudgetWaitMs?: number | undefined;
+}
+
 /** Safety stop for queryAll: 100 pages = 100,000 rows. */
 const MAX_PAGES = 100;
 
 export function createRealmClient(
   http: QboHttp,
   ctx: { tenantId: string; realmId: string; appBaseUrl: string },
+  session: RealmSession = {},
 ): RealmClient {
   const { tenantId } = ctx;
-  const call = (req: Parameters<QboHttp['call']>[1]) => http.call(tenantId, req);
+  let calls = 0;
+  const call = (req: Parameters<QboHttp['call']>[1]) => {
+    const opts: CallOptions = {
+      signal: session.signal,
+      budgetWaitMs: calls > 0 ? session.inJobBudgetWaitMs : undefined,
+    };
+    calls++;
+    return http.call(tenantId, req, opts);
+  };
 
   const get = async <T extends QboEntityBase>(entity: string, id: string): Promise<T> => {
     if (!id) throw new ValidationError(`${entity} id is required`);

@@ -1,18 +1,25 @@
 import { DomainEvent, type SyncEntityType, type SyncJobPayload } from '@qbo-sync/contracts';
 import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
-import { ensureRecord, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
+import {
+  ensureRecord,
+  getRecord,
+  type SyncRecordRow,
+  setStatus,
+  storeSnapshot,
+} from '@qbo-sync/db/repositories/sync-records';
 import { faultStatus } from '@qbo-sync/sync-core';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
 import { CustomerNameConflictError } from '../errors/customer-conflict-error.js';
-import { type DeferReason, DeferredError } from '../errors/deferred-error.js';
+import { type DeferReason, DeferredError, ENTITY_BUSY_REPORT_AFTER, StepAsideError } from '../errors/deferred-error.js';
 import { EntityBusyError } from '../errors/entity-busy-error.js';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import type { SyncDeps } from './deps.js';
 import { faultOf } from './faults.js';
 import { NoIncomeAccountError } from './items.js';
+import { currentJobScope, WorkerClosingError } from './job-scope.js';
 import type { Outcome } from './outcome.js';
-import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
+import { type AttemptInfo, announce, noteAttempt, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from './tenant-context.js';
 
@@ -25,10 +32,17 @@ export interface JobRun {
 /** How long a job waits for its own entity's lock before stepping aside (deferred, no attempt spent). */
 const ENTITY_LOCK_WAIT_MS = 2_000;
 
-/** Moves only this job to delayed — other tenants' jobs keep running — without spending an attempt. */
-export async function defer(run: JobRun, ms: number, reason: DeferReason): Promise<never> {
+/** The job data field counting consecutive `entity_busy` deferrals (kept with the job, gone with it). */
+const BUSY_STREAK = 'entityBusyDeferrals';
+
+/**
+ * Moves only this job to delayed — other tenants' jobs keep running — without spending an attempt. Call it
+ * with no lock held: BullMQ drops the job's lock here, and the job must be done before anything else runs
+ * (a lock renewal for it meanwhile fails as "could not renew lock").
+ */
+export async function defer(run: JobRun, ms: number, reason: DeferReason, streak = 0): Promise<never> {
   await run.job.moveToDelayed(Date.now() + Math.max(ms, 50), run.token);
-  throw new DeferredError(reason);
+  throw new DeferredError(reason, streak);
 }
 
 export interface EntityStep {
@@ -84,10 +98,67 @@ export async function runEntity(
       return next;
     });
   } catch (err) {
-    if (err instanceof EntityBusyError) return defer(run, err.retryAfterMs, 'entity_busy');
-    throw err;
+    const aside = stepAsideOf(err);
+    if (!aside) throw err;
+    // Out of the entity lock by now: nothing is left to do between moving the job and ending the run.
+    const streak = await countBusyStreak(deps, ctx, run, key, aside, err);
+    return defer(run, aside.ms, aside.reason, streak);
   }
 }
+
+/** Why a run steps aside, and for how long; undefined for errors that are not deferrals. */
+function stepAsideOf(err: unknown): { reason: DeferReason; ms: number } | undefined {
+  if (err instanceof StepAsideError) return { reason: err.reason, ms: err.ms };
+  if (err instanceof EntityBusyError) return { reason: 'entity_busy', ms: err.retryAfterMs };
+  // Another worker takes the job at once; this one is closing.
+  if (err instanceof WorkerClosingError) return { reason: 'worker_closing', ms: 0 };
+  return undefined;
+}
+
+/**
+ * Counts consecutive `entity_busy` deferrals in the job's data (reset by any other deferral) and reports a
+ * job kept waiting too long: a warning naming the holder, the DeferredError's streak for metrics, and the
+ * record's reason (its status stays) so support sees why it is not moving.
+ */
+async function countBusyStreak(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  run: JobRun,
+  key: { tenantId: string; entityType: string; externalId: string },
+  aside: { reason: DeferReason },
+  err: unknown,
+): Promise<number> {
+  const data = run.job.data as Record<string, unknown>;
+  const before = typeof data[BUSY_STREAK] === 'number' ? (data[BUSY_STREAK] as number) : 0;
+  if (aside.reason !== 'entity_busy') {
+    if (before > 0) await run.job.updateData({ ...data, [BUSY_STREAK]: 0 });
+    return 0;
+  }
+  const streak = before + 1;
+  await run.job.updateData({ ...data, [BUSY_STREAK]: streak });
+  if (streak >= ENTITY_BUSY_REPORT_AFTER && streak % ENTITY_BUSY_REPORT_AFTER === 0) {
+    const holder = err instanceof EntityBusyError ? err.holder : undefined;
+    deps.logger.warn(
+      { tenantId: ctx.tenantId, entity: `${key.entityType}:${key.externalId}`, jobId: run.job.id, holder, streak },
+      'job kept waiting for its entity: deferred for entity_busy many times in a row',
+    );
+    const record = await getRecord(deps.db, key);
+    if (record && !QUIET_STATUSES.has(record.status) && record.reasonCode !== ENTITY_BUSY_REASON) {
+      const { record: next, changed } = await setStatus(deps.db, record.id, {
+        status: record.status,
+        reasonCode: ENTITY_BUSY_REASON,
+        reason:
+          'Waiting for another sync of this entity to finish. If this stays for more than a few minutes, ask an operator to check the worker logs for the job holding it.',
+      });
+      if (changed) await announce(deps, next, ctx.settings.callbackUrl);
+    }
+  }
+  return streak;
+}
+
+/** Statuses whose reason is not overwritten by a waiting job (QBO already has the entity). */
+const QUIET_STATUSES = new Set(['synced', 'voided', 'skipped']);
+const ENTITY_BUSY_REASON = 'ENTITY_BUSY';
 
 async function handleFailure(
   deps: SyncDeps,
@@ -98,7 +169,7 @@ async function handleFailure(
   err: unknown,
 ): Promise<SyncRecordRow> {
   const cb = ctx.settings.callbackUrl;
-  if (err instanceof EntityBusyError) throw err;
+  if (stepAsideOf(err)) throw err;
   if (err instanceof NoIncomeAccountError) {
     return writeOutcome(
       deps,
@@ -146,17 +217,14 @@ async function handleFailure(
   });
   switch (fs.handling) {
     case 'delay': {
+      // A budget wait cut short because the worker is closing: hand the job back at once.
+      if (currentJobScope()?.signal?.aborted) throw new WorkerClosingError();
       // Jitter spreads the jobs that found the company's budget spent, so they do not all wake together
-      // and take one request each (a herd in which no job gets far enough to finish).
+      // and take one request each (a herd in which no job gets far enough to finish). A deferral is not an
+      // attempt: no attempt row (thousands of "QuickBooks is busy" rows helped nobody); metrics count it.
       const wait = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
       const ms = wait + Math.floor(Math.random() * Math.min(2_000, Math.max(200, wait)));
-      await noteAttempt(deps, record, attempt, {
-        outcome: 'deferred',
-        faultCode: fault.code,
-        message: fs.reason,
-        retryable: true,
-      });
-      return defer(run, ms, fault.code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget');
+      throw new StepAsideError(fault.code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget', ms);
     }
     case 'park':
       return writeOutcome(
