@@ -17,7 +17,7 @@ describe('deferrals: no attempt rows, one resume per parked state, no repeated r
   /** Every resume job id ever queued for the record (waiting, delayed, active, completed, failed). */
   async function resumeJobIds(queue: string, tenantId: string, entityId: string): Promise<string[]> {
     const q = h.producer.queues[queue as keyof typeof h.producer.queues];
-    const jobs = await q.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized', 'paused']);
+    const jobs = await q.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
     return jobs
       .map((j) => j.id ?? '')
       .filter((id) => id.includes(`|${tenantId}|`) && id.includes(`|${entityId}|`) && id.includes('|resume-'));
