@@ -20,6 +20,9 @@ import { createPreferencesCache } from './sync/preferences.js';
 /** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
 export const MAX_STALLED_COUNT = 10;
 
+/** How long a job that moved itself to delayed is remembered for telling a renewal race from a lost lock. */
+const HANDED_BACK_MEMORY_MS = 60_000;
+
 export interface WorkerAppDeps {
   config: Config;
   db: Database;
@@ -81,6 +84,22 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
   // Aborted first thing in close(): every job's waits (entity lock, company budget, a token refresh elsewhere)
   // end at once and the job is handed back to the queue, so a SIGTERM finishes within the shutdown grace.
   const closingSignal = new AbortController();
+  // Jobs that moved themselves to delayed lately (id → when): BullMQ's lock renewal can race the move and
+  // report "could not renew lock" for them, which is harmless; for any other job it means a lost lock.
+  const handedBack = new Map<string, number>();
+  const noteHandedBack = (jobId: string | undefined) => {
+    if (!jobId) return;
+    const t = now();
+    handedBack.set(jobId, t);
+    if (handedBack.size > 1_000) {
+      for (const [id, at] of handedBack) if (t - at > HANDED_BACK_MEMORY_MS) handedBack.delete(id);
+    }
+  };
+  const lockRaceOf = (err: Error) => {
+    const jobId = /^could not renew lock for job (.+)$/.exec(err.message)?.[1];
+    const at = jobId === undefined ? undefined : handedBack.get(jobId);
+    return at !== undefined && now() - at < HANDED_BACK_MEMORY_MS ? jobId : undefined;
+  };
 
   return {
     handlers,
@@ -95,6 +114,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
             {
               signal: signal ? AbortSignal.any([closingSignal.signal, signal]) : closingSignal.signal,
               owner: `${name}:${job.id ?? '?'}`,
+              onHandBack: () => noteHandedBack(job.id),
             },
             () => processor(job, token),
           );
@@ -114,7 +134,11 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
         worker.on('failed', (job, err) =>
           log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'job failed'),
         );
-        worker.on('error', (err) => log.error({ queue: name, err }, 'worker error'));
+        worker.on('error', (err) => {
+          const raced = lockRaceOf(err);
+          if (raced) log.debug({ queue: name, jobId: raced }, 'lock renewal raced the job moving itself to delayed');
+          else log.error({ queue: name, err }, 'worker error');
+        });
         workers.set(name, worker);
       }
       sweeps = startSweeps(sweepDeps, deps.sweepIntervalMs ?? deps.config.worker.sweepIntervalMs);

@@ -9,8 +9,10 @@ export interface JobScope {
   readonly signal: AbortSignal | undefined;
   /** Lock key → token of the entity locks this run holds. */
   readonly held: Map<string, string>;
-  /** Who holds our locks, for "entity busy" reports (e.g. `invoice.sync|t1|INV-1|evt-1`). */
+  /** Who holds our locks, for "entity busy" reports (e.g. `invoice.sync:invoice.sync|t1|INV-1|evt-1`). */
   readonly owner: string;
+  /** Told just before the job moves itself to delayed (BullMQ drops its job lock then). */
+  readonly onHandBack?: (() => void) | undefined;
 }
 
 const storage = new AsyncLocalStorage<JobScope>();
@@ -20,11 +22,8 @@ export function currentJobScope(): JobScope | undefined {
 }
 
 /** Runs one job's processor in its own scope. */
-export function runInJobScope<T>(
-  scope: { signal?: AbortSignal | undefined; owner: string },
-  fn: () => Promise<T>,
-): Promise<T> {
-  return storage.run({ signal: scope.signal, owner: scope.owner, held: new Map() }, fn);
+export function runInJobScope<T>(scope: Omit<JobScope, 'held'>, fn: () => Promise<T>): Promise<T> {
+  return storage.run({ ...scope, held: new Map() }, fn);
 }
 
 /** The worker is closing: the job stops waiting and steps aside (deferred, no attempt spent). */

@@ -70,7 +70,9 @@ export function createEntityLocks(redis: Redis, base: string, ttlMs = 30_000): E
       const scope = currentJobScope();
       if (scope) return locked(scope, lockKey, waitMs, fn);
       // Outside a job run (tools, tests): a scope of its own, so nested calls re-enter all the same.
-      return runInJobScope({ owner: 'no-job' }, () => locked(currentJobScope() as JobScope, lockKey, waitMs, fn));
+      return runInJobScope({ owner: 'no-job', signal: undefined }, () =>
+        locked(currentJobScope() as JobScope, lockKey, waitMs, fn),
+      );
     },
   };
 }

@@ -37,10 +37,12 @@ const BUSY_STREAK = 'entityBusyDeferrals';
 
 /**
  * Moves only this job to delayed — other tenants' jobs keep running — without spending an attempt. Call it
- * with no lock held: BullMQ drops the job's lock here, and the job must be done before anything else runs
- * (a lock renewal for it meanwhile fails as "could not renew lock").
+ * with no lock held: BullMQ drops the job's lock here, and the job must be done before anything else runs.
+ * A lock renewal BullMQ sent just then still fails ("could not renew lock"); the scope's onHandBack lets the
+ * worker tell that harmless race from a job whose lock was really lost.
  */
 export async function defer(run: JobRun, ms: number, reason: DeferReason, streak = 0): Promise<never> {
+  currentJobScope()?.onHandBack?.();
   await run.job.moveToDelayed(Date.now() + Math.max(ms, 50), run.token);
   throw new DeferredError(reason, streak);
 }
