@@ -16,6 +16,7 @@ import type { Enqueue, SyncDeps } from './sync/deps.js';
 import { runInJobScope } from './sync/job-scope.js';
 import { createEntityLocks } from './sync/locks.js';
 import { createPreferencesCache } from './sync/preferences.js';
+import { handBackWhenClosing } from './sync/run.js';
 
 /** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
 export const MAX_STALLED_COUNT = 10;
@@ -107,7 +108,8 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     start() {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
-        const processor = deps.metrics ? instrumentProcessor(name, handlers[name], deps.metrics) : handlers[name];
+        const handler = handBackWhenClosing(handlers[name]);
+        const processor = deps.metrics ? instrumentProcessor(name, handler, deps.metrics) : handler;
         // Three parameters: BullMQ then passes its own per-job signal (Worker.cancelJob) as well.
         const run = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
           runInJobScope(

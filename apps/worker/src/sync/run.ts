@@ -7,6 +7,7 @@ import {
   setStatus,
   storeSnapshot,
 } from '@qbo-sync/db/repositories/sync-records';
+import { isQboError } from '@qbo-sync/qbo-client';
 import { faultStatus } from '@qbo-sync/sync-core';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
@@ -14,6 +15,7 @@ import { CustomerNameConflictError } from '../errors/customer-conflict-error.js'
 import { type DeferReason, DeferredError, ENTITY_BUSY_REPORT_AFTER, StepAsideError } from '../errors/deferred-error.js';
 import { EntityBusyError } from '../errors/entity-busy-error.js';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
+import type { Processor } from '../processors/types.js';
 import type { SyncDeps } from './deps.js';
 import { faultOf } from './faults.js';
 import { NoIncomeAccountError } from './items.js';
@@ -107,6 +109,25 @@ export async function runEntity(
     return defer(run, aside.ms, aside.reason, streak);
   }
 }
+
+/**
+ * The processor, handing its job back to the queue (no attempt spent) when the worker's closing cut one of
+ * its waits short outside runEntity (e.g. a close-out's deposit step): that is a shutdown, not a failure.
+ */
+export function handBackWhenClosing(processor: Processor): Processor {
+  return async (job, token) => {
+    try {
+      return await processor(job, token);
+    } catch (err) {
+      if (err instanceof WorkerClosingError || (currentJobScope()?.signal?.aborted && isRealmBusy(err))) {
+        return defer({ job, token }, 0, 'worker_closing');
+      }
+      throw err;
+    }
+  };
+}
+
+const isRealmBusy = (err: unknown) => isQboError(err) && err.code === 'REALM_BUSY';
 
 /** Why a run steps aside, and for how long; undefined for errors that are not deferrals. */
 function stepAsideOf(err: unknown): { reason: DeferReason; ms: number } | undefined {
