@@ -25,7 +25,12 @@ describe('entity locks: re-entrant within a job, and a job kept waiting is repor
     const rec = await h.waitStatus(t.id, 'customer', 'C-NEW', 'synced', 20_000);
     const inQbo = (await h.entities(t.realmId, 'Customer')).filter((c) => c['DisplayName'] === 'Nina Park');
     expect(inQbo.map((c: Row) => c['Id'])).toEqual([rec.qboId]);
-    expect((await h.attempts(rec.id)).map((a) => a.outcome)).toEqual(['synced']);
+    // find-or-create marks the record synced before the run writes its attempt: wait for the run to end.
+    const attempts = await waitFor(async () => {
+      const a = await h.attempts(rec.id);
+      return a.length > 0 ? a : undefined;
+    });
+    expect(attempts.map((a) => a.outcome)).toEqual(['synced']);
   }, 30_000);
 
   it('reports a job deferred for entity_busy many times in a row on the record, then syncs once free', async () => {
