@@ -16,7 +16,7 @@ import type { Enqueue, SyncDeps } from './sync/deps.js';
 import { runInJobScope } from './sync/job-scope.js';
 import { createEntityLocks } from './sync/locks.js';
 import { createPreferencesCache } from './sync/preferences.js';
-import { handBackWhenClosing } from './sync/run.js';
+import { handBackWhenClosing } from './sync/step-aside.js';
 
 /** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
 export const MAX_STALLED_COUNT = 10;
