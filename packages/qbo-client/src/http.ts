@@ -33,7 +33,7 @@ export interface HttpOptions {
 /** Per-call options from the caller's job (see RealmSession). */
 export interface CallOptions {
   /** How long this call may wait for budget before RealmBusyError (default: the limiter's maxWaitMs). */
-  budgetWaitMs?: number | undefined;
+  maxWaitMs?: number | undefined;
   /** Aborts waits (budget, token refresh elsewhere, retry pauses): RealmBusyError with retryAfterMs 0. */
   signal?: AbortSignal | undefined;
 }
@@ -87,7 +87,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
 
   /** One HTTP exchange under one budget lease. */
   async function send(token: AccessToken, req: QboRequest, opts: CallOptions) {
-    const lease = await deps.limiter.acquire(token.realmId, { maxWaitMs: opts.budgetWaitMs, signal: opts.signal });
+    const lease = await deps.limiter.acquire(token.realmId, { maxWaitMs: opts.maxWaitMs, signal: opts.signal });
     if (!lease.ok) throw new RealmBusyError(token.realmId, lease.retryAfterMs);
     const started = Date.now();
     let status: number | undefined;

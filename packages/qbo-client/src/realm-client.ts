@@ -17,6 +17,7 @@ import type {
   QboPurchase,
   QboTaxCode,
 } from './entities.js';
+import { RealmBusyError } from './errors/realm-busy-error.js';
 import { ValidationError } from './errors/validation-error.js';
 import type { CallOptions, QboHttp } from './http.js';
 import { MAX_RESULTS, type QboQuery, q } from './query.js';
@@ -99,14 +100,21 @@ export function createRealmClient(
   session: RealmSession = {},
 ): RealmClient {
   const { tenantId } = ctx;
-  let calls = 0;
-  const call = (req: Parameters<QboHttp['call']>[1]) => {
+  // Served once (QBO answered, whatever it said): from then on a refusal would waste what the job did.
+  let served = false;
+  const call = async (req: Parameters<QboHttp['call']>[1]) => {
     const opts: CallOptions = {
       signal: session.signal,
-      budgetWaitMs: calls > 0 ? session.inJobBudgetWaitMs : undefined,
+      maxWaitMs: served ? session.inJobBudgetWaitMs : undefined,
     };
-    calls++;
-    return http.call(tenantId, req, opts);
+    try {
+      const res = await http.call(tenantId, req, opts);
+      served = true;
+      return res;
+    } catch (err) {
+      if (!(err instanceof RealmBusyError)) served = true;
+      throw err;
+    }
   };
 
   const get = async <T extends QboEntityBase>(entity: string, id: string): Promise<T> => {
