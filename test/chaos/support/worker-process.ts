@@ -29,10 +29,6 @@ export interface WorkerProcess {
   ready(): Promise<void>;
   /** SIGKILL: the process dies at once, whatever it was doing. Resolves once it has exited. */
   kill9(): Promise<void>;
-  /** SIGTERM, as an orchestrator stops a container: starts the graceful shutdown. Does not wait. */
-  terminate(): void;
-  /** Resolves with the exit code (-1 when a signal ended it) once the process has exited. */
-  readonly exit: Promise<number>;
   readonly exited: boolean;
   /** The last lines of its output, for failure messages. */
   tail(lines?: number): string;
@@ -81,11 +77,11 @@ export class WorkerFleet {
     };
     if (proc.stdout) createInterface({ input: proc.stdout }).on('line', keep);
     if (proc.stderr) createInterface({ input: proc.stderr }).on('line', keep);
-    const exit = new Promise<number>((resolve) => {
+    const exit = new Promise<void>((resolve) => {
       proc.on('exit', (code, signal) => {
         exitCode = code ?? (signal ? -1 : null);
         this.running.delete(proc);
-        resolve(exitCode ?? -1);
+        resolve();
       });
     });
     const tail = (lines = 30) => output.slice(-lines).join('\n');
@@ -112,10 +108,6 @@ export class WorkerFleet {
         if (exitCode === undefined) proc.kill('SIGKILL');
         await exit;
       },
-      terminate: () => {
-        if (exitCode === undefined) proc.kill('SIGTERM');
-      },
-      exit,
     };
   }
 
