@@ -4,7 +4,7 @@ import { type Database, SecretBox } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
 import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
-import { Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { instrumentProcessor } from './metrics/instrument.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
@@ -13,11 +13,16 @@ import type { Handlers } from './processors/types.js';
 import { recordStalledJobs } from './stalled-jobs.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
+import { runInJobScope } from './sync/job-scope.js';
 import { createEntityLocks } from './sync/locks.js';
 import { createPreferencesCache } from './sync/preferences.js';
+import { handBackWhenClosing } from './sync/step-aside.js';
 
 /** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
 export const MAX_STALLED_COUNT = 10;
+
+/** How long a job that moved itself to delayed is remembered for telling a renewal race from a lost lock. */
+const HANDED_BACK_MEMORY_MS = 60_000;
 
 export interface WorkerAppDeps {
   config: Config;
@@ -38,7 +43,10 @@ export interface WorkerAppDeps {
 export interface WorkerApp {
   /** Starts one BullMQ worker per job type and the periodic sweeps. */
   start(): void;
-  /** Graceful: stops taking jobs, lets running ones finish, stops the sweeps. Connections belong to the caller. */
+  /**
+   * Graceful: stops taking jobs, ends every wait of the running ones (they are handed back to the queue, no
+   * attempt spent) and lets their QBO calls in flight finish, stops the sweeps. Connections belong to the caller.
+   */
   close(): Promise<void>;
   /** Re-queues a tenant's parked syncs (e.g. after a mapping was added); the producer's resumeParked. */
   resumeParked(tenantId: string, filter?: Parameters<typeof resumeParked>[2]): Promise<number>;
@@ -74,6 +82,25 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
   const workers = new Map<JobName, Worker>();
   let sweeps: { stop(): Promise<void> } | undefined;
   let closing: Promise<void> | undefined;
+  // Aborted first thing in close(): every job's waits (entity lock, company budget, a token refresh elsewhere)
+  // end at once and the job is handed back to the queue, so a SIGTERM finishes within the shutdown grace.
+  const closingSignal = new AbortController();
+  // Jobs that moved themselves to delayed lately (id → when): BullMQ's lock renewal can race the move and
+  // report "could not renew lock" for them, which is harmless; for any other job it means a lost lock.
+  const handedBack = new Map<string, number>();
+  const noteHandedBack = (jobId: string | undefined) => {
+    if (!jobId) return;
+    const t = now();
+    handedBack.set(jobId, t);
+    if (handedBack.size > 1_000) {
+      for (const [id, at] of handedBack) if (t - at > HANDED_BACK_MEMORY_MS) handedBack.delete(id);
+    }
+  };
+  const lockRaceOf = (err: Error) => {
+    const jobId = /^could not renew lock for job (.+)$/.exec(err.message)?.[1];
+    const at = jobId === undefined ? undefined : handedBack.get(jobId);
+    return at !== undefined && now() - at < HANDED_BACK_MEMORY_MS ? jobId : undefined;
+  };
 
   return {
     handlers,
@@ -81,8 +108,19 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     start() {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
-        const processor = deps.metrics ? instrumentProcessor(name, handlers[name], deps.metrics) : handlers[name];
-        const worker = new Worker(queueName(name), (job, token) => processor(job, token), {
+        const handler = handBackWhenClosing(handlers[name]);
+        const processor = deps.metrics ? instrumentProcessor(name, handler, deps.metrics) : handler;
+        // Three parameters: BullMQ then passes its own per-job signal (Worker.cancelJob) as well.
+        const run = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
+          runInJobScope(
+            {
+              signal: signal ? AbortSignal.any([closingSignal.signal, signal]) : closingSignal.signal,
+              owner: `${name}:${job.id ?? '?'}`,
+              onHandBack: () => noteHandedBack(job.id),
+            },
+            () => processor(job, token),
+          );
+        const worker = new Worker(queueName(name), run, {
           connection: deps.redis,
           prefix: deps.config.queuePrefix,
           concurrency: deps.concurrency ?? deps.config.worker.concurrency,
@@ -98,7 +136,11 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
         worker.on('failed', (job, err) =>
           log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'job failed'),
         );
-        worker.on('error', (err) => log.error({ queue: name, err }, 'worker error'));
+        worker.on('error', (err) => {
+          const raced = lockRaceOf(err);
+          if (raced) log.debug({ queue: name, jobId: raced }, 'lock renewal raced the job moving itself to delayed');
+          else log.error({ queue: name, err }, 'worker error');
+        });
         workers.set(name, worker);
       }
       sweeps = startSweeps(sweepDeps, deps.sweepIntervalMs ?? deps.config.worker.sweepIntervalMs);
@@ -106,6 +148,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     },
     close() {
       closing ??= (async () => {
+        closingSignal.abort();
         await sweeps?.stop();
         await Promise.all([...workers.values()].map((w) => w.close()));
         workers.clear();

@@ -1,6 +1,7 @@
 export { createWorkerApp, type WorkerApp, type WorkerAppDeps } from './app.js';
 export { CallbackFailedError, callbackBody, deliverCallback } from './callbacks/deliver.js';
 export { DELIVERY_HEADER, SIGNATURE_HEADER, signCallback, TIMESTAMP_HEADER, verifyCallback } from './callbacks/sign.js';
+export { ENTITY_BUSY_REPORT_AFTER } from './errors/deferred-error.js';
 export { JOB_OUTCOMES, type JobOutcome } from './metrics/outcome.js';
 export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from './metrics/server.js';
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics.js';

@@ -61,6 +61,14 @@ describe('sync-records, mappings and attempts repositories', () => {
       eventId: 'e3',
     });
     expect(v3).toMatchObject({ stored: true, record: { snapshot: { v: 3 }, id: v2.record.id } });
+    // The same event again (a retried or deferred run): still the record's, and the row is not touched.
+    const again = await storeSnapshot(t.db, key, {
+      snapshot: { v: 3 },
+      occurredAt: new Date('2024-05-03T00:00:00Z'),
+      eventId: 'e3',
+    });
+    expect(again).toMatchObject({ stored: true, record: { snapshot: { v: 3 }, lastEventId: 'e3' } });
+    expect(again.record.updatedAt.getTime()).toBe(v3.record.updatedAt.getTime());
   });
 
   it('bumps statusVersion only when the status or reason changes', async () => {

@@ -60,9 +60,16 @@ export function resumeJobOf(record: SyncRecordRow): JobName | undefined {
   return job === 'callback.deliver' ? undefined : job;
 }
 
-/** The parked state a resume is for: when the record last changed, or when a person last asked to sync it. */
-export function resumeStamp(record: SyncRecordRow): number {
-  return Math.max(record.updatedAt.getTime(), record.manualSyncRequestedAt?.getTime() ?? 0);
+/**
+ * The parked state a resume is for, as `v<statusVersion>.<attempts>[.m<ms a person last asked>]`. Both counters
+ * move only when a run writes an outcome (a park, a sync, a failure), never when a run is deferred or the same
+ * event's snapshot is stored again — so however often sweeps and wakes look at an unchanged parked record,
+ * they name the same job, while a record parked again (even with the same reason) gets a fresh one.
+ * (`updated_at` was used before; every deferred run bumped it, and one payment collected 27 resumes.)
+ */
+export function resumeStamp(record: SyncRecordRow): string {
+  const asked = record.manualSyncRequestedAt ? `.m${record.manualSyncRequestedAt.getTime()}` : '';
+  return `v${record.statusVersion}.${record.attempts}${asked}`;
 }
 
 /** The resume job's id, or undefined when the record has no job to run. Pure. */

@@ -78,7 +78,7 @@ describe('replays and resumes', () => {
   it('names the resume job after the sync job id and the parked state', async () => {
     const record = await parked('acme', 'failed');
     const base = jobIdFor('invoice.sync', { tenantId: 'acme', entityId: record.externalId, eventId: `evt-${seq}` });
-    expect(resumeJobId(record)).toBe(`${base}|resume-${record.updatedAt.getTime()}`);
+    expect(resumeJobId(record)).toBe(`${base}|resume-v${record.statusVersion}.${record.attempts}`);
   });
 
   it('resumeParked queues each parked record of the tenant once, and again after it is parked again', async () => {
@@ -106,8 +106,18 @@ describe('replays and resumes', () => {
     await resumeParked(deps, 'acme', { status: 'needs_mapping' });
     expect((await allJobs(queues)).length).toBe(before);
 
-    // Parked again later (new updatedAt): a fresh run.
+    // The same state touched again (e.g. its snapshot stored once more by a deferred run): still nothing new.
     await t.sql`update sync_records set updated_at = now() + interval '1 second' where id = ${mine.id}`;
+    await resumeParked(deps, 'acme', { status: 'needs_mapping' });
+    expect((await allJobs(queues)).length).toBe(before);
+
+    // Parked again later with the same reason (a run wrote its outcome): a fresh run.
+    await setStatus(t.db, mine.id, {
+      status: 'needs_mapping',
+      reasonCode: 'MISSING_MAPPING',
+      reason: 'still missing',
+      countAttempt: true,
+    });
     const reparked = await getRecord(t.db, mine);
     await resumeParked(deps, 'acme', { status: 'needs_mapping', reasonCode: 'MISSING_MAPPING' });
     expect((await jobIds()).has(resumeJobId(reparked ?? mine) ?? '')).toBe(true);
@@ -131,7 +141,7 @@ describe('replays and resumes', () => {
     const asked = await getRecord(t.db, record);
     expect(asked?.manualSyncRequestedAt?.getTime()).toBe(clock.ms);
     expect(first?.jobId).toBe(resumeJobId(asked ?? record));
-    expect(first?.jobId.endsWith(`|resume-${clock.ms}`)).toBe(true);
+    expect(first?.jobId.endsWith(`.m${clock.ms}`)).toBe(true);
 
     clock.ms += 1_000;
     const second = await replayRecord(deps, record);

@@ -2,13 +2,13 @@ import type { Config } from '@qbo-sync/config';
 import type { Database, SecretBox } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
 import type { Redis } from 'ioredis';
-import { createHttp } from './http.js';
+import { createHttp, unlessAborted } from './http.js';
 import { createRealmLimiter, type RealmLimiter } from './limiter.js';
 import type { QboMetrics } from './metrics.js';
 import { configureIntuitOAuth } from './oauth/intuit.js';
 import { createOAuthService, type OAuthService } from './oauth/service.js';
 import { createTokenManager, type StatusChange } from './oauth/tokens.js';
-import { createRealmClient, type RealmClient } from './realm-client.js';
+import { createRealmClient, type RealmClient, type RealmSession } from './realm-client.js';
 
 export interface QboClientDeps {
   qbo: Config['qbo'];
@@ -47,8 +47,11 @@ export interface QboClientDeps {
 export interface QboClient {
   oauth: OAuthService;
   limiter: RealmLimiter;
-  /** A client bound to the tenant's company. Throws NotConnectedError / NeedsReconnectError. */
-  forTenant(tenantId: string): Promise<RealmClient>;
+  /**
+   * A client bound to the tenant's company, for one job (see RealmSession: its abort signal and how long its
+   * later calls wait for budget). Throws NotConnectedError / NeedsReconnectError.
+   */
+  forTenant(tenantId: string, session?: RealmSession): Promise<RealmClient>;
   /** Closes the HTTP agents; db and redis belong to the caller. */
   close(): Promise<void>;
 }
@@ -107,9 +110,9 @@ export function createQboClient(deps: QboClientDeps): QboClient {
   return {
     oauth,
     limiter,
-    async forTenant(tenantId) {
-      const { realmId } = await tokens.current(tenantId);
-      return createRealmClient(http, { tenantId, realmId, appBaseUrl: deps.qbo.appBaseUrl });
+    async forTenant(tenantId, session) {
+      const { realmId } = await unlessAborted(tokens.current(tenantId), session?.signal, tenantId);
+      return createRealmClient(http, { tenantId, realmId, appBaseUrl: deps.qbo.appBaseUrl }, session);
     },
     async close() {
       http.close();

@@ -30,8 +30,16 @@ export interface HttpOptions {
   retryMinTimeoutMs: number;
 }
 
+/** Per-call options from the caller's job (see RealmSession). */
+export interface CallOptions {
+  /** How long this call may wait for budget before RealmBusyError (default: the limiter's maxWaitMs). */
+  maxWaitMs?: number | undefined;
+  /** Aborts waits (budget, token refresh elsewhere, retry pauses): RealmBusyError with retryAfterMs 0. */
+  signal?: AbortSignal | undefined;
+}
+
 export interface QboHttp {
-  call(tenantId: string, req: QboRequest): Promise<unknown>;
+  call(tenantId: string, req: QboRequest, opts?: CallOptions): Promise<unknown>;
   close(): void;
 }
 
@@ -54,6 +62,21 @@ interface CallState {
   unauthorized: number;
 }
 
+/**
+ * Waits for `work` (a token refresh another caller or process may be doing) unless the signal aborts first:
+ * then the call steps aside (RealmBusyError, retry at once elsewhere) and the shared work carries on alone.
+ */
+export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, realm: string): Promise<T> {
+  if (!signal) return work;
+  const aborted = () => new RealmBusyError(realm, 0);
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 const isTransient = (err: unknown) => err instanceof QboError && (err.code === 'SERVER' || err.code === 'NETWORK');
 
 export function createHttp(deps: HttpDeps): QboHttp {
@@ -72,8 +95,8 @@ export function createHttp(deps: HttpDeps): QboHttp {
   });
 
   /** One HTTP exchange under one budget lease. */
-  async function send(token: AccessToken, req: QboRequest) {
-    const lease = await deps.limiter.acquire(token.realmId);
+  async function send(token: AccessToken, req: QboRequest, opts: CallOptions) {
+    const lease = await deps.limiter.acquire(token.realmId, { maxWaitMs: opts.maxWaitMs, signal: opts.signal });
     if (!lease.ok) throw new RealmBusyError(token.realmId, lease.retryAfterMs);
     const started = Date.now();
     let status: number | undefined;
@@ -120,10 +143,10 @@ export function createHttp(deps: HttpDeps): QboHttp {
     }
   }
 
-  async function attempt(tenantId: string, req: QboRequest, state: CallState) {
-    state.token ??= await deps.tokens.current(tenantId);
+  async function attempt(tenantId: string, req: QboRequest, state: CallState, opts: CallOptions) {
+    state.token ??= await unlessAborted(deps.tokens.current(tenantId), opts.signal, tenantId);
     for (;;) {
-      const res = await send(state.token, req);
+      const res = await send(state.token, req, opts);
       if (res.status >= 200 && res.status < 300) {
         try {
           return JSON.parse(res.body) as unknown;
@@ -136,7 +159,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
         // Reactive refresh: the token may have expired early or been rotated elsewhere. The replacement (often
         // another process's fresh token) can itself be refused, e.g. it expired in transit: one more round.
         state.unauthorized += 1;
-        state.token = await deps.tokens.afterUnauthorized(state.token);
+        state.token = await unlessAborted(deps.tokens.afterUnauthorized(state.token), opts.signal, state.token.realmId);
         continue;
       }
       if (err.code === 'THROTTLED') {
@@ -156,13 +179,13 @@ export function createHttp(deps: HttpDeps): QboHttp {
   }
 
   return {
-    async call(tenantId, req) {
+    async call(tenantId, req, opts = {}) {
       const state: CallState = { unauthorized: 0 };
       // A retried write keeps its requestid, so a timeout-after-commit is answered with the first result.
       return pRetry(
         async () => {
           try {
-            return await attempt(tenantId, req, state);
+            return await attempt(tenantId, req, state, opts);
           } catch (err) {
             throw isTransient(err) ? err : new AbortError(err instanceof Error ? err : new Error(String(err)));
           }
@@ -173,6 +196,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
           maxTimeout: deps.options.retryMinTimeoutMs * 8,
           factor: 2,
           randomize: true,
+          ...(opts.signal ? { signal: opts.signal } : {}),
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
             log.info(
               { tenantId, path: req.path, attemptNumber, retriesLeft, code: (error as QboError).code },

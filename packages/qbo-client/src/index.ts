@@ -39,5 +39,5 @@ export { ACCOUNTING_SCOPE, TokenSet } from './oauth/intuit.js';
 export type { ConnectionStatusName, ConnectionStatusView, OAuthService } from './oauth/service.js';
 export { RECONNECT_REASON, type StatusChange } from './oauth/tokens.js';
 export { MAX_RESULTS, QboQuery, QueryBuildError, type QueryOperator, type QueryValue, q, quote } from './query.js';
-export type { CustomerFilter, PaymentFilter, RealmClient } from './realm-client.js';
+export type { CustomerFilter, PaymentFilter, RealmClient, RealmSession } from './realm-client.js';
 export { requestIdFor, type WriteOp } from './request-id.js';

@@ -89,8 +89,15 @@ export interface RealmLimiterOptions {
 
 export type Acquired = { ok: true; release(): Promise<void> } | { ok: false; retryAfterMs: number };
 
+export interface AcquireOptions {
+  /** How long to wait for room this time (default: the limiter's maxWaitMs). */
+  maxWaitMs?: number | undefined;
+  /** Stops waiting at once (answers ok:false, retryAfterMs 0), e.g. when the worker is closing. */
+  signal?: AbortSignal | undefined;
+}
+
 export interface RealmLimiter {
-  acquire(realmId: string): Promise<Acquired>;
+  acquire(realmId: string, opts?: AcquireOptions): Promise<Acquired>;
   /** After QBO throttled the realm anyway: every process pauses that realm for `ms`. */
   penalize(realmId: string, ms: number): Promise<void>;
 }
@@ -100,7 +107,21 @@ export interface RealmLimiter {
 const CONCURRENCY_POLL_MS = 20;
 const CONCURRENCY_RETRY_AFTER_MS = 250;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Sleeps `ms`; resolves early (true) when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(false);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): RealmLimiter {
   const leaseTtlMs = opts.leaseTtlMs ?? 60_000;
@@ -129,10 +150,11 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
   }
 
   return {
-    async acquire(realmId) {
+    async acquire(realmId, call = {}) {
       const leaseId = randomUUID();
-      const deadline = Date.now() + maxWaitMs;
+      const deadline = Date.now() + (call.maxWaitMs ?? maxWaitMs);
       for (;;) {
+        if (call.signal?.aborted) return { ok: false, retryAfterMs: 0 };
         const wait = await tryOnce(realmId, leaseId);
         if (wait === 0) {
           const k = realmKeys(opts.keyPrefix, realmId);
@@ -148,7 +170,7 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
         const left = deadline - Date.now();
         if (pause > left) return { ok: false, retryAfterMs };
         // Jitter spreads waiting callers so they do not all retry on the same millisecond.
-        await sleep(pause + Math.floor(Math.random() * 10));
+        await sleep(pause + Math.floor(Math.random() * 10), call.signal);
       }
     },
     async penalize(realmId, ms) {

@@ -17,8 +17,9 @@ import type {
   QboPurchase,
   QboTaxCode,
 } from './entities.js';
+import { RealmBusyError } from './errors/realm-busy-error.js';
 import { ValidationError } from './errors/validation-error.js';
-import type { QboHttp } from './http.js';
+import type { CallOptions, QboHttp } from './http.js';
 import { MAX_RESULTS, type QboQuery, q } from './query.js';
 import { requestIdFor, type WriteOp } from './request-id.js';
 import { countFrom, entityFrom, rowsFrom } from './responses.js';
@@ -78,15 +79,43 @@ export interface RealmClient {
   appLink(entity: AppLinkEntity, id: string): string;
 }
 
+/**
+ * One job's use of a company. The job's first call may step aside quickly when the budget is spent (nothing
+ * done yet, a deferral costs nothing); once it has made a call, a refusal would throw away the reads it made
+ * and the job would repeat them on its next run, so later calls wait longer for budget (`inJobBudgetWaitMs`).
+ */
+export interface RealmSession {
+  /** Aborts every wait of this client's calls (the worker is closing). */
+  signal?: AbortSignal | undefined;
+  /** How long a call after the first one waits for budget before RealmBusyError. */
+  inJobBudgetWaitMs?: number | undefined;
+}
+
 /** Safety stop for queryAll: 100 pages = 100,000 rows. */
 const MAX_PAGES = 100;
 
 export function createRealmClient(
   http: QboHttp,
   ctx: { tenantId: string; realmId: string; appBaseUrl: string },
+  session: RealmSession = {},
 ): RealmClient {
   const { tenantId } = ctx;
-  const call = (req: Parameters<QboHttp['call']>[1]) => http.call(tenantId, req);
+  // Served once (QBO answered, whatever it said): from then on a refusal would waste what the job did.
+  let served = false;
+  const call = async (req: Parameters<QboHttp['call']>[1]) => {
+    const opts: CallOptions = {
+      signal: session.signal,
+      maxWaitMs: served ? session.inJobBudgetWaitMs : undefined,
+    };
+    try {
+      const res = await http.call(tenantId, req, opts);
+      served = true;
+      return res;
+    } catch (err) {
+      if (!(err instanceof RealmBusyError)) served = true;
+      throw err;
+    }
+  };
 
   const get = async <T extends QboEntityBase>(entity: string, id: string): Promise<T> => {
     if (!id) throw new ValidationError(`${entity} id is required`);

@@ -130,4 +130,32 @@ describe('realm limiter (real Redis)', () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const k of keys) expect(k.startsWith(`{${prefix.slice(1, -1)}:realm:r1}:`)).toBe(true);
   });
+
+  it('waits longer when the call asks for it, and stops waiting at once when its signal aborts', async () => {
+    // Real time here: the waits are real.
+    const limiter = createRealmLimiter(redis, {
+      perWindow: 100,
+      windowMs: 1000,
+      maxConcurrent: 1,
+      keyPrefix: prefix,
+      maxWaitMs: 0,
+    });
+    const held = await limiter.acquire('long-wait');
+    expect(held.ok).toBe(true);
+    // The default wait (0): refused at once while the only slot is taken.
+    expect((await limiter.acquire('long-wait')).ok).toBe(false);
+    // A longer wait for this call: admitted once the slot is released.
+    const waiting = limiter.acquire('long-wait', { maxWaitMs: 5_000 });
+    setTimeout(() => {
+      if (held.ok) void held.release();
+    }, 100);
+    const later = await waiting;
+    expect(later.ok).toBe(true);
+    // Aborted while waiting: answers at once with retryAfterMs 0 (the caller hands its job back).
+    const controller = new AbortController();
+    const aborted = limiter.acquire('long-wait', { maxWaitMs: 60_000, signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    expect(await aborted).toEqual({ ok: false, retryAfterMs: 0 });
+    if (later.ok) await later.release();
+  });
 });

@@ -8,6 +8,7 @@ import { RealmBusyError } from '../src/errors/realm-busy-error.js';
 import { StaleObjectError } from '../src/errors/stale-object-error.js';
 import { ThrottledError } from '../src/errors/throttled-error.js';
 import { ValidationError } from '../src/errors/validation-error.js';
+import { realmKeys } from '../src/keys.js';
 import { q } from '../src/query.js';
 import type { RealmClient } from '../src/realm-client.js';
 import { requestIdFor, type WriteOp } from '../src/request-id.js';
@@ -296,5 +297,34 @@ describe('realm client against the sandbox', () => {
     expect(lines).not.toContain(access);
     expect(lines).not.toContain(refresh);
     expect(row[0]?.access_token_enc).not.toContain(access);
+  });
+
+  it("ends a job's waits when its signal aborts: a refresh held elsewhere and the company budget", async () => {
+    // A token refresh another process is doing (it holds the realm's refresh lock): the call waits for it.
+    const abortRealm = await connectTenant(h, client, 'abortable');
+    await h.db.sql`update qbo_connections set access_token_expires_at = now() - interval '1 second'
+      where tenant_id = 'abortable'`;
+    const { refreshLock } = realmKeys(h.keyPrefix, abortRealm);
+    await h.redis.set(refreshLock, 'another-process', 'PX', 30_000);
+    const closing = new AbortController();
+    const waiting = client.forTenant('abortable', { signal: closing.signal });
+    setTimeout(() => closing.abort(), 100);
+    await expect(waiting).rejects.toBeInstanceOf(RealmBusyError);
+    await h.redis.del(refreshLock);
+
+    // The company's budget in use (every concurrency slot taken): a later call of the job waits, until aborted.
+    const session = new AbortController();
+    const jobRealm = await client.forTenant('acme', { signal: session.signal, inJobBudgetWaitMs: 30_000 });
+    await jobRealm.getCustomer('1');
+    const held: Array<() => Promise<void>> = [];
+    for (;;) {
+      const lease = await client.limiter.acquire(realmId, { maxWaitMs: 0 });
+      if (!lease.ok) break;
+      held.push(lease.release);
+    }
+    const second = jobRealm.getCustomer('1');
+    setTimeout(() => session.abort(), 100);
+    await expect(second).rejects.toMatchObject({ code: 'REALM_BUSY', retryAfterMs: 0 });
+    await Promise.all(held.map((r) => r()));
   });
 });

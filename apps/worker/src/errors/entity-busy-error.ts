@@ -4,8 +4,12 @@ export class EntityBusyError extends Error {
   constructor(
     readonly lockKey: string,
     readonly retryAfterMs: number,
+    /** The job holding the lock (its id), when it could be read. */
+    readonly holder?: string,
   ) {
-    super(`entity ${lockKey} is being synced by another job; retrying in ${retryAfterMs} ms`);
+    super(
+      `entity ${lockKey} is being synced by another job${holder ? ` (${holder})` : ''}; retrying in ${retryAfterMs} ms`,
+    );
     this.name = 'EntityBusyError';
   }
 }

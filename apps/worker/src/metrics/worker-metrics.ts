@@ -1,18 +1,20 @@
 // What only the worker process sees: every job run's outcome and duration, why jobs step aside, and the
 // tenant callbacks it delivers. Registered on the process registry that the metrics server exposes.
 import { Counter, Histogram, type Registry } from '@qbo-sync/observability';
-import type { DeferReason } from '../errors/deferred-error.js';
+import { type DeferReason, ENTITY_BUSY_REPORT_AFTER } from '../errors/deferred-error.js';
 import type { JobOutcome } from './outcome.js';
 
 export interface WorkerMetrics {
   /** One processor run (a deferred or retried run counts too: each is work done against the queue). */
   job(queue: string, outcome: JobOutcome, seconds: number): void;
   deferral(reason: DeferReason): void;
+  /** A job deferred for entity_busy ENTITY_BUSY_REPORT_AFTER times in a row (and every as many again). */
+  entityBusyReported(queue: string): void;
   /** A callback.deliver run: the DeliveryResult, or `failed` when the tenant's endpoint did not take it. */
   callback(result: string): void;
 }
 
-const DEFER_REASONS: readonly DeferReason[] = ['realm_budget', 'qbo_throttled', 'entity_busy'];
+const DEFER_REASONS: readonly DeferReason[] = ['realm_budget', 'qbo_throttled', 'entity_busy', 'worker_closing'];
 
 export function createWorkerMetrics(registry: Registry): WorkerMetrics {
   const jobs = new Counter({
@@ -30,8 +32,14 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
   });
   const deferrals = new Counter({
     name: 'qbo_sync_deferrals_total',
-    help: 'Jobs moved to delayed without spending an attempt: realm_budget (our per-company budget spent), qbo_throttled (QBO answered 429), entity_busy (another job holds the entity).',
+    help: 'Jobs moved to delayed without spending an attempt: realm_budget (our per-company budget spent), qbo_throttled (QBO answered 429), entity_busy (another job holds the entity), worker_closing (handed back at shutdown).',
     labelNames: ['reason'],
+    registers: [registry],
+  });
+  const busyReports = new Counter({
+    name: 'qbo_sync_entity_busy_reports_total',
+    help: `Jobs kept waiting for their entity: deferred for entity_busy ${ENTITY_BUSY_REPORT_AFTER} times in a row (reported again every ${ENTITY_BUSY_REPORT_AFTER}). Should stay 0; the worker log names the holder.`,
+    labelNames: ['queue'],
     registers: [registry],
   });
   const callbacks = new Counter({
@@ -50,6 +58,9 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     },
     deferral(reason) {
       deferrals.inc({ reason });
+    },
+    entityBusyReported(queue) {
+      busyReports.inc({ queue });
     },
     callback(result) {
       callbacks.inc({ result });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EntityBusyError } from '../errors/entity-busy-error.js';
+import { currentJobScope, type JobScope, runInJobScope, sleepUnlessAborted } from './job-scope.js';
 
 // Compare-and-delete / compare-and-extend: a lock that expired and was taken by another job is never
 // released or extended by us.
@@ -10,7 +11,9 @@ const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 export interface EntityLocks {
   /**
    * Runs `fn` holding the entity's lock: two jobs for one entity never run at once, across processes.
-   * Waits up to `waitMs` for the lock, then throws EntityBusyError (the caller defers the job).
+   * Waits up to `waitMs` for the lock, then throws EntityBusyError (the caller defers the job); a closing
+   * worker stops waiting at once (WorkerClosingError). Re-entrant within one job run: a run that already
+   * holds the lock (the customer sync's own find-or-create) just runs `fn`.
    */
   withLock<T>(
     key: { tenantId: string; entityType: string; externalId: string },
@@ -22,32 +25,54 @@ export interface EntityLocks {
 /**
  * Redis locks with a TTL renewed while the work runs, so a crashed worker frees the entity within ttlMs.
  * Keys are hash-tagged per tenant (`{qbo-sync:t:<tenant>}:lock:…`) so a Redis Cluster spreads tenants.
+ * The value names the holding job (`<uuid> <queue>:<job id>`), so a job kept waiting can say who holds it.
  */
 export function createEntityLocks(redis: Redis, base: string, ttlMs = 30_000): EntityLocks {
   const tag = base.replace(/^\{/, '').replace(/\}$/, '');
+
+  async function locked<T>(scope: JobScope, lockKey: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
+    const held = scope.held.get(lockKey);
+    if (held !== undefined) return fn();
+    const token = `${randomUUID()} ${scope.owner}`;
+    const deadline = Date.now() + waitMs;
+    let pause = 20;
+    while ((await redis.set(lockKey, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      if (Date.now() >= deadline) {
+        const holder = (await redis.get(lockKey).catch(() => null)) ?? undefined;
+        throw new EntityBusyError(
+          lockKey,
+          500 + Math.floor(Math.random() * 500),
+          holder?.slice(holder.indexOf(' ') + 1),
+        );
+      }
+      await sleepUnlessAborted(pause, scope.signal);
+      pause = Math.min(pause * 2, 250);
+    }
+    scope.held.set(lockKey, token);
+    const renew = setInterval(
+      () => {
+        redis.eval(EXTEND, 1, lockKey, token, String(ttlMs)).catch(() => {});
+      },
+      Math.floor(ttlMs / 3),
+    );
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      scope.held.delete(lockKey);
+      await redis.eval(RELEASE, 1, lockKey, token).catch(() => {});
+    }
+  }
+
   return {
-    async withLock(key, waitMs, fn) {
+    withLock(key, waitMs, fn) {
       const lockKey = `{${tag}:t:${key.tenantId}}:lock:${key.entityType}:${encodeURIComponent(key.externalId)}`;
-      const token = randomUUID();
-      const deadline = Date.now() + waitMs;
-      let pause = 20;
-      while ((await redis.set(lockKey, token, 'PX', ttlMs, 'NX')) !== 'OK') {
-        if (Date.now() >= deadline) throw new EntityBusyError(lockKey, 500 + Math.floor(Math.random() * 500));
-        await new Promise((r) => setTimeout(r, pause));
-        pause = Math.min(pause * 2, 250);
-      }
-      const renew = setInterval(
-        () => {
-          redis.eval(EXTEND, 1, lockKey, token, String(ttlMs)).catch(() => {});
-        },
-        Math.floor(ttlMs / 3),
+      const scope = currentJobScope();
+      if (scope) return locked(scope, lockKey, waitMs, fn);
+      // Outside a job run (tools, tests): a scope of its own, so nested calls re-enter all the same.
+      return runInJobScope({ owner: 'no-job', signal: undefined }, () =>
+        locked(currentJobScope() as JobScope, lockKey, waitMs, fn),
       );
-      try {
-        return await fn();
-      } finally {
-        clearInterval(renew);
-        await redis.eval(RELEASE, 1, lockKey, token).catch(() => {});
-      }
     },
   };
 }

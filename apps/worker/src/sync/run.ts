@@ -2,34 +2,26 @@ import { DomainEvent, type SyncEntityType, type SyncJobPayload } from '@qbo-sync
 import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import { ensureRecord, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { faultStatus } from '@qbo-sync/sync-core';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
 import { CustomerNameConflictError } from '../errors/customer-conflict-error.js';
-import { type DeferReason, DeferredError } from '../errors/deferred-error.js';
-import { EntityBusyError } from '../errors/entity-busy-error.js';
+import { StepAsideError } from '../errors/deferred-error.js';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import type { SyncDeps } from './deps.js';
 import { faultOf } from './faults.js';
 import { NoIncomeAccountError } from './items.js';
+import { currentJobScope, WorkerClosingError } from './job-scope.js';
 import type { Outcome } from './outcome.js';
 import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
+import { countBusyStreak, defer, type JobRun, stepAsideOf } from './step-aside.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from './tenant-context.js';
-
-/** The BullMQ side of one run: the job (for attempts and deferral) and its lock token. */
-export interface JobRun {
-  job: Job;
-  token: string | undefined;
-}
 
 /** How long a job waits for its own entity's lock before stepping aside (deferred, no attempt spent). */
 const ENTITY_LOCK_WAIT_MS = 2_000;
 
-/** Moves only this job to delayed — other tenants' jobs keep running — without spending an attempt. */
-export async function defer(run: JobRun, ms: number, reason: DeferReason): Promise<never> {
-  await run.job.moveToDelayed(Date.now() + Math.max(ms, 50), run.token);
-  throw new DeferredError(reason);
-}
+export { defer, handBackWhenClosing } from './step-aside.js';
+export type { JobRun };
 
 export interface EntityStep {
   entityType: SyncEntityType;
@@ -84,8 +76,11 @@ export async function runEntity(
       return next;
     });
   } catch (err) {
-    if (err instanceof EntityBusyError) return defer(run, err.retryAfterMs, 'entity_busy');
-    throw err;
+    const aside = stepAsideOf(err);
+    if (!aside) throw err;
+    // Out of the entity lock by now: nothing is left to do between moving the job and ending the run.
+    const streak = await countBusyStreak(deps, ctx, run, key, aside, err);
+    return defer(run, aside.ms, aside.reason, streak);
   }
 }
 
@@ -98,7 +93,7 @@ async function handleFailure(
   err: unknown,
 ): Promise<SyncRecordRow> {
   const cb = ctx.settings.callbackUrl;
-  if (err instanceof EntityBusyError) throw err;
+  if (stepAsideOf(err)) throw err;
   if (err instanceof NoIncomeAccountError) {
     return writeOutcome(
       deps,
@@ -146,17 +141,14 @@ async function handleFailure(
   });
   switch (fs.handling) {
     case 'delay': {
+      // A budget wait cut short because the worker is closing: hand the job back at once.
+      if (currentJobScope()?.signal?.aborted) throw new WorkerClosingError();
       // Jitter spreads the jobs that found the company's budget spent, so they do not all wake together
-      // and take one request each (a herd in which no job gets far enough to finish).
+      // and take one request each (a herd in which no job gets far enough to finish). A deferral is not an
+      // attempt: no attempt row (thousands of "QuickBooks is busy" rows helped nobody); metrics count it.
       const wait = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
       const ms = wait + Math.floor(Math.random() * Math.min(2_000, Math.max(200, wait)));
-      await noteAttempt(deps, record, attempt, {
-        outcome: 'deferred',
-        faultCode: fault.code,
-        message: fs.reason,
-        retryable: true,
-      });
-      return defer(run, ms, fault.code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget');
+      throw new StepAsideError(fault.code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget', ms);
     }
     case 'park':
       return writeOutcome(

@@ -5,6 +5,7 @@ import { getTenant } from '@qbo-sync/db/repositories/tenants';
 import type { RealmClient } from '@qbo-sync/qbo-client';
 import { type DecideContext, MappingTable } from '@qbo-sync/sync-core';
 import type { SyncDeps } from './deps.js';
+import { currentJobScope } from './job-scope.js';
 import type { CompanyPrefs } from './preferences.js';
 
 /** Everything one job knows about its tenant, loaded once per job. */
@@ -19,6 +20,13 @@ export interface TenantContext {
   prefs(): Promise<CompanyPrefs>;
   decide(manual: boolean): DecideContext;
 }
+
+/**
+ * How long a job that already made QBO calls waits for the company's budget before stepping aside. A deferral
+ * mid-job throws away the reads it made (they are repeated on the next run), so a short wait is cheaper; a
+ * long one (a QBO 429 cooldown of a minute) still defers, so a worker slot is never held for long.
+ */
+export const IN_JOB_BUDGET_WAIT_MS = 5_000;
 
 export class UnknownTenantError extends Error {
   readonly code = 'UNKNOWN_TENANT';
@@ -44,7 +52,11 @@ export async function loadTenantContext(deps: SyncDeps, tenantId: string): Promi
         : 'missing';
   let realm: Promise<RealmClient> | undefined;
   const getRealm = () => {
-    realm ??= deps.qbo.forTenant(tenantId);
+    // Called inside the job's run: its abort signal (worker closing) stops every wait of its QBO calls.
+    realm ??= deps.qbo.forTenant(tenantId, {
+      signal: currentJobScope()?.signal,
+      inJobBudgetWaitMs: IN_JOB_BUDGET_WAIT_MS,
+    });
     return realm;
   };
   return {

@@ -40,7 +40,8 @@ export async function ensureRecord(db: Database, key: RecordKey): Promise<SyncRe
 /**
  * Stores an entity snapshot unless a newer one is already stored: a later occurredAt wins, equal times
  * are broken by event id (the same rule as sync-core's isNewerSnapshot, done in one statement so two
- * workers cannot interleave). `stored` says whether this snapshot is now the record's.
+ * workers cannot interleave). `stored` says whether this snapshot is now the record's. The same event
+ * stored again (every run of a retried or deferred job does) writes nothing, so the row is untouched.
  */
 export async function storeSnapshot(
   db: Database,
@@ -60,13 +61,14 @@ export async function storeSnapshot(
       },
       setWhere: sql`${syncRecords.snapshotAt} is null
         or excluded.snapshot_at > ${syncRecords.snapshotAt}
-        or (excluded.snapshot_at = ${syncRecords.snapshotAt} and excluded.last_event_id >= ${syncRecords.lastEventId})`,
+        or (excluded.snapshot_at = ${syncRecords.snapshotAt} and excluded.last_event_id > ${syncRecords.lastEventId})`,
     })
     .returning();
   if (rows[0]) return { record: rows[0], stored: true };
   const existing = await getRecord(db, key);
   if (!existing) throw new Error(`sync record ${key.entityType}/${key.externalId} vanished`);
-  return { record: existing, stored: false };
+  const same = existing.lastEventId === snap.eventId && existing.snapshotAt?.getTime() === snap.occurredAt.getTime();
+  return { record: existing, stored: same };
 }
 
 /** A status change and whatever the attempt learned. Undefined fields stay as they are; null clears. */
