@@ -144,7 +144,11 @@ function syncedOutcome(
   hash: string,
 ): Outcome {
   const total = qboAmountToCents(saved.TotalAmt ?? 0);
-  const details: Record<string, unknown> = { total: formatCents(total) };
+  // Payments apply to this invoice from what is recorded here, without reading it back (issue 9: one request).
+  const details: Record<string, unknown> = {
+    total: formatCents(total),
+    qboCustomerId: saved.CustomerRef.value,
+  };
   if (total !== expected) {
     return {
       kind: 'parked',

@@ -166,6 +166,31 @@ export async function depositsOfJob(db: Database, tenantId: string, jobId: strin
     .orderBy(syncRecords.id);
 }
 
+/**
+ * What our other synced payments (and applied deposits) apply to an invoice, as recorded when they synced
+ * (`details.appliedTo` / `details.appliedAmount`): the invoice's open balance as our own records know it.
+ */
+export async function appliedToInvoice(
+  db: Database,
+  tenantId: string,
+  invoiceId: string,
+  excludeRecordId: number,
+): Promise<string[]> {
+  const rows = await db
+    .select({ amount: sql<string | null>`${syncRecords.details}->>'appliedAmount'` })
+    .from(syncRecords)
+    .where(
+      and(
+        eq(syncRecords.tenantId, tenantId),
+        eq(syncRecords.entityType, 'payment'),
+        eq(syncRecords.status, 'synced'),
+        sql`${syncRecords.details}->>'appliedTo' = ${invoiceId}`,
+        sql`${syncRecords.id} <> ${excludeRecordId}`,
+      ),
+    );
+  return rows.map((r) => r.amount).filter((a): a is string => a !== null);
+}
+
 /** Remembers that `statusVersion` was announced; never moves backwards. */
 export async function markCallbackDelivered(db: Database, id: number, statusVersion: number): Promise<void> {
   await db
