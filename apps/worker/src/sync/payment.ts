@@ -26,9 +26,19 @@ import type { Outcome } from './outcome.js';
 import { parsePayment, snapshotHash } from './snapshots.js';
 import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
+import { PAYMENT_VOID, postedAndVoided, voidEventReceived, voidQboObject } from './void.js';
 
-/** Decides and performs the sync of a payment record: linked to its invoice, or an unapplied deposit. */
-export async function syncPayment(deps: SyncDeps, ctx: TenantContext, record: SyncRecordRow): Promise<Outcome> {
+/**
+ * Decides and performs the sync of a payment record: linked to its invoice, or an unapplied deposit.
+ * `voidRequested`: the caller knows a void event was received (else the inbox is asked when the payment is
+ * not in QBO yet); such a payment is posted unapplied and voided at once.
+ */
+export async function syncPayment(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  record: SyncRecordRow,
+  opts: { voidRequested?: boolean } = {},
+): Promise<Outcome> {
   if (!record.snapshot) throw new MissingSnapshotError('payment', record.externalId);
   const payment = parsePayment(record.snapshot);
   const hash = snapshotHash(payment);
@@ -42,6 +52,7 @@ export async function syncPayment(deps: SyncDeps, ctx: TenantContext, record: Sy
     hash,
     mappings: resolvePaymentMappings(payment, ctx.mappings),
     invoice: invoiceRecord,
+    voidRequested: opts.voidRequested ?? (await voidEventReceived(deps, ctx, record, 'payment.voided')),
   });
   switch (decision.action) {
     case 'park': {
@@ -58,16 +69,20 @@ export async function syncPayment(deps: SyncDeps, ctx: TenantContext, record: Sy
     }
     case 'noop':
       return { kind: 'noop', reason: decision.reason };
+    case 'mark_voided':
+      return { kind: 'voided', reason: decision.reason };
     case 'create':
     case 'update':
       break;
   }
+  const voidAfter = 'voidAfter' in decision;
+  const invoiceQboId = 'invoiceQboId' in decision ? decision.invoiceQboId : undefined;
   const realm = await ctx.realm();
   const prefs = await ctx.prefs();
   const amountCents = toCents(payment.amount);
   const target =
-    decision.invoiceQboId && invoiceRecord && payment.invoiceId
-      ? await invoiceTarget(deps, ctx, decision.invoiceQboId, invoiceRecord, record.id)
+    invoiceQboId && invoiceRecord && payment.invoiceId
+      ? await invoiceTarget(deps, ctx, invoiceQboId, invoiceRecord, record.id)
       : undefined;
   // QBO applies a payment only to an invoice of the same customer: take the customer from the invoice.
   const customerRef: Ref = target
@@ -109,7 +124,10 @@ export async function syncPayment(deps: SyncDeps, ctx: TenantContext, record: Sy
     const version = balanceCents === undefined ? hash : `${hash}:open-${balanceCents}`;
     let saved: QboPayment;
     try {
-      if (existing) {
+      if (existing && voidAfter) {
+        // Posted by an earlier run only to be voided (it may be voided already): void it as it is.
+        saved = existing.current ?? (await realm.getPayment(existing.id));
+      } else if (existing) {
         const id = existing.id;
         saved = await withFreshToken(
           existing.syncToken,
@@ -130,6 +148,14 @@ export async function syncPayment(deps: SyncDeps, ctx: TenantContext, record: Sy
       if (!(err instanceof ValidationError) || !target || balanceCents !== undefined || tries > 0) throw err;
       balanceCents = await qboBalanceFor(realm, target, existing);
       continue;
+    }
+    if (voidAfter) {
+      const voided = await voidQboObject(deps, ctx, PAYMENT_VOID, payment.id, saved.Id, saved.SyncToken);
+      return postedAndVoided(
+        'payment',
+        { qboId: saved.Id, url: realm.appLink('payment', saved.Id), docNumber: saved.PaymentRefNum ?? null, hash },
+        voided,
+      );
     }
     const details =
       target && appliedCents !== undefined
