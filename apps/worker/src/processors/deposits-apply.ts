@@ -28,7 +28,8 @@ export function depositsApplyProcessor(deps: SyncDeps): Processor {
     const run = { job, token };
     try {
       const r = await applyJobDeposits(deps, ctx, payload.entityId);
-      return `deposits applied ${r.applied}; not applicable ${r.failed}`;
+      // The metrics' outcome vocabulary: a deposit QBO refused for good is recorded on it as applyFailed.
+      return r.failed > 0 ? 'failed' : 'synced';
     } catch (err) {
       if (err instanceof EntityBusyError) return defer(run, err.retryAfterMs, 'entity_busy');
       const fault = faultOf(err);
