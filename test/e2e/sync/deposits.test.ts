@@ -56,8 +56,11 @@ describe('deposits: applied to the job invoice whatever the order, exactly once,
     const t = await h.tenant();
     await h.publish(event(t.id, 'invoice.sent', invoiceData({ jobId: JOB })));
     const inv = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    await h.admin(`/realms/${t.realmId}/stats`, undefined, 'DELETE');
     await h.publish(event(t.id, 'payment.accepted', deposit('DEP-1', '100.00'), 60_000));
     const { rec, qbo } = await applied(t, 'DEP-1');
+    // The deposit's create and its application: what is open and the deposit's lines come from our records.
+    expect(((await h.admin(`/realms/${t.realmId}/stats`)) as { requests: number }).requests).toBe(2);
     expect(rec.details).toEqual({ appliedTo: 'INV-1', appliedAmount: '100.00' });
     expect(qbo).toMatchObject({ TotalAmt: 100, UnappliedAmt: 0 });
     expect(links(qbo)).toEqual([[100, inv.qboId]]);

@@ -1,21 +1,26 @@
 import { jobIdFor, PRIORITY } from '@qbo-sync/contracts';
 import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
 import {
+  appliedToInvoice,
   pendingDepositsOfJob,
   type SyncRecordRow,
   setStatus,
   syncedInvoiceOfJob,
 } from '@qbo-sync/db/repositories/sync-records';
-import { type QboPayment, type RealmClient, StaleObjectError, ValidationError } from '@qbo-sync/qbo-client';
+import { type RealmClient, StaleObjectError, ValidationError } from '@qbo-sync/qbo-client';
 import {
   buildApplyDepositUpdate,
   faultStatus,
   formatCents,
+  knownOpenCents,
   linkedToInvoiceCents,
+  type QboPayment,
   qboAmountToCents,
+  unappliedCents,
 } from '@qbo-sync/sync-core';
 import type { SyncDeps } from './deps.js';
 import { faultOf } from './faults.js';
+import { invoiceDetails } from './payment.js';
 import type { TenantContext } from './tenant-context.js';
 
 /** How long deposits.apply waits for the invoice's lock before stepping aside (deferred). */
@@ -81,7 +86,16 @@ export async function applyJobDeposits(deps: SyncDeps, ctx: TenantContext, jobId
     const out: DepositsApplied = { applied: 0, failed: 0 };
     if (pending.length === 0) return out;
     const realm = await ctx.realm();
-    const open = openBalance(realm, invoiceQboId);
+    const total = invoiceDetails(invoice.details).totalCents;
+    const open = openBalance(
+      realm,
+      invoiceQboId,
+      knownOpenCents({
+        totalCents: total,
+        appliedByOthers:
+          total === undefined ? [] : await appliedToInvoice(deps.db, ctx.tenantId, invoice.externalId, 0),
+      }),
+    );
     for (const dep of pending) {
       const started = new Date(deps.now());
       let result: Applied;
@@ -164,27 +178,49 @@ export async function notePendingDepositsRetry(
 
 type Applied = { appliedCents: bigint; syncToken?: string };
 
-/** The invoice's open balance: read from QBO once, then lowered by what we apply (re-read on QBO's refusal). */
+/**
+ * The invoice's open balance. Our records know it (its total minus what our payments and deposits apply);
+ * QBO's Balance is read only when a deposit does not fit that, or after QBO refused an application.
+ */
 interface OpenBalance {
-  get(): Promise<bigint>;
+  /** The open balance to plan a deposit of `needCents` against. */
+  get(needCents: bigint): Promise<bigint>;
   spend(cents: bigint): void;
+  /** QBO refused: what we knew is wrong, read QBO next time. */
   forget(): void;
 }
 
-function openBalance(realm: RealmClient, invoiceQboId: string): OpenBalance {
-  let cents: bigint | undefined;
+function openBalance(realm: RealmClient, invoiceQboId: string, knownCents: bigint | undefined): OpenBalance {
+  let known = knownCents;
+  let read: bigint | undefined;
   return {
-    async get() {
-      cents ??= qboAmountToCents((await realm.getInvoice(invoiceQboId)).Balance ?? 0);
-      return cents;
+    async get(need) {
+      if (read !== undefined) return read;
+      if (known !== undefined && need <= known) return known;
+      read = qboAmountToCents((await realm.getInvoice(invoiceQboId)).Balance ?? 0);
+      return read;
     },
     spend(applied) {
-      if (cents !== undefined) cents -= applied;
+      if (read !== undefined) read -= applied;
+      if (known !== undefined) known -= applied;
     },
     forget() {
-      cents = undefined;
+      known = undefined;
+      read = undefined;
     },
   };
+}
+
+/**
+ * A deposit we posted unapplied, as our records know it (no lines, the SyncToken we hold): applying it then
+ * needs no read. If anyone changed it in QBO since, its SyncToken moved and QBO refuses the write (5010):
+ * it is read then.
+ */
+function knownUnapplied(dep: SyncRecordRow): QboPayment | undefined {
+  const details = (dep.details ?? {}) as { unapplied?: unknown };
+  const amount = (dep.snapshot as { amount?: unknown } | null)?.amount;
+  if (!dep.qboId || !dep.syncToken || details.unapplied !== true || typeof amount !== 'string') return undefined;
+  return { Id: dep.qboId, SyncToken: dep.syncToken, TotalAmt: amount, UnappliedAmt: amount, Line: [] };
 }
 
 async function applyOne(
@@ -197,11 +233,16 @@ async function applyOne(
   const qboId = dep.qboId;
   if (!qboId) throw new Error(`deposit ${dep.externalId} has no QBO id`);
   let reread = false;
+  let current = knownUnapplied(dep);
   for (let stale = 0; ; ) {
-    const current: QboPayment = await realm.getPayment(qboId);
+    current ??= await realm.getPayment(qboId);
     const linked = linkedToInvoiceCents(current, invoiceQboId);
     if (linked > 0n) return { appliedCents: linked, syncToken: current.SyncToken };
-    const plan = buildApplyDepositUpdate({ payment: current, invoiceQboId, invoiceBalanceCents: await open.get() });
+    const plan = buildApplyDepositUpdate({
+      payment: current,
+      invoiceQboId,
+      invoiceBalanceCents: await open.get(unappliedCents(current)),
+    });
     if (!plan) return { appliedCents: 0n, syncToken: current.SyncToken };
     try {
       const saved = await realm.updatePayment(plan.update, {
@@ -218,10 +259,14 @@ async function applyOne(
       if (err instanceof ValidationError && !reread) {
         reread = true;
         open.forget();
+        current = undefined;
         continue;
       }
-      // Someone changed the deposit in between: re-read it and try again.
-      if (err instanceof StaleObjectError && stale++ < STALE_RETRIES) continue;
+      // Someone changed the deposit since we knew it (or an unheard application committed): read it again.
+      if (err instanceof StaleObjectError && stale++ < STALE_RETRIES) {
+        current = undefined;
+        continue;
+      }
       throw err;
     }
   }

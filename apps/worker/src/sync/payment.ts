@@ -207,7 +207,7 @@ async function invoiceTarget(
 }
 
 /** The invoice's total and QBO customer as its sync recorded them (`details`), when it did. */
-function invoiceDetails(details: unknown): { totalCents: bigint | undefined; customerId: string | undefined } {
+export function invoiceDetails(details: unknown): { totalCents: bigint | undefined; customerId: string | undefined } {
   const d = (details ?? {}) as { total?: unknown; qboCustomerId?: unknown };
   return {
     totalCents: typeof d.total === 'string' ? toCents(d.total) : undefined,
