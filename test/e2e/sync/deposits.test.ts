@@ -170,4 +170,28 @@ describe('deposits: applied to the job invoice whatever the order, exactly once,
     expect(await qboInvoice(t)).toMatchObject({ Balance: 220 });
     expect((await h.attempts(dep1.rec.id)).filter((a) => a.outcome === 'applied')).toHaveLength(1);
   }, 30_000);
+
+  it('the sweep queues an application whose job was lost (Redis lost it, or it was never queued)', async () => {
+    const t = await h.tenant();
+    const worker = h.app.workers.get('deposits.apply');
+    if (!worker) throw new Error('no deposits.apply worker');
+    await worker.pause(true);
+    try {
+      await h.publish(event(t.id, 'payment.accepted', deposit('DEP-1', '100.00')));
+      await h.waitStatus(t.id, 'payment', 'DEP-1', 'synced');
+      await h.publish(event(t.id, 'invoice.sent', invoiceData({ jobId: JOB }), 60_000));
+      await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+      const queue = h.producer.queues['deposits.apply'];
+      await waitFor(async () => (await queue.getJobCounts('prioritized', 'waiting'))['prioritized'] ?? 0, {
+        what: 'the application to be queued',
+      });
+      for (const job of await queue.getJobs(['prioritized', 'waiting', 'delayed'])) await job.remove();
+    } finally {
+      worker.resume();
+    }
+    const { rec, qbo } = await applied(t, 'DEP-1');
+    expect(rec.details).toEqual({ appliedTo: 'INV-1', appliedAmount: '100.00' });
+    expect(qbo).toMatchObject({ TotalAmt: 100, UnappliedAmt: 0 });
+    expect((await qboInvoice(t))['Balance']).toBe(270);
+  }, 30_000);
 });
