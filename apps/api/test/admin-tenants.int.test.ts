@@ -117,6 +117,7 @@ describe('admin: tenants', () => {
       customerMatch: 'name_and_email',
       createMissingItems: false,
       representatives: 'parent',
+      voidsBeforeSync: 'post_and_void',
       callbackUrl: 'https://billing.example/qbo-callbacks',
     });
     const bad = await h.request('PATCH', '/admin/tenants/acme-moving/settings', {

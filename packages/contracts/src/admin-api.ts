@@ -50,6 +50,7 @@ export const TenantSettingsPatch = z.strictObject({
   customerMatch: settingsShape.customerMatch.removeDefault().optional(),
   createMissingItems: settingsShape.createMissingItems.removeDefault().optional(),
   representatives: settingsShape.representatives.removeDefault().optional(),
+  voidsBeforeSync: settingsShape.voidsBeforeSync.removeDefault().optional(),
   callbackUrl: settingsShape.callbackUrl,
 } satisfies { [K in keyof typeof settingsShape]: z.ZodType });
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;

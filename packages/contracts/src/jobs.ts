@@ -15,6 +15,8 @@ export const JOB_NAMES = [
   'payment.void',
   'refund.sync',
   'job.close-out',
+  /** Applies a billing job's deposits to its invoice once both are in QBO (entityId: the billing job id). */
+  'deposits.apply',
   'callback.deliver',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -74,6 +76,7 @@ export const JOB_PAYLOAD_SCHEMAS = {
   'payment.void': SyncJobPayload,
   'refund.sync': SyncJobPayload,
   'job.close-out': SyncJobPayload,
+  'deposits.apply': SyncJobPayload,
   'callback.deliver': CallbackJobPayload,
 } as const satisfies Record<JobName, z.ZodType>;
 export type JobPayload<K extends JobName> = z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[K]>;

@@ -42,6 +42,11 @@ export const TenantSettings = z.object({
   createMissingItems: z.boolean().default(false),
   /** Representatives/invoicees become the parent customer itself, or a sub-customer of it. */
   representatives: z.enum(['parent', 'sub_customer']).default('parent'),
+  /**
+   * An invoice or payment voided before it ever reached QBO: post it and void it at once (the audit trail;
+   * its document number stays accounted for), or skip both (nothing in QBO).
+   */
+  voidsBeforeSync: z.enum(['post_and_void', 'skip']).default('post_and_void'),
   callbackUrl: z.url().optional(),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;

@@ -11,14 +11,17 @@ import {
   upsertMapping,
 } from '../src/repositories/mappings.js';
 import {
-  depositsOfJob,
+  appliedToInvoice,
   ensureRecord,
+  jobsWithDepositsToApply,
   listParked,
   markCallbackDelivered,
+  pendingDepositsOfJob,
   recordsWaitingFor,
   requestManualSync,
   setStatus,
   storeSnapshot,
+  syncedInvoiceOfJob,
 } from '../src/repositories/sync-records.js';
 
 // testkit depends on this package, so this suite makes its own throwaway database.
@@ -123,7 +126,28 @@ describe('sync-records, mappings and attempts repositories', () => {
       },
     );
     await setStatus(t.db, linked.record.id, { status: 'needs_sync', reasonCode: 'AUTO_SYNC_OFF', reason: 'off' });
-    expect((await depositsOfJob(t.db, 'acme', 'J-1')).map((r) => r.externalId)).toEqual(['P-1']);
+    expect((await pendingDepositsOfJob(t.db, 'acme', 'J-1')).map((r) => r.externalId)).toEqual(['P-1']);
+    // Nothing to apply a deposit to until the job's invoice is synced.
+    expect(await jobsWithDepositsToApply(t.db)).toEqual([]);
+    const inv = await storeSnapshot(
+      t.db,
+      { tenantId: 'acme', entityType: 'invoice', externalId: 'INV-1' },
+      { snapshot: { id: 'INV-1', jobId: 'J-1' }, occurredAt: new Date(), eventId: 'i1' },
+    );
+    await setStatus(t.db, inv.record.id, { status: 'synced', reasonCode: null, reason: null, qboId: '130' });
+    expect((await syncedInvoiceOfJob(t.db, 'acme', 'J-1'))?.externalId).toBe('INV-1');
+    expect(await jobsWithDepositsToApply(t.db)).toEqual([{ tenantId: 'acme', jobId: 'J-1' }]);
+    // Applied (or given up on): no longer pending.
+    await setStatus(t.db, dep.record.id, {
+      status: 'synced',
+      reasonCode: null,
+      reason: null,
+      details: { appliedTo: 'INV-1', appliedAmount: '10.00' },
+    });
+    expect(await pendingDepositsOfJob(t.db, 'acme', 'J-1')).toEqual([]);
+    expect(await jobsWithDepositsToApply(t.db)).toEqual([]);
+    expect(await appliedToInvoice(t.db, 'acme', 'INV-1', 0)).toEqual(['10.00']);
+    expect(await appliedToInvoice(t.db, 'acme', 'INV-1', dep.record.id)).toEqual([]);
     expect((await listParked(t.db, { tenantId: 'acme', statuses: ['needs_sync'] })).map((r) => r.externalId)).toEqual([
       'P-2',
     ]);

@@ -22,6 +22,7 @@ export const JOB_OPTIONS: Record<JobName, JobRetryPolicy> = {
   'payment.void': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
   'refund.sync': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
   'job.close-out': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
+  'deposits.apply': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
   'callback.deliver': { attempts: 12, backoff: { type: 'exponential', delay: 10_000 } },
 };
 

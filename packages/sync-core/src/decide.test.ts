@@ -88,13 +88,36 @@ describe('decideInvoiceSync', () => {
     });
   });
 
-  it('voids a synced invoice and skips one never synced', () => {
+  it('voids a synced invoice; one voided before it synced is posted then voided, or skipped by setting', () => {
     expect(decide({ invoice: invoice({ status: 'void' }), record: synced })).toEqual({ action: 'void' });
-    expect(decide({ invoice: invoice({ status: 'void' }) })).toMatchObject({
-      action: 'skip',
-      reasonCode: 'VOID_BEFORE_SYNC',
+    expect(decide({ voidRequested: true, record: { ...synced, status: 'waiting' } })).toEqual({ action: 'void' });
+    expect(decide({ invoice: invoice({ status: 'void' }) })).toEqual({
+      action: 'create',
+      refs: invRefs.refs,
+      voidAfter: true,
     });
+    expect(decide({ voidRequested: true, record: { status: 'waiting', qboId: null, syncedHash: null } })).toEqual({
+      action: 'create',
+      refs: invRefs.refs,
+      voidAfter: true,
+    });
+    const skip = { ...ctx, settings: { ...ctx.settings, voidsBeforeSync: 'skip' as const } };
+    expect(decide({ ctx: skip, voidRequested: true })).toMatchObject({ action: 'mark_voided' });
+    expect(decide({ ctx: skip, invoice: invoice({ status: 'void' }) })).toMatchObject({ action: 'mark_voided' });
+    // A voided draft was never issued: nothing to account for.
+    expect(decide({ invoice: invoice({ status: 'draft' }), voidRequested: true })).toMatchObject({
+      action: 'mark_voided',
+    });
+    // The void sticks: a late original (or any later event) changes nothing.
     expect(decide({ record: { ...synced, status: 'voided' } })).toMatchObject({ action: 'noop' });
+    expect(decide({ record: { status: 'voided', qboId: null, syncedHash: null } })).toMatchObject({ action: 'noop' });
+  });
+
+  it('a voided invoice still passes the gates before it is posted', () => {
+    expect(decide({ voidRequested: true, ctx: { ...ctx, connection: 'needs_reconnect' } })).toMatchObject({
+      action: 'park',
+      status: 'needs_reconnect',
+    });
   });
 });
 
@@ -193,15 +216,47 @@ describe('decideRefundSync', () => {
 });
 
 describe('decideVoid', () => {
-  it('voids what is in QBO and only marks what never got there', () => {
+  const pending = { status: 'pending', qboId: null, syncedHash: null };
+  it('voids what is in QBO', () => {
     expect(decideVoid({ ctx, record: synced, entity: 'invoice' })).toEqual({ action: 'void', qboId: '130' });
-    expect(decideVoid({ ctx, record: undefined, entity: 'invoice' })).toEqual({ action: 'mark_voided' });
     expect(decideVoid({ ctx, record: { ...synced, status: 'voided' }, entity: 'invoice' })).toMatchObject({
       action: 'noop',
     });
     expect(
       decideVoid({ ctx: { ...ctx, connection: 'needs_reconnect' }, record: synced, entity: 'payment' }),
     ).toMatchObject({ status: 'needs_reconnect' });
+  });
+
+  it('posts and voids what never got there (or waits for its data); the skip setting only marks it', () => {
+    expect(decideVoid({ ctx, record: pending, entity: 'invoice', hasSnapshot: true })).toEqual({
+      action: 'post_and_void',
+    });
+    expect(decideVoid({ ctx, record: undefined, entity: 'invoice' })).toMatchObject({
+      action: 'park',
+      status: 'waiting',
+      reasonCode: 'VOID_BEFORE_ORIGINAL',
+    });
+    const skip = { ...ctx, settings: { ...ctx.settings, voidsBeforeSync: 'skip' as const } };
+    expect(decideVoid({ ctx: skip, record: pending, entity: 'payment', hasSnapshot: true })).toMatchObject({
+      action: 'mark_voided',
+    });
+  });
+});
+
+describe('decidePaymentSync voided before it synced', () => {
+  const decide = (over: Partial<Parameters<typeof decidePaymentSync>[0]> = {}) =>
+    decidePaymentSync({ ctx, payment: payment(), record: undefined, hash: 'h1', mappings: payRefs, ...over });
+  it('posts it unapplied then voids it, without waiting for its invoice; skip marks it only', () => {
+    expect(decide({ voidRequested: true, invoice: undefined })).toEqual({
+      action: 'create',
+      refs: payRefs.refs,
+      voidAfter: true,
+    });
+    const skip = { ...ctx, settings: { ...ctx.settings, voidsBeforeSync: 'skip' as const } };
+    expect(decide({ ctx: skip, voidRequested: true })).toMatchObject({ action: 'mark_voided' });
+    expect(decide({ voidRequested: true, record: { status: 'synced', qboId: '77', syncedHash: 'x' } })).toMatchObject({
+      action: 'noop',
+    });
   });
 });
 

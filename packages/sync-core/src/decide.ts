@@ -8,7 +8,7 @@ import { checkInvoiceTotals } from './totals.js';
 /** Everything a decision needs about the tenant. `manual`: a person asked for this sync (auto-sync off). */
 export interface DecideContext {
   tenantId: string;
-  settings: Pick<TenantSettings, 'autoSync' | 'autoSyncPayments'>;
+  settings: Pick<TenantSettings, 'autoSync' | 'autoSyncPayments'> & Partial<Pick<TenantSettings, 'voidsBeforeSync'>>;
   connection: 'active' | 'needs_reconnect' | 'missing';
   manual?: boolean;
 }
@@ -39,20 +39,38 @@ export type Park = {
 export type Skip = { action: 'skip'; status: 'skipped'; reasonCode: string; reason: string };
 export type Noop = { action: 'noop'; reason: string };
 
+/** Voided before it reached QBO with `voidsBeforeSync: skip` (or a voided draft): nothing goes to QBO. */
+export type MarkVoided = { action: 'mark_voided'; reason: string };
 export type InvoiceDecision =
   | Skip
   | Park
   | Noop
+  | MarkVoided
   | { action: 'create' | 'update'; refs: InvoiceRefs }
+  /** Voided before it reached QBO: post it, then void it at once (the audit trail). */
+  | { action: 'create'; refs: InvoiceRefs; voidAfter: true }
   | { action: 'void' };
-export type PaymentDecision = Park | Noop | { action: 'create' | 'update'; refs: PaymentRefs; invoiceQboId?: string };
+export type PaymentDecision =
+  | Park
+  | Noop
+  | MarkVoided
+  | { action: 'create' | 'update'; refs: PaymentRefs; invoiceQboId?: string }
+  /** Voided before it reached QBO: post it unapplied (a void zeroes it anyway), then void it. */
+  | { action: 'create'; refs: PaymentRefs; voidAfter: true };
 export type RefundDecision = Park | Noop | { action: 'create'; refs: RefundRefs; paymentQboId: string };
-export type VoidDecision = Park | Noop | { action: 'mark_voided' } | { action: 'void'; qboId: string };
+export type VoidDecision =
+  | Park
+  | Noop
+  | MarkVoided
+  | { action: 'void'; qboId: string }
+  /** Not in QBO yet but its data is known: post it and void it (the entity's own sync does both). */
+  | { action: 'post_and_void' };
 
 /** Stable reason codes for the non-green statuses decided here. */
 export const REASON = {
   DRAFT: 'DRAFT',
   VOID_BEFORE_SYNC: 'VOID_BEFORE_SYNC',
+  VOID_BEFORE_ORIGINAL: 'VOID_BEFORE_ORIGINAL',
   AUTO_SYNC_OFF: 'AUTO_SYNC_OFF',
   PAYMENT_AUTO_SYNC_OFF: 'PAYMENT_AUTO_SYNC_OFF',
   NOT_CONNECTED: 'NOT_CONNECTED',
@@ -119,10 +137,18 @@ export function decideInvoiceSync(input: {
   record: RecordState | undefined;
   hash: string;
   mappings: Resolution<InvoiceRefs>;
+  /** A void event for this invoice was received (it may have overtaken the invoice itself). */
+  voidRequested?: boolean;
 }): InvoiceDecision {
   const { ctx, invoice, record } = input;
   if (record?.status === 'voided') return { action: 'noop', reason: 'the invoice is already voided in QuickBooks' };
+  const voiding = invoice.status === 'void' || input.voidRequested === true;
   if (invoice.status === 'draft') {
+    if (voiding)
+      return {
+        action: 'mark_voided',
+        reason: `Invoice ${invoice.number} was a draft when it was voided; a draft is never posted.`,
+      };
     return {
       action: 'skip',
       status: 'skipped',
@@ -130,14 +156,14 @@ export function decideInvoiceSync(input: {
       reason: `Invoice ${invoice.number} is a draft; it syncs once it is sent.`,
     };
   }
-  if (invoice.status === 'void') {
+  if (voiding) {
     if (record?.qboId) return { action: 'void' };
-    return {
-      action: 'skip',
-      status: 'skipped',
-      reasonCode: REASON.VOID_BEFORE_SYNC,
-      reason: `Invoice ${invoice.number} was voided before it reached QuickBooks; nothing to sync.`,
-    };
+    if (voidsBeforeSync(ctx) === 'skip') {
+      return {
+        action: 'mark_voided',
+        reason: `Invoice ${invoice.number} was voided before it reached QuickBooks; it is not posted (setting voidsBeforeSync: skip).`,
+      };
+    }
   }
   const gate = gates(ctx, 'invoice', missingOf(input.mappings));
   if (gate) return gate;
@@ -150,8 +176,12 @@ export function decideInvoiceSync(input: {
   if (record?.qboId && record.syncedHash === input.hash && record.status === 'synced') {
     return { action: 'noop', reason: 'QuickBooks already has this version of the invoice' };
   }
+  // Voided before it reached QBO: posted and voided at once, so its number stays accounted for.
+  if (voiding) return { action: 'create', refs: input.mappings.refs, voidAfter: true };
   return { action: record?.qboId ? 'update' : 'create', refs: input.mappings.refs };
 }
+
+const voidsBeforeSync = (ctx: DecideContext) => ctx.settings.voidsBeforeSync ?? 'post_and_void';
 
 /** Payment: the gates (with the payments switch), then wait for its invoice, then create/update/no-op. */
 export function decidePaymentSync(input: {
@@ -162,12 +192,25 @@ export function decidePaymentSync(input: {
   mappings: Resolution<PaymentRefs>;
   /** The invoice's sync record, when the payment names an invoice. */
   invoice?: DependencyState | undefined;
+  /** A void event for this payment was received (it may have overtaken the payment itself). */
+  voidRequested?: boolean;
 }): PaymentDecision {
   const { ctx, payment, record } = input;
   if (record?.status === 'voided') return { action: 'noop', reason: 'the payment is already voided in QuickBooks' };
+  if (input.voidRequested) {
+    if (record?.qboId) return { action: 'noop', reason: 'the payment is being voided in QuickBooks' };
+    if (voidsBeforeSync(ctx) === 'skip') {
+      return {
+        action: 'mark_voided',
+        reason: `Payment ${payment.id} was voided before it reached QuickBooks; it is not posted (setting voidsBeforeSync: skip).`,
+      };
+    }
+  }
   const gate = gates(ctx, 'payment', missingOf(input.mappings), !ctx.settings.autoSyncPayments);
   if (gate) return gate;
   if (!input.mappings.ok) throw new Error('unreachable: gates handle unresolved mappings');
+  // Voided before it reached QBO: posted (unapplied: a void zeroes it anyway) and voided at once.
+  if (input.voidRequested) return { action: 'create', refs: input.mappings.refs, voidAfter: true };
   let invoiceQboId: string | undefined;
   if (payment.invoiceId) {
     const inv = input.invoice;
@@ -231,15 +274,36 @@ export function decideRefundSync(input: {
   return { action: 'create', refs: input.mappings.refs, paymentQboId: pay.qboId };
 }
 
-/** Void of an invoice or payment: nothing in QBO yet → just mark it voided, so it never syncs later. */
+/**
+ * Void of an invoice or payment. In QBO: void it. Not in QBO yet (the void overtook it): by default post it
+ * and void it (its data known: the entity's own sync does both; not yet: wait for it), or with
+ * `voidsBeforeSync: skip` just mark it voided so it never syncs.
+ */
 export function decideVoid(input: {
   ctx: DecideContext;
   record: RecordState | undefined;
   entity: string;
+  /** The billing data of the entity was received (the original event arrived). */
+  hasSnapshot?: boolean;
 }): VoidDecision {
   const { ctx, record } = input;
   if (record?.status === 'voided') return { action: 'noop', reason: `the ${input.entity} is already voided` };
-  if (!record?.qboId) return { action: 'mark_voided' };
+  if (!record?.qboId) {
+    if (voidsBeforeSync(ctx) === 'skip') {
+      return {
+        action: 'mark_voided',
+        reason: `Voided in the billing system before it reached QuickBooks; not posted (setting voidsBeforeSync: skip).`,
+      };
+    }
+    if (!input.hasSnapshot) {
+      return park(
+        'waiting',
+        REASON.VOID_BEFORE_ORIGINAL,
+        `Voided before the ${input.entity} itself arrived. It is posted to QuickBooks and voided there as soon as the ${input.entity} event arrives.`,
+      );
+    }
+    return gates(ctx, input.entity, undefined) ?? { action: 'post_and_void' };
+  }
   const gate = gates(ctx, input.entity, undefined);
   if (gate) return gate;
   return { action: 'void', qboId: record.qboId };

@@ -41,6 +41,53 @@ export function buildPaymentPayload(input: {
   return body;
 }
 
+/** What a QBO payment already applies to one invoice (it counts as open balance when its lines are resent). */
+export function linkedToInvoiceCents(payment: QboPayment, invoiceQboId: string): bigint {
+  let cents = 0n;
+  for (const line of payment.Line ?? []) {
+    if (line.LinkedTxn.some((t) => t.TxnType === 'Invoice' && t.TxnId === invoiceQboId))
+      cents += qboAmountToCents(line.Amount);
+  }
+  return cents;
+}
+
+/**
+ * An invoice's open balance as far as our own records tell: its total minus what our other payments and
+ * deposits apply to it. Undefined when the total is not known (an invoice synced before we kept it).
+ */
+export function knownOpenCents(input: {
+  totalCents: bigint | undefined;
+  appliedByOthers: readonly string[];
+}): bigint | undefined {
+  if (input.totalCents === undefined) return undefined;
+  let open = input.totalCents;
+  for (const a of input.appliedByOthers) open -= toCents(a);
+  return open;
+}
+
+/**
+ * How a payment is applied to its invoice. When our records say the whole amount fits into the invoice's
+ * open balance, it is applied in full without asking QBO (QBO refuses an over-application, and that
+ * refusal sends us back here with `balanceCents` read from QBO). Otherwise QBO's balance must be read
+ * first: the payment applies at most that balance plus what it already applies itself, and the rest stays
+ * unapplied credit.
+ */
+export function planPaymentApplication(input: {
+  amountCents: bigint;
+  knownOpenCents?: bigint | undefined;
+  /** From QBO: the invoice's Balance plus what this payment already applies to it. */
+  balanceCents?: bigint | undefined;
+}): { appliedCents: bigint } | { readBalance: true } {
+  if (input.balanceCents !== undefined) {
+    const applied = minCents(input.amountCents, input.balanceCents);
+    return { appliedCents: applied > 0n ? applied : 0n };
+  }
+  if (input.knownOpenCents !== undefined && input.amountCents <= input.knownOpenCents) {
+    return { appliedCents: input.amountCents };
+  }
+  return { readBalance: true };
+}
+
 /** What is still unapplied on a QBO payment: UnappliedAmt when QBO reports it, else total − lines. */
 export function unappliedCents(payment: QboPayment): bigint {
   if (payment.UnappliedAmt !== undefined) return qboAmountToCents(payment.UnappliedAmt);

@@ -58,8 +58,8 @@ describe('invoice updates, voids, DocNumber collisions and timeouts', () => {
     expect(String(inv?.['PrivateNote'])).toMatch(/^Voided/);
   });
 
-  it('marks an invoice voided before it synced, and never posts it', async () => {
-    const t = await h.tenant();
+  it('marks an invoice voided before it synced, and never posts it (setting voidsBeforeSync: skip)', async () => {
+    const t = await h.tenant({ voidsBeforeSync: 'skip' });
     await h.publish(event(t.id, 'invoice.voided', { invoiceId: 'INV-1' }));
     await h.waitStatus(t.id, 'invoice', 'INV-1', 'voided');
     await h.publish(event(t.id, 'invoice.sent', invoiceData(), -60_000));

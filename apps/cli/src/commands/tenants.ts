@@ -23,6 +23,11 @@ const SETTINGS_OPTIONS = {
   },
   'create-missing-items': { type: 'string', hint: 'on|off', description: 'create unmapped items in QBO' },
   representatives: { type: 'string', hint: 'parent|sub_customer', description: 'representatives become …' },
+  'voids-before-sync': {
+    type: 'string',
+    hint: 'post_and_void|skip',
+    description: 'a void that overtakes its original: post it and void it, or skip both',
+  },
   'callback-url': { type: 'string', hint: '<url>', description: 'where sync results are announced (signed)' },
 } as const;
 
@@ -40,6 +45,12 @@ function settingsPatch(values: Partial<Record<keyof typeof SETTINGS_OPTIONS, str
   if (values.representatives !== undefined) {
     patch.representatives = oneOf('--representatives', values.representatives, ['parent', 'sub_customer'] as const);
   }
+  if (values['voids-before-sync'] !== undefined) {
+    patch.voidsBeforeSync = oneOf('--voids-before-sync', values['voids-before-sync'], [
+      'post_and_void',
+      'skip',
+    ] as const);
+  }
   if (values['callback-url'] !== undefined) {
     if (!URL.canParse(values['callback-url'])) throw new UsageError('--callback-url must be an absolute URL.');
     patch.callbackUrl = values['callback-url'];
@@ -56,6 +67,7 @@ function settingsLines(tenant: TenantView): string[] {
     ['customer-match', s.customerMatch],
     ['create-missing-items', onoff(s.createMissingItems)],
     ['representatives', s.representatives],
+    ['voids-before-sync', s.voidsBeforeSync],
     ['callback-url', s.callbackUrl],
   ]).map((l) => `  ${l}`);
 }

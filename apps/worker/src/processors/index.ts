@@ -2,6 +2,7 @@ import type { CallbackDeps } from '../callbacks/deliver.js';
 import type { SyncDeps } from '../sync/deps.js';
 import { callbackDeliverProcessor } from './callback-deliver.js';
 import { customerSyncProcessor } from './customer-sync.js';
+import { depositsApplyProcessor } from './deposits-apply.js';
 import { invoiceSyncProcessor } from './invoice-sync.js';
 import { invoiceVoidProcessor } from './invoice-void.js';
 import { jobCloseOutProcessor } from './job-close-out.js';
@@ -19,6 +20,7 @@ export function createHandlers(deps: SyncDeps, callbacks: CallbackDeps): Handler
     'payment.void': paymentVoidProcessor(deps),
     'refund.sync': refundSyncProcessor(deps),
     'job.close-out': jobCloseOutProcessor(deps),
+    'deposits.apply': depositsApplyProcessor(deps),
     'callback.deliver': callbackDeliverProcessor(callbacks),
   };
 }

@@ -1,11 +1,11 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
-import { applyDepositsAfterInvoice } from '../sync/deposits-after-invoice.js';
+import { queueDepositsOf } from '../sync/deposits.js';
 import type { SyncDeps } from '../sync/deps.js';
 import { syncInvoice } from '../sync/invoice.js';
 import { loadJob, runEntity, snapshotStep } from '../sync/run.js';
 import type { Processor } from './types.js';
 
-/** invoice.sent / invoice.updated: post or update the QBO invoice, then apply the job's deposits. */
+/** invoice.sent / invoice.updated: post or update the QBO invoice, then queue the application of the job's deposits. */
 export function invoiceSyncProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
@@ -20,7 +20,7 @@ export function invoiceSyncProcessor(deps: SyncDeps): Processor {
         snapshot: snapshotStep(event, 'invoice', payload.entityId),
         jobName: 'invoice.sync',
         sync: (r) => syncInvoice(deps, ctx, r),
-        after: (r) => applyDepositsAfterInvoice(deps, ctx, r),
+        after: (r) => queueDepositsOf(deps, r),
       },
     );
     return record.status;

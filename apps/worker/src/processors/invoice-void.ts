@@ -1,10 +1,11 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import type { SyncDeps } from '../sync/deps.js';
+import { syncInvoice } from '../sync/invoice.js';
 import { loadJob, runEntity } from '../sync/run.js';
 import { INVOICE_VOID, voidInQbo } from '../sync/void.js';
 import type { Processor } from './types.js';
 
-/** invoice.voided: void the QBO invoice, or mark a never-synced one voided so it never syncs. */
+/** invoice.voided: void the QBO invoice; one not in QBO yet is posted and voided (or only marked, by setting). */
 export function invoiceVoidProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
@@ -17,7 +18,8 @@ export function invoiceVoidProcessor(deps: SyncDeps): Processor {
         entityType: 'invoice',
         externalId: payload.entityId,
         jobName: 'invoice.void',
-        sync: (r) => voidInQbo(deps, ctx, r, INVOICE_VOID),
+        sync: (r) =>
+          voidInQbo(deps, ctx, r, INVOICE_VOID, (rec) => syncInvoice(deps, ctx, rec, { voidRequested: true })),
       },
     );
     return record.status;

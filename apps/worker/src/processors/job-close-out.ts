@@ -1,7 +1,7 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import { storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { UnrecoverableError } from 'bullmq';
-import { applyDepositsAfterInvoice } from '../sync/deposits-after-invoice.js';
+import { applyDepositsNow } from '../sync/deposits.js';
 import type { SyncDeps } from '../sync/deps.js';
 import { syncInvoice } from '../sync/invoice.js';
 import { syncPayment } from '../sync/payment.js';
@@ -9,9 +9,9 @@ import { loadJob, runEntity, snapshotStep } from '../sync/run.js';
 import type { Processor } from './types.js';
 
 /**
- * job.closed_out: store the invoice and payment snapshots, sync the invoice (which applies the job's
- * earlier deposits once it is in QBO), then each payment. A payment whose invoice could not sync parks
- * as `waiting` and runs when the invoice does.
+ * job.closed_out: store the invoice and payment snapshots, sync the invoice, then the job's deposits and
+ * their application to the invoice, then the other payments. A payment whose invoice could not sync parks
+ * as `waiting` and runs when the invoice does; deposits not applied here are left to deposits.apply.
  */
 export function jobCloseOutProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
@@ -38,20 +38,28 @@ export function jobCloseOutProcessor(deps: SyncDeps): Processor {
       snapshot: snapshotStep(event, 'invoice', payload.entityId),
       jobName: 'invoice.sync',
       sync: (r) => syncInvoice(deps, ctx, r),
-      after: (r) => applyDepositsAfterInvoice(deps, ctx, r),
     });
-    const statuses: string[] = [];
-    for (const id of paymentIds) {
+    // The job's deposits (sent earlier, or carried here without an invoice id) are synced and applied
+    // before the close-out's other payments: the oldest money settles the invoice first.
+    const deposits = new Set(event.data.payments.filter((p) => !p.invoiceId).map((p) => p.id));
+    const ordered = [...paymentIds.filter((id) => deposits.has(id)), ...paymentIds.filter((id) => !deposits.has(id))];
+    const statuses = new Map<string, string>();
+    let applied = false;
+    for (const id of ordered) {
+      if (!applied && !deposits.has(id)) {
+        await applyDepositsNow(deps, ctx, event.data.jobId);
+        applied = true;
+      }
       const rec = await runEntity(deps, ctx, run, {
         entityType: 'payment',
         externalId: id,
         jobName: 'payment.sync',
         sync: (r) => syncPayment(deps, ctx, r),
       });
-      statuses.push(rec.status);
+      statuses.set(id, rec.status);
     }
-    // Payments of the close-out without an invoice id are the job's deposits: apply them now too.
-    if (invoice.status === 'synced') await applyDepositsAfterInvoice(deps, ctx, invoice);
-    return `invoice ${invoice.status}; payments ${statuses.join(', ') || 'none'}`;
+    if (!applied) await applyDepositsNow(deps, ctx, event.data.jobId);
+    const paid = paymentIds.map((id) => statuses.get(id));
+    return `invoice ${invoice.status}; payments ${paid.join(', ') || 'none'}`;
   };
 }

@@ -1,4 +1,5 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
+import { queueDepositsOf } from '../sync/deposits.js';
 import type { SyncDeps } from '../sync/deps.js';
 import { syncPayment } from '../sync/payment.js';
 import { loadJob, runEntity, snapshotStep } from '../sync/run.js';
@@ -19,6 +20,8 @@ export function paymentSyncProcessor(deps: SyncDeps): Processor {
         snapshot: snapshotStep(event, 'payment', payload.entityId),
         jobName: 'payment.sync',
         sync: (r) => syncPayment(deps, ctx, r),
+        // A deposit whose job's invoice is already in QBO is applied to it right away.
+        after: (r) => queueDepositsOf(deps, r),
       },
     );
     return record.status;

@@ -1,10 +1,11 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import type { SyncDeps } from '../sync/deps.js';
+import { syncPayment } from '../sync/payment.js';
 import { loadJob, runEntity } from '../sync/run.js';
 import { PAYMENT_VOID, voidInQbo } from '../sync/void.js';
 import type { Processor } from './types.js';
 
-/** payment.voided (also a rejected eCheck): void the QBO payment. */
+/** payment.voided (also a rejected eCheck): void the QBO payment; one not in QBO yet is posted and voided. */
 export function paymentVoidProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
@@ -17,7 +18,8 @@ export function paymentVoidProcessor(deps: SyncDeps): Processor {
         entityType: 'payment',
         externalId: payload.entityId,
         jobName: 'payment.void',
-        sync: (r) => voidInQbo(deps, ctx, r, PAYMENT_VOID),
+        sync: (r) =>
+          voidInQbo(deps, ctx, r, PAYMENT_VOID, (rec) => syncPayment(deps, ctx, rec, { voidRequested: true })),
       },
     );
     return record.status;

@@ -19,10 +19,18 @@ import type { Outcome } from './outcome.js';
 import { parseInvoice, snapshotHash } from './snapshots.js';
 import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
-import { INVOICE_VOID, voidInQbo } from './void.js';
+import { INVOICE_VOID, postedAndVoided, voidEventReceived, voidInQbo, voidQboObject } from './void.js';
 
-/** Decides and performs the sync of an invoice record's current snapshot. */
-export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: SyncRecordRow): Promise<Outcome> {
+/**
+ * Decides and performs the sync of an invoice record's current snapshot. `voidRequested`: the caller knows
+ * a void event was received (else the inbox is asked when the invoice is not in QBO yet).
+ */
+export async function syncInvoice(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  record: SyncRecordRow,
+  opts: { voidRequested?: boolean } = {},
+): Promise<Outcome> {
   if (!record.snapshot) throw new MissingSnapshotError('invoice', record.externalId);
   const invoice = parseInvoice(record.snapshot);
   const hash = snapshotHash(invoice);
@@ -42,6 +50,7 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
     record,
     hash,
     mappings,
+    voidRequested: opts.voidRequested ?? (await voidEventReceived(deps, ctx, record, 'invoice.voided')),
   });
   switch (decision.action) {
     case 'skip':
@@ -56,6 +65,8 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
       };
     case 'noop':
       return { kind: 'noop', reason: decision.reason };
+    case 'mark_voided':
+      return { kind: 'voided', reason: decision.reason };
     case 'void':
       return voidInQbo(deps, ctx, record, INVOICE_VOID);
     case 'create':
@@ -77,6 +88,20 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
     const { message, ...details } = built.mismatch;
     return { kind: 'parked', status: 'failed', reasonCode: 'TOTALS_MISMATCH', reason: message, details };
   }
+  const voidAfter = 'voidAfter' in decision;
+  // Posted only to be voided at once: an invoice adopted from an earlier run may already be voided (and a
+  // voided one cannot change), so it is voided as it is, not brought up to date first.
+  const adopt = (id: string, token: string | null) =>
+    voidAfter ? realm.getInvoice(id) : updateInvoice(realm, ctx, invoice, id, token, built.payload, hash);
+  const done = async (saved: QboInvoice): Promise<Outcome> => {
+    if (!voidAfter) return syncedOutcome(realm, invoice, saved, built.totalCents, hash);
+    const voided = await voidQboObject(deps, ctx, INVOICE_VOID, invoice.id, saved.Id, saved.SyncToken);
+    return postedAndVoided(
+      'invoice',
+      { qboId: saved.Id, url: realm.appLink('invoice', saved.Id), docNumber: saved.DocNumber ?? null, hash },
+      voided,
+    );
+  };
   let saved: QboInvoice;
   if (decision.action === 'update' && record.qboId) {
     saved = await updateInvoice(realm, ctx, invoice, record.qboId, record.syncToken, built.payload, hash);
@@ -87,10 +112,7 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
       record.writeStartedAt && !built.docNumber
         ? await findOurInvoice(realm, ctx, invoice.id, customerRef.value)
         : undefined;
-    if (earlier) {
-      const adopted = await updateInvoice(realm, ctx, invoice, earlier.Id, earlier.SyncToken, built.payload, hash);
-      return syncedOutcome(realm, invoice, adopted, built.totalCents, hash);
-    }
+    if (earlier) return done(await adopt(earlier.Id, earlier.SyncToken));
     await markWriteStarted(deps.db, record.id);
     try {
       saved = await realm.createInvoice(built.payload, {
@@ -121,18 +143,10 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
           ...(collision.details ? { details: collision.details } : {}),
         };
       }
-      saved = await updateInvoice(
-        realm,
-        ctx,
-        invoice,
-        collision.invoice.Id,
-        collision.invoice.SyncToken,
-        built.payload,
-        hash,
-      );
+      saved = await adopt(collision.invoice.Id, collision.invoice.SyncToken);
     }
   }
-  return syncedOutcome(realm, invoice, saved, built.totalCents, hash);
+  return done(saved);
 }
 
 /** Checks QBO's total against ours to the cent and reports the synced invoice with its link. */
@@ -144,7 +158,11 @@ function syncedOutcome(
   hash: string,
 ): Outcome {
   const total = qboAmountToCents(saved.TotalAmt ?? 0);
-  const details: Record<string, unknown> = { total: formatCents(total) };
+  // Payments apply to this invoice from what is recorded here, without reading it back (issue 9: one request).
+  const details: Record<string, unknown> = {
+    total: formatCents(total),
+    qboCustomerId: saved.CustomerRef.value,
+  };
   if (total !== expected) {
     return {
       kind: 'parked',

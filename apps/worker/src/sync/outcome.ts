@@ -21,5 +21,11 @@ export type Outcome =
       /** `waiting`: the dependency, "<entityType>:<externalId>". */
       waitingFor?: string;
     }
-  | { kind: 'voided'; syncToken?: string | null; reason: string }
+  | {
+      kind: 'voided';
+      syncToken?: string | null;
+      reason: string;
+      /** Posted just before it was voided (the void overtook it): the object now in QBO. */
+      posted?: { qboId: string; url: string; docNumber: string | null; hash: string | null };
+    }
   | { kind: 'noop'; reason: string };

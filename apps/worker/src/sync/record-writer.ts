@@ -69,6 +69,16 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
         reason: outcome.reason,
         details: null,
         ...(outcome.syncToken !== undefined ? { syncToken: outcome.syncToken } : {}),
+        ...(outcome.posted
+          ? {
+              qboId: outcome.posted.qboId,
+              qboUrl: outcome.posted.url,
+              docNumber: outcome.posted.docNumber,
+              syncedHash: outcome.posted.hash,
+              syncedAt: now,
+              writeStartedAt: null,
+            }
+          : {}),
         pendingJob: null,
         waitingFor: null,
         manualSyncRequestedAt: null,
@@ -79,7 +89,7 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
 
 /**
  * Writes an outcome: status (+ QBO id, SyncToken, link…), one attempt row, a callback when the status
- * changed, and — when the entity just became synced — wakes the records waiting for it.
+ * changed, and — when the entity just became synced or voided — wakes the records waiting for it.
  */
 export async function writeOutcome(
   deps: SyncDeps,
@@ -111,7 +121,8 @@ export async function writeOutcome(
   });
   const { record: next, changed } = await setStatus(deps.db, record.id, update);
   if (changed) await announce(deps, next, callbackUrl);
-  if (outcome.kind === 'synced') await wakeDependents(deps, next);
+  // Voided wakes them too: a payment waiting for a voided invoice fails with a reason instead of waiting on.
+  if (outcome.kind === 'synced' || outcome.kind === 'voided') await wakeDependents(deps, next);
   return next;
 }
 

@@ -1,3 +1,4 @@
+import { hasInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import type { RealmClient, WriteOp } from '@qbo-sync/qbo-client';
 import { decideVoid } from '@qbo-sync/sync-core';
@@ -29,17 +30,23 @@ export const PAYMENT_VOID: VoidOps = {
   void: (realm, ref, op) => realm.voidPayment(ref, op),
 };
 
-/** Voids the QBO object of a record (QBO keeps a voided transaction with zero amounts). */
+/**
+ * Handles a void event for a record: voids its QBO object; one not in QBO yet (the void overtook it) is
+ * posted and voided by `postAndVoid` (the entity's own sync, told a void was requested), or waits for its
+ * data, or — with `voidsBeforeSync: skip` — is only marked voided so it never syncs.
+ */
 export async function voidInQbo(
   deps: SyncDeps,
   ctx: TenantContext,
   record: SyncRecordRow,
   ops: VoidOps,
+  postAndVoid?: (record: SyncRecordRow) => Promise<Outcome>,
 ): Promise<Outcome> {
   const decision = decideVoid({
     ctx: ctx.decide(record.manualSyncRequestedAt !== null),
     record,
     entity: ops.entity,
+    hasSnapshot: record.snapshot !== null && postAndVoid !== undefined,
   });
   switch (decision.action) {
     case 'noop':
@@ -47,29 +54,67 @@ export async function voidInQbo(
     case 'park':
       return { kind: 'parked', status: decision.status, reasonCode: decision.reasonCode, reason: decision.reason };
     case 'mark_voided':
-      return {
-        kind: 'voided',
-        reason: 'Voided in the billing system before it reached QuickBooks; nothing to void there.',
-      };
+      return { kind: 'voided', reason: decision.reason };
+    case 'post_and_void':
+      if (!postAndVoid) throw new Error('unreachable: post_and_void needs the entity sync');
+      return postAndVoid(record);
     case 'void':
       break;
   }
+  const voided = await voidQboObject(deps, ctx, ops, record.externalId, decision.qboId, record.syncToken);
+  return { kind: 'voided', syncToken: voided.SyncToken, reason: 'Voided in QuickBooks.' };
+}
+
+/** Voids one QBO object (re-reading its SyncToken when stale); the requestid makes a repeat answer the same. */
+export async function voidQboObject(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  ops: VoidOps,
+  externalId: string,
+  qboId: string,
+  syncToken: string | null,
+): Promise<Voided> {
   const realm = await ctx.realm();
   const op: WriteOp = {
     tenantId: ctx.tenantId,
     entity: ops.entity,
-    externalId: record.externalId,
+    externalId,
     version: 'void',
     operation: 'void',
   };
   const voided = await withFreshToken(
-    record.syncToken,
-    () => ops.read(realm, decision.qboId),
-    (token) => ops.void(realm, { Id: decision.qboId, SyncToken: token }, op),
+    syncToken,
+    () => ops.read(realm, qboId),
+    (token) => ops.void(realm, { Id: qboId, SyncToken: token }, op),
   );
   deps.logger.debug(
-    { tenantId: ctx.tenantId, entity: ops.entity, externalId: record.externalId, qboId: voided.Id },
+    { tenantId: ctx.tenantId, entity: ops.entity, externalId, qboId: voided.Id },
     'voided in QuickBooks',
   );
-  return { kind: 'voided', syncToken: voided.SyncToken, reason: 'Voided in QuickBooks.' };
+  return voided;
+}
+
+/** The outcome of an entity posted only to be voided at once (the void overtook it). */
+export function postedAndVoided(
+  entity: string,
+  posted: { qboId: string; url: string; docNumber: string | null; hash: string | null },
+  voided: Voided,
+): Outcome {
+  return {
+    kind: 'voided',
+    syncToken: voided.SyncToken,
+    reason: `Voided in the billing system before it reached QuickBooks: the ${entity} was posted and voided there, so its number stays accounted for.`,
+    posted,
+  };
+}
+
+/** Whether a void event for this entity was received while it is not in QBO yet (the void overtook it). */
+export async function voidEventReceived(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  record: SyncRecordRow,
+  type: 'invoice.voided' | 'payment.voided',
+): Promise<boolean> {
+  if (record.qboId || record.status === 'voided') return false;
+  return hasInboxEvent(deps.db, ctx.tenantId, record.externalId, type);
 }

@@ -118,3 +118,13 @@ export async function countInbox(db: Database, tenantId?: string): Promise<{ tot
     .where(tenantId ? eq(inboxEvents.tenantId, tenantId) : undefined);
   return rows[0] ?? { total: 0, unenqueued: 0 };
 }
+
+/** Whether an event of this type about this entity was received (e.g. a void that overtook its original). */
+export async function hasInboxEvent(db: Database, tenantId: string, entityId: string, type: string): Promise<boolean> {
+  const rows = await db
+    .select({ one: sql<number>`1` })
+    .from(inboxEvents)
+    .where(and(eq(inboxEvents.tenantId, tenantId), eq(inboxEvents.entityId, entityId), eq(inboxEvents.type, type)))
+    .limit(1);
+  return rows.length > 0;
+}

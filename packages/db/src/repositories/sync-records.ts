@@ -151,21 +151,93 @@ export async function listParked(
     .limit(filter.limit ?? 500);
 }
 
-/** Payments of a billing job taken without an invoice (deposits) that are already in QBO. */
-export async function depositsOfJob(db: Database, tenantId: string, jobId: string): Promise<SyncRecordRow[]> {
+// Deposits: payments of a billing job taken without an invoice. A deposit is "pending" while it is in QBO
+// unapplied (details.appliedTo unset) and not given up on (details.applyFailed unset); the deposit
+// application step (worker, deposits.apply) clears it by recording details.appliedTo/appliedAmount.
+const PENDING_DEPOSIT = sql`${syncRecords.entityType} = 'payment'
+  and ${syncRecords.status} = 'synced'
+  and ${syncRecords.qboId} is not null
+  and ${syncRecords.snapshot}->>'jobId' is not null
+  and ${syncRecords.snapshot}->>'invoiceId' is null
+  and ${syncRecords.details}->>'appliedTo' is null
+  and ${syncRecords.details}->>'applyFailed' is null`;
+
+/** A job's deposits still to apply, oldest first (received on, then first recorded). */
+export async function pendingDepositsOfJob(db: Database, tenantId: string, jobId: string): Promise<SyncRecordRow[]> {
   return db
+    .select()
+    .from(syncRecords)
+    .where(and(eq(syncRecords.tenantId, tenantId), sql`${syncRecords.snapshot}->>'jobId' = ${jobId}`, PENDING_DEPOSIT))
+    .orderBy(sql`${syncRecords.snapshot}->>'receivedOn'`, syncRecords.id);
+}
+
+/** The job's invoice that deposits apply to: the first of its invoices that is synced in QBO. */
+export async function syncedInvoiceOfJob(
+  db: Database,
+  tenantId: string,
+  jobId: string,
+): Promise<SyncRecordRow | undefined> {
+  const rows = await db
     .select()
     .from(syncRecords)
     .where(
       and(
         eq(syncRecords.tenantId, tenantId),
-        eq(syncRecords.entityType, 'payment'),
-        sql`${syncRecords.snapshot}->>'jobId' = ${jobId}`,
-        sql`${syncRecords.snapshot}->>'invoiceId' is null`,
+        eq(syncRecords.entityType, 'invoice'),
+        eq(syncRecords.status, 'synced'),
         isNotNull(syncRecords.qboId),
+        sql`${syncRecords.snapshot}->>'jobId' = ${jobId}`,
       ),
     )
-    .orderBy(syncRecords.id);
+    .orderBy(syncRecords.id)
+    .limit(1);
+  return rows[0];
+}
+
+/** Billing jobs with pending deposits whose invoice is already synced: the deposit sweep's work. */
+export async function jobsWithDepositsToApply(
+  db: Database,
+  limit = 500,
+): Promise<{ tenantId: string; jobId: string }[]> {
+  const rows = await db
+    .select({ tenantId: syncRecords.tenantId, jobId: sql<string>`${syncRecords.snapshot}->>'jobId'` })
+    .from(syncRecords)
+    .where(
+      and(
+        PENDING_DEPOSIT,
+        sql`exists (select 1 from sync_records i
+          where i.tenant_id = ${syncRecords.tenantId} and i.entity_type = 'invoice' and i.status = 'synced'
+            and i.qbo_id is not null and i.snapshot->>'jobId' = ${syncRecords.snapshot}->>'jobId')`,
+      ),
+    )
+    .groupBy(syncRecords.tenantId, sql`${syncRecords.snapshot}->>'jobId'`)
+    .limit(limit);
+  return rows;
+}
+
+/**
+ * What our other synced payments (and applied deposits) apply to an invoice, as recorded when they synced
+ * (`details.appliedTo` / `details.appliedAmount`): the invoice's open balance as our own records know it.
+ */
+export async function appliedToInvoice(
+  db: Database,
+  tenantId: string,
+  invoiceId: string,
+  excludeRecordId: number,
+): Promise<string[]> {
+  const rows = await db
+    .select({ amount: sql<string | null>`${syncRecords.details}->>'appliedAmount'` })
+    .from(syncRecords)
+    .where(
+      and(
+        eq(syncRecords.tenantId, tenantId),
+        eq(syncRecords.entityType, 'payment'),
+        eq(syncRecords.status, 'synced'),
+        sql`${syncRecords.details}->>'appliedTo' = ${invoiceId}`,
+        sql`${syncRecords.id} <> ${excludeRecordId}`,
+      ),
+    );
+  return rows.map((r) => r.amount).filter((a): a is string => a !== null);
 }
 
 /** Remembers that `statusVersion` was announced; never moves backwards. */
