@@ -6,11 +6,13 @@ import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/
 import type { QboClient } from '@qbo-sync/qbo-client';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { markingProcessed } from './inbox-processed.js';
 import { instrumentProcessor } from './metrics/instrument.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createHandlers } from './processors/index.js';
 import type { Handlers } from './processors/types.js';
 import { recordStalledJobs } from './stalled-jobs.js';
+import { deferringOnStoreOutage } from './store-outage.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
 import { createEntityLocks } from './sync/locks.js';
@@ -68,7 +70,11 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     db: deps.db,
     enqueue,
     logger: deps.logger,
-    sweepInbox: () => deps.producer.sweepUnenqueued(),
+    // Events stored but never queued, then events whose job Redis lost (PostgreSQL is the authority).
+    sweepInbox: async () => ({
+      unenqueued: await deps.producer.sweepUnenqueued(),
+      lost: await deps.producer.sweepUnprocessed(),
+    }),
     stalledJobs: () => recordStalledJobs(syncDeps, deps.producer.queues),
   };
   const workers = new Map<JobName, Worker>();
@@ -81,7 +87,10 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     start() {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
-        const processor = deps.metrics ? instrumentProcessor(name, handlers[name], deps.metrics) : handlers[name];
+        // Sync jobs mark their inbox event processed when they end for good; every job rides out outages.
+        const marked = name === 'callback.deliver' ? handlers[name] : markingProcessed(deps.db, handlers[name], log);
+        const resilient = deferringOnStoreOutage(marked, log);
+        const processor = deps.metrics ? instrumentProcessor(name, resilient, deps.metrics) : resilient;
         const worker = new Worker(queueName(name), (job, token) => processor(job, token), {
           connection: deps.redis,
           prefix: deps.config.queuePrefix,
