@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from '@jest/globals';
 import { createLogger } from './logger.js';
 import { installProcessGuards } from './process-guards.js';
 
@@ -9,26 +10,26 @@ class StoreDown extends Error {
 }
 
 describe('installProcessGuards', () => {
-  let remove: (() => void) | undefined;
-  afterEach(() => remove?.());
-
   it('keeps running on a transient error that escaped, and exits on anything else', () => {
+    const target = new EventEmitter();
     const exits: number[] = [];
-    remove = installProcessGuards(logger, {
+    installProcessGuards(logger, {
       isTransient: (err) => err instanceof StoreDown,
       exit: (code) => exits.push(code),
+      target,
     });
-    process.emit('uncaughtException', new StoreDown('connect ECONNREFUSED'), 'uncaughtException');
+    target.emit('uncaughtException', new StoreDown('connect ECONNREFUSED'), 'uncaughtException');
+    target.emit('unhandledRejection', new TypeError('a bug in a promise'));
     expect(exits).toEqual([]);
-    process.emit('uncaughtException', new TypeError('a bug'), 'uncaughtException');
+    target.emit('uncaughtException', new TypeError('a bug'), 'uncaughtException');
     expect(exits).toEqual([1]);
   });
 
   it('removes its handlers', () => {
-    const before = process.listenerCount('uncaughtException');
-    const off = installProcessGuards(logger, { isTransient: () => false, exit: () => undefined });
-    expect(process.listenerCount('uncaughtException')).toBe(before + 1);
+    const target = new EventEmitter();
+    const off = installProcessGuards(logger, { isTransient: () => false, exit: () => undefined, target });
+    expect(target.listenerCount('uncaughtException')).toBe(1);
     off();
-    expect(process.listenerCount('uncaughtException')).toBe(before);
+    expect(target.listenerCount('uncaughtException')).toBe(0);
   });
 });

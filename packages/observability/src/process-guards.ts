@@ -9,6 +9,8 @@ export interface ProcessGuardOptions {
   isTransient: (err: unknown) => boolean;
   /** Called for a fatal error after it is logged; default process.exit(1). */
   exit?: (code: number) => void;
+  /** Where the handlers go; default `process` (tests pass an EventEmitter). */
+  target?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
 }
 
 /** Installs uncaughtException and unhandledRejection handlers; returns a function that removes them. */
@@ -26,10 +28,11 @@ export function installProcessGuards(logger: Logger, opts: ProcessGuardOptions):
     if (opts.isTransient(err)) logger.warn({ err }, 'unhandled rejection from a store connection error');
     else logger.error({ err }, 'unhandled rejection');
   };
-  process.on('uncaughtException', onException);
-  process.on('unhandledRejection', onRejection);
+  const target = opts.target ?? process;
+  target.on('uncaughtException', onException);
+  target.on('unhandledRejection', onRejection);
   return () => {
-    process.off('uncaughtException', onException);
-    process.off('unhandledRejection', onRejection);
+    target.off('uncaughtException', onException);
+    target.off('unhandledRejection', onRejection);
   };
 }
