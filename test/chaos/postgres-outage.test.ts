@@ -73,6 +73,8 @@ describe('chaos: PostgreSQL outage', () => {
       { timeoutMs: 10_000, intervalMs: 250, what: 'worker readiness to report the outage' },
     );
     expect(during.body).toMatchObject({ status: 'degraded', checks: { database: 'failing', redis: 'ok' } });
+    // A worker (re)started during the outage waits for the database instead of exiting.
+    const late = c.fleet.start();
     await new Promise((r) => setTimeout(r, Math.max(0, outageEnds - Date.now())));
     expect(worker.exited ? worker.tail(60) : 'alive').toBe('alive');
     await pg.start();
@@ -82,6 +84,7 @@ describe('chaos: PostgreSQL outage', () => {
       intervalMs: 250,
       what: 'worker readiness to recover',
     });
+    await late.ready();
     await waitAllSynced(h, t.id, w, 45_000);
     expect(syncedBefore).toBeLessThan(w.events.length);
     await assertExactlyOnce(h, t, w, c.customersBefore);
@@ -89,6 +92,7 @@ describe('chaos: PostgreSQL outage', () => {
     const charged = await h.db.sql<{ outcome: string; status: string; message: string | null }[]>`
       select outcome, status, message from sync_attempts where outcome = 'retry' or status = 'failed'`;
     expect(charged).toEqual([]);
+    expect(late.exited ? late.tail(60) : 'alive').toBe('alive');
     // …because jobs did meet the outage and stepped aside (the worker's own deferral counter says so).
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const deferred = /qbo_sync_deferrals_total\{[^}]*reason="store_outage"[^}]*\} (\d+)/.exec(metrics)?.[1];

@@ -30,10 +30,24 @@ describe('chaos: Redis restarted empty', () => {
     await redis?.stop();
   }, 30_000);
 
-  async function restartEmpty() {
+  /** Kills Redis; after `downMs` (the API's readiness reporting the outage meanwhile) starts it empty. */
+  async function restartEmpty(downMs = 0) {
     if (!c || !redis) throw new Error('setup failed');
-    await redis.restartEmpty();
     const { h } = c;
+    await redis.stop();
+    if (downMs > 0) {
+      const back = Date.now() + downMs;
+      const during = await waitFor(
+        async () => {
+          const res = await fetch(`${h.apiUrl}/health/ready`);
+          return res.status === 503 ? ((await res.json()) as Record<string, unknown>) : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 200, what: 'API readiness to report Redis down' },
+      );
+      expect(during).toMatchObject({ status: 'degraded', checks: { database: 'ok', redis: 'failing' } });
+      await new Promise((r) => setTimeout(r, Math.max(0, back - Date.now())));
+    }
+    await redis.start();
     await waitFor(() => h.redis.ping().then((p) => p === 'PONG'), { timeoutMs: 10_000, what: 'Redis back' });
     expect(await h.redis.dbsize()).toBe(0);
   }
@@ -96,7 +110,7 @@ describe('chaos: Redis restarted empty', () => {
     );
   }, 90_000);
 
-  it('syncs every accepted event exactly once when Redis restarts empty mid-sync', async () => {
+  it('syncs every accepted event exactly once when Redis goes down mid-sync and comes back empty', async () => {
     if (!c) throw new Error('setup failed');
     const seed = chaosSeed();
     console.log(`chaos seed (replay with CHAOS_SEED=${seed})`);
@@ -115,12 +129,14 @@ describe('chaos: Redis restarted empty', () => {
       },
       { timeoutMs: 30_000, intervalMs: 20, what: 'some invoices synced, most not yet' },
     );
-    await restartEmpty();
+    // Down for 4 s (an outage: jobs in flight meet it), then back without any of its data.
+    await restartEmpty(4_000);
     const synced = await syncedCount(h, t.id);
     expect(synced).toBeLessThan(w.events.length);
 
     await waitAllSynced(h, t.id, w, 60_000);
     await assertExactlyOnce(h, t, w, c.customersBefore);
     expect(worker.exited ? worker.tail(60) : 'alive').toBe('alive');
+    expect((await fetch(`${h.apiUrl}/health/ready`)).status).toBe(200);
   }, 120_000);
 });

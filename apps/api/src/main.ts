@@ -1,6 +1,6 @@
 // Process entry: config → database (migrated) → Redis → producer + QBO client → HTTP. Shuts down on SIGINT/SIGTERM.
 import { loadConfigOrExit } from '@qbo-sync/config';
-import { createDb, prepareDatabase, SecretBox } from '@qbo-sync/db';
+import { createDb, prepareDatabaseWhenReachable, SecretBox } from '@qbo-sync/db';
 import { isConnectionFault, isDriverCloseCrash } from '@qbo-sync/db/connection-faults';
 import { createLogger, installProcessGuards } from '@qbo-sync/observability';
 import { createProducer } from '@qbo-sync/producer';
@@ -14,9 +14,13 @@ async function main(): Promise<void> {
   // A PostgreSQL or Redis outage answers 503s for a while; errors it lets escape must not stop the API.
   installProcessGuards(logger, { isTransient: (err) => isConnectionFault(err) || isDriverCloseCrash(err) });
 
-  await prepareDatabase(config.databaseUrl);
+  await prepareDatabaseWhenReachable(config.databaseUrl, {
+    onWait: (err, attempt) => logger.warn({ err, attempt }, 'database unreachable at start; waiting for it'),
+  });
   const database = createDb(config.databaseUrl);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  // ioredis reconnects by itself; without a listener each failed attempt is printed as "Unhandled error event".
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error; reconnecting'));
   const producer = createProducer({
     db: database.db,
     redis,

@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@qbo-sync/config';
-import { createDb, prepareDatabase, SecretBox } from '@qbo-sync/db';
+import { createDb, prepareDatabaseWhenReachable, SecretBox } from '@qbo-sync/db';
 import { isConnectionFault, isDriverCloseCrash } from '@qbo-sync/db/connection-faults';
 import { checkReadiness, createLogger, createMetricsRegistry, installProcessGuards } from '@qbo-sync/observability';
 import { createProducer, registerInboxMetrics } from '@qbo-sync/producer';
@@ -13,10 +13,14 @@ const config = loadConfigOrExit();
 const logger = createLogger({ name: 'worker', level: config.logLevel });
 // A PostgreSQL or Redis outage must cost time only: errors it lets escape are logged, not fatal.
 installProcessGuards(logger, { isTransient: (err) => isConnectionFault(err) || isDriverCloseCrash(err) });
-await prepareDatabase(config.databaseUrl);
+await prepareDatabaseWhenReachable(config.databaseUrl, {
+  onWait: (err, attempt) => logger.warn({ err, attempt }, 'database unreachable at start; waiting for it'),
+});
 const db = createDb(config.databaseUrl, { max: Math.max(10, Math.ceil(config.worker.concurrency / 2)) });
 // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+// ioredis reconnects by itself; without a listener each failed attempt is printed as "Unhandled error event".
+redis.on('error', (err) => logger.warn({ err }, 'redis connection error; reconnecting'));
 const producer = createProducer({
   db: db.db,
   redis,

@@ -30,7 +30,10 @@ export interface OwnRedis {
   port: number;
   /** SIGKILL, then a fresh empty server on the same port: every key is gone. */
   restartEmpty(): Promise<void>;
+  /** SIGKILL (keys are lost: nothing is persisted). */
   stop(): Promise<void>;
+  /** A fresh, empty server on the same port. */
+  start(): Promise<void>;
 }
 
 export async function startOwnRedis(): Promise<OwnRedis> {
@@ -76,6 +79,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       await launch();
     },
     stop: kill,
+    start: launch,
   };
 }
 
