@@ -117,26 +117,38 @@ export interface HarnessOptions {
   qboLimits?: NonNullable<Parameters<typeof createQboClient>[0]['limits']>;
   /** A registry to record the worker's and the QBO client's metrics on, as the worker process does. */
   metrics?: Registry;
+  /** A Redis or PostgreSQL server of the test's own (one it may kill) instead of the shared ones. */
+  redisUrl?: string;
+  pgBaseUrl?: string;
+  /** Producer override of INBOX_REQUEUE_AFTER_MS (how soon a job Redis lost is queued again). */
+  requeueAfterMs?: number;
 }
 
 export async function startHarness(label: string, opts: HarnessOptions = {}): Promise<Harness> {
   const sandbox = await startSandbox(opts.sandbox);
-  const db = await createTestDatabase(label);
+  const db = await createTestDatabase(label, opts.pgBaseUrl);
+  const redisUrl = opts.redisUrl ?? TEST_REDIS_URL;
   const prefix = uniqueQueuePrefix(label);
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     SANDBOX_PORT: String(sandbox.port),
     WORKER_CONCURRENCY: '5',
     ...opts.env,
   });
   const logger = createLogger({ name: `test-${label}`, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const secrets = new SecretBox(config.encryptionKeys);
-  const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger });
+  const producer = createProducer({
+    db: db.db,
+    redis,
+    queuePrefix: prefix,
+    logger,
+    ...(opts.requeueAfterMs !== undefined ? { requeueAfterMs: opts.requeueAfterMs } : {}),
+  });
   const qbo = createQboClient({
     qbo: config.qbo,
     db: db.db,

@@ -1,7 +1,8 @@
 // Process entry: config → database (migrated) → Redis → producer + QBO client → HTTP. Shuts down on SIGINT/SIGTERM.
 import { loadConfigOrExit } from '@qbo-sync/config';
-import { createDb, prepareDatabase, SecretBox } from '@qbo-sync/db';
-import { createLogger } from '@qbo-sync/observability';
+import { createDb, prepareDatabaseWhenReachable, SecretBox } from '@qbo-sync/db';
+import { isConnectionFault, isDriverCloseCrash } from '@qbo-sync/db/connection-faults';
+import { createLogger, installProcessGuards } from '@qbo-sync/observability';
 import { createProducer } from '@qbo-sync/producer';
 import { createQboClient } from '@qbo-sync/qbo-client';
 import { Redis } from 'ioredis';
@@ -10,12 +11,23 @@ import { buildApi } from './app.js';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'qbo-sync-api', level: config.logLevel });
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  // A PostgreSQL or Redis outage answers 503s for a while; errors it lets escape must not stop the API.
+  installProcessGuards(logger, { isTransient: (err) => isConnectionFault(err) || isDriverCloseCrash(err) });
 
-  await prepareDatabase(config.databaseUrl);
+  await prepareDatabaseWhenReachable(config.databaseUrl, {
+    onWait: (err, attempt) => logger.warn({ err, attempt }, 'database unreachable at start; waiting for it'),
+  });
   const database = createDb(config.databaseUrl);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const producer = createProducer({ db: database.db, redis, queuePrefix: config.queuePrefix, logger });
+  // ioredis reconnects by itself; without a listener each failed attempt is printed as "Unhandled error event".
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error; reconnecting'));
+  const producer = createProducer({
+    db: database.db,
+    redis,
+    queuePrefix: config.queuePrefix,
+    logger,
+    requeueAfterMs: config.worker.inboxRequeueAfterMs,
+  });
   const secrets = new SecretBox(config.encryptionKeys);
   // Same key prefix as the worker's client: admin reads of QBO lists share each company's request budget.
   const qbo = createQboClient({

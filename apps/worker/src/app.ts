@@ -6,11 +6,13 @@ import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/
 import type { QboClient } from '@qbo-sync/qbo-client';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { markingProcessed } from './inbox-processed.js';
 import { instrumentProcessor } from './metrics/instrument.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createHandlers } from './processors/index.js';
 import type { Handlers } from './processors/types.js';
 import { recordStalledJobs } from './stalled-jobs.js';
+import { deferringOnStoreOutage } from './store-outage.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
 import { runInJobScope } from './sync/job-scope.js';
@@ -76,7 +78,11 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     db: deps.db,
     enqueue,
     logger: deps.logger,
-    sweepInbox: () => deps.producer.sweepUnenqueued(),
+    // Events stored but never queued, then events whose job Redis lost (PostgreSQL is the authority).
+    sweepInbox: async () => ({
+      unenqueued: await deps.producer.sweepUnenqueued(),
+      lost: await deps.producer.sweepUnprocessed(),
+    }),
     stalledJobs: () => recordStalledJobs(syncDeps, deps.producer.queues),
   };
   const workers = new Map<JobName, Worker>();
@@ -108,7 +114,11 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     start() {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
-        const handler = handBackWhenClosing(handlers[name]);
+        // Sync jobs mark their inbox event processed when they end for good; every job rides out store
+        // outages; a job whose wait was cut short by closing is handed back.
+        const marks = name !== 'callback.deliver' && name !== 'deposits.apply';
+        const marked = marks ? markingProcessed(deps.db, handlers[name], log) : handlers[name];
+        const handler = handBackWhenClosing(deferringOnStoreOutage(marked, log));
         const processor = deps.metrics ? instrumentProcessor(name, handler, deps.metrics) : handler;
         // Three parameters: BullMQ then passes its own per-job signal (Worker.cancelJob) as well.
         const run = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>

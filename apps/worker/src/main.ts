@@ -1,7 +1,8 @@
 import { loadConfigOrExit } from '@qbo-sync/config';
-import { createDb, prepareDatabase, SecretBox } from '@qbo-sync/db';
-import { createLogger, createMetricsRegistry } from '@qbo-sync/observability';
-import { createProducer } from '@qbo-sync/producer';
+import { createDb, prepareDatabaseWhenReachable, SecretBox } from '@qbo-sync/db';
+import { isConnectionFault, isDriverCloseCrash } from '@qbo-sync/db/connection-faults';
+import { checkReadiness, createLogger, createMetricsRegistry, installProcessGuards } from '@qbo-sync/observability';
+import { createProducer, registerInboxMetrics } from '@qbo-sync/producer';
 import { createQboClient, createQboMetrics } from '@qbo-sync/qbo-client';
 import { Redis } from 'ioredis';
 import { createWorkerApp, type WorkerApp } from './app.js';
@@ -10,12 +11,25 @@ import { createWorkerMetrics } from './metrics/worker-metrics.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ name: 'worker', level: config.logLevel });
-await prepareDatabase(config.databaseUrl);
+// A PostgreSQL or Redis outage must cost time only: errors it lets escape are logged, not fatal.
+installProcessGuards(logger, { isTransient: (err) => isConnectionFault(err) || isDriverCloseCrash(err) });
+await prepareDatabaseWhenReachable(config.databaseUrl, {
+  onWait: (err, attempt) => logger.warn({ err, attempt }, 'database unreachable at start; waiting for it'),
+});
 const db = createDb(config.databaseUrl, { max: Math.max(10, Math.ceil(config.worker.concurrency / 2)) });
 // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-const producer = createProducer({ db: db.db, redis, queuePrefix: config.queuePrefix, logger });
+// ioredis reconnects by itself; without a listener each failed attempt is printed as "Unhandled error event".
+redis.on('error', (err) => logger.warn({ err }, 'redis connection error; reconnecting'));
+const producer = createProducer({
+  db: db.db,
+  redis,
+  queuePrefix: config.queuePrefix,
+  logger,
+  requeueAfterMs: config.worker.inboxRequeueAfterMs,
+});
 const registry = createMetricsRegistry('qbo-sync-worker');
+registerInboxMetrics(registry, db.db, logger);
 let app: WorkerApp | undefined;
 const qbo = createQboClient({
   qbo: config.qbo,
@@ -44,6 +58,7 @@ if (metricsPort > 0) {
       port: metricsPort,
       logger,
       bearerToken: config.api.adminToken,
+      readiness: () => checkReadiness({ database: () => db.sql`select 1`, redis: () => redis.ping() }),
     });
     logger.info({ url: `${metricsServer.url}/metrics` }, 'worker metrics served');
   } catch (err) {
@@ -78,4 +93,3 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     );
   });
 }
-process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));

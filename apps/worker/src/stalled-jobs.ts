@@ -2,6 +2,7 @@ import { type JobName, type SyncEntityType, SyncJobPayload } from '@qbo-sync/con
 import { ensureRecord, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { getTenant } from '@qbo-sync/db/repositories/tenants';
 import type { Queues } from '@qbo-sync/producer';
+import { markJobEventProcessed } from './inbox-processed.js';
 import type { SyncDeps } from './sync/deps.js';
 import { writeOutcome } from './sync/record-writer.js';
 import { loadJob, snapshotStep } from './sync/run.js';
@@ -36,6 +37,8 @@ export async function recordStalledJobs(deps: SyncDeps, queues: Queues): Promise
       const entityType = ENTITY_OF[name];
       const payload = SyncJobPayload.safeParse(job.data);
       if (entityType && payload.success) await markCrashed(deps, name, entityType, payload.data, job.id);
+      // Set aside for good (a replay runs it again): the inbox sweep must not queue it again.
+      await markJobEventProcessed(deps.db, job.data);
       await job.remove();
       handled++;
     }

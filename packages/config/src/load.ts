@@ -43,6 +43,11 @@ export interface Config {
     concurrency: number;
     sweepIntervalMs: number;
     lockDurationMs: number;
+    /**
+     * A queued event whose job has not finished this long is looked up in Redis and queued again if Redis
+     * lost it (the worker's sweep; a re-send of the event does the same at once).
+     */
+    inboxRequeueAfterMs: number;
     /** Where the worker serves /metrics: API_HOST and WORKER_METRICS_PORT (0: not served). */
     metrics: { host: string; port: number };
   };
@@ -189,6 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.WORKER_CONCURRENCY,
       sweepIntervalMs: e.SWEEP_INTERVAL_MS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      inboxRequeueAfterMs: e.INBOX_REQUEUE_AFTER_MS,
       metrics: { host: e.API_HOST, port: e.WORKER_METRICS_PORT },
     },
   });

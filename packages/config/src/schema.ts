@@ -60,6 +60,8 @@ export const EnvSchema = z.object({
   /** How long a job's lock lives without renewal: a crashed worker's jobs are taken over after about this long. */
   WORKER_LOCK_DURATION_MS: withDefault(positiveInt.min(1000), 30_000),
   SWEEP_INTERVAL_MS: withDefault(positiveInt, 15_000),
+  /** After this long unfinished, a queued event's job is looked up in Redis and queued again if lost. */
+  INBOX_REQUEUE_AFTER_MS: withDefault(positiveInt.min(500), 60_000),
   /** The worker's Prometheus endpoint (GET /metrics, /health) on API_HOST; 0 turns it off. */
   WORKER_METRICS_PORT: withDefault(port, 9464),
   START_SANDBOX: opt(bool),

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { isConnectionFault } from './connection-faults.js';
 import * as schema from './schema.js';
 
 export type Database = PostgresJsDatabase<typeof schema>;
@@ -56,5 +57,25 @@ export async function prepareDatabase(url: string): Promise<void> {
     await sql`select pg_advisory_unlock(7312001)`;
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+/**
+ * prepareDatabase for a process start: while the server is unreachable (restarting, failing over, or started
+ * after us) it waits and tries again, so an outage delays a start instead of failing it (and, under
+ * `npm start`, stopping every other process). Any other error is thrown at once.
+ */
+export async function prepareDatabaseWhenReachable(
+  url: string,
+  opts: { onWait?: (err: unknown, attempt: number) => void; maxDelayMs?: number } = {},
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await prepareDatabase(url);
+    } catch (err) {
+      if (!isConnectionFault(err)) throw err;
+      opts.onWait?.(err, attempt);
+      await new Promise((r) => setTimeout(r, Math.min(500 * attempt, opts.maxDelayMs ?? 5_000)));
+    }
   }
 }

@@ -69,7 +69,11 @@ export const mappings = pgTable(
   (t) => [uniqueIndex('mappings_tenant_kind_key').on(t.tenantId, t.kind, t.externalKey)],
 );
 
-/** Every accepted event, once per tenant + event id. enqueued_at null = not yet on a queue (the sweep heals it). */
+/**
+ * Every accepted event, once per tenant + event id. enqueued_at null = not yet on a queue (the sweep heals it);
+ * otherwise when it was last put on, or found on, a queue. processed_at null = no job run has finished with it
+ * yet: the sweep re-queues such an event when Redis lost its job (a Redis restart without data, a failover).
+ */
 export const inboxEvents = pgTable(
   'inbox_events',
   {
@@ -87,10 +91,17 @@ export const inboxEvents = pgTable(
     payload: jsonb('payload').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     enqueuedAt: timestamp('enqueued_at', { withTimezone: true }),
+    /**
+     * Set by the worker when a run of the event's job ended for good (completed: synced, parked, skipped; or
+     * failed without a retry left), i.e. the event is reflected in its sync record.
+     */
+    processedAt: timestamp('processed_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.eventId] }),
     index('inbox_events_unenqueued').on(t.receivedAt).where(sql`${t.enqueuedAt} is null`),
+    index('inbox_events_unprocessed').on(t.enqueuedAt).where(sql`${t.processedAt} is null`),
+    index('inbox_events_unprocessed_received').on(t.receivedAt).where(sql`${t.processedAt} is null`),
     index('inbox_events_entity').on(t.tenantId, t.entityId),
   ],
 );

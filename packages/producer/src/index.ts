@@ -10,6 +10,7 @@ export {
   queueName,
 } from './catalogue.js';
 export { EnqueueTimeoutError, ProducerClosedError } from './errors.js';
+export { registerInboxMetrics } from './inbox-metrics.js';
 export type { PublishResult, RejectionCode } from './prepare.js';
 export { createProducer, type Producer, type ProducerDeps, type PublishOptions } from './producer.js';
 export {

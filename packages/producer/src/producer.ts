@@ -3,11 +3,15 @@ import type { Database } from '@qbo-sync/db';
 import {
   findInboxEvents,
   findUnenqueued,
+  findUnprocessed,
   type InboxKey,
   type InboxRow,
   inboxKey,
   insertInboxEvents,
   markEnqueued,
+  markProcessed,
+  stillUnprocessed,
+  touchEnqueued,
 } from '@qbo-sync/db/repositories/inbox';
 import { existingTenantIds } from '@qbo-sync/db/repositories/tenants';
 import type { Logger } from '@qbo-sync/observability';
@@ -35,6 +39,11 @@ export interface ProducerDeps {
   /** How long a publish waits for Redis before answering; the event is stored either way. Default 5000. */
   enqueueTimeoutMs?: number;
   /**
+   * An event queued this long ago whose job has not finished is checked in Redis (sweep, or a re-send of
+   * it) and queued again under the same job id if Redis lost it. Default 60000.
+   */
+  requeueAfterMs?: number;
+  /**
    * Test seam: runs after inbox rows are inserted and before they are queued. Throwing simulates a crash
    * between PostgreSQL and Redis (the rows stay with enqueued_at null for the sweep).
    */
@@ -52,6 +61,12 @@ export interface Producer {
   publishMany(events: readonly unknown[], opts?: PublishOptions): Promise<PublishResult[]>;
   /** Queues inbox rows stored but never queued (a crash between the two stores). Returns how many. */
   sweepUnenqueued(opts?: { olderThanMs?: number; limit?: number }): Promise<number>;
+  /**
+   * Finds queued events whose job has not finished and asks Redis for each job: one Redis lost (restarted
+   * empty, failed over) is queued again under its own job id; one Redis reports finished is marked
+   * processed. Returns how many were queued again.
+   */
+  sweepUnprocessed(opts?: { staleMs?: number; limit?: number }): Promise<number>;
   queues: Queues;
   close(): Promise<void>;
 }
@@ -70,6 +85,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue connection error'));
   }
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 5_000;
+  const requeueAfterMs = deps.requeueAfterMs ?? 60_000;
   let closed = false;
 
   async function addJobs(jobs: readonly QueuedJob[]): Promise<void> {
@@ -88,18 +104,23 @@ export function createProducer(deps: ProducerDeps): Producer {
     );
   }
 
-  /** Queues then marks the rows; a job id already in Redis makes a repeat harmless. */
-  async function enqueue(jobs: readonly QueuedJob[]): Promise<void> {
-    if (jobs.length === 0) return;
+  /** Redis work bounded by enqueueTimeoutMs: a hung Redis answers with EnqueueTimeoutError. */
+  async function withinTimeout<T>(work: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, rejectTimeout) => {
       timer = setTimeout(() => rejectTimeout(new EnqueueTimeoutError(enqueueTimeoutMs)), enqueueTimeoutMs);
     });
     try {
-      await Promise.race([addJobs(jobs), timeout]);
+      return await Promise.race([work, timeout]);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Queues then marks the rows; a job id already in Redis makes a repeat harmless. */
+  async function enqueue(jobs: readonly QueuedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await withinTimeout(addJobs(jobs));
     await markEnqueued(
       db,
       jobs.map((j) => j.key),
@@ -138,9 +159,19 @@ export function createProducer(deps: ProducerDeps): Producer {
     const stored = new Map<string, InboxRow>(
       (await findInboxEvents(db, repeatKeys)).map((r) => [inboxKey({ tenantId: r.tenantId, eventId: r.eventId }), r]),
     );
-    // A repeat whose first delivery never reached Redis is queued now (same job id, so never twice).
-    const stranded = [...stored.values()].filter((r) => r.enqueuedAt === null);
+    // A repeat whose first delivery never reached Redis, or whose job has not finished long after it was
+    // queued (Redis may have lost it), is queued again now: same job id, so a job still in Redis is untouched.
+    const staleBefore = Date.now() - requeueAfterMs;
+    const stranded = [...stored.values()].filter(
+      (r) => r.enqueuedAt === null || (r.processedAt === null && r.enqueuedAt.getTime() <= staleBefore),
+    );
     const queued = await tryEnqueue([...fresh.map(jobOfEvent), ...stranded.map(jobOfRow)]);
+    if (queued) {
+      await touchEnqueued(
+        db,
+        stranded.map((r) => ({ tenantId: r.tenantId, eventId: r.eventId })),
+      );
+    }
 
     for (const p of storable) {
       const k = inboxKey(p.key);
@@ -200,6 +231,31 @@ export function createProducer(deps: ProducerDeps): Producer {
       await enqueue(rows.map(jobOfRow));
       log.warn({ events: rows.length }, 'sweep queued events that were stored but never queued');
       return rows.length;
+    },
+    async sweepUnprocessed({ staleMs = requeueAfterMs, limit = 500 } = {}) {
+      if (closed) throw new ProducerClosedError();
+      const rows = await findUnprocessed(db, { staleMs, limit });
+      if (rows.length === 0) return 0;
+      const jobs = rows.map(jobOfRow);
+      const states = await withinTimeout(Promise.all(jobs.map((j) => queues[j.job].getJobState(j.jobId))));
+      const finished = jobs.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
+      // Re-checked just before adding: a job that finished (and was removed) meanwhile is not run again.
+      const lostKeys = jobs.filter((_, i) => states[i] === 'unknown').map((j) => j.key);
+      const stillOpen = await stillUnprocessed(db, lostKeys);
+      const lost = jobs.filter((j, i) => states[i] === 'unknown' && stillOpen.has(inboxKey(j.key)));
+      await markProcessed(
+        db,
+        finished.map((j) => j.key),
+      );
+      if (lost.length > 0) await withinTimeout(addJobs(lost));
+      // Jobs found waiting/active/delayed (or queued again) are checked again after staleMs.
+      await touchEnqueued(
+        db,
+        jobs.filter((_, i) => states[i] !== 'completed' && states[i] !== 'failed').map((j) => j.key),
+      );
+      if (lost.length > 0) log.warn({ events: lost.length }, 'sweep queued again events whose jobs Redis lost');
+      if (finished.length > 0) log.info({ events: finished.length }, 'sweep marked events whose jobs finished');
+      return lost.length;
     },
     async close() {
       if (closed) return;

@@ -1,6 +1,8 @@
 // Replays and resumes of sync records: one implementation for the admin API, the sweeps and the worker.
 // A resume job is the record's sync job again, with id `jobIdFor(...)|resume-<stamp>` at replay priority.
 import {
+  EVENT_ENTITY_TYPES,
+  EVENT_TYPES,
   JOB_NAMES,
   type JobName,
   type JobPayload,
@@ -10,9 +12,11 @@ import {
   type SyncStatus,
 } from '@qbo-sync/contracts';
 import type { Database } from '@qbo-sync/db';
+import { latestEventForEntity } from '@qbo-sync/db/repositories/inbox';
 import { getRecord, type RecordKey, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { markSyncRequested, type RecordFilter, selectRecordsAfter } from '@qbo-sync/db/repositories/sync-records-admin';
 import { enqueueJob, type Queues } from './catalogue.js';
+import { jobOfRow } from './prepare.js';
 
 /** Adds a job to its queue; an id already present is a no-op (the catalogue's semantics). */
 export type Enqueue = <K extends JobName>(
@@ -160,15 +164,32 @@ export async function resumeParked(
 
 /**
  * A person's replay of one record, whatever its status: marked as asked for now (the next run ignores the
- * auto-sync switch) and queued with a fresh resume id. Undefined when the tenant has no such record.
+ * auto-sync switch) and queued with a fresh resume id. An entity with events but no record yet (its first
+ * job never ran: Redis lost it) has its newest event's job queued instead. Undefined when the tenant has
+ * neither a record nor an event for the entity.
  */
 export async function replayRecord(deps: ReplayDeps, key: RecordKey): Promise<{ jobId: string } | undefined> {
   const record = await getRecord(deps.db, key);
-  if (!record) return undefined;
+  if (!record) return replayNewestEvent(deps, key);
   if (!resumeJobOf(record)) throw new NothingToReplayError(key);
   const [asked] = await markAsked(deps, key.tenantId, [record]);
   const jobId = await enqueueResume(deps, asked ?? record);
   if (!jobId) throw new NothingToReplayError(key);
+  return { jobId };
+}
+
+/**
+ * Queues the job of the entity's newest inbox event at replay priority. While that event is unprocessed its
+ * own job id is used, so a job still in Redis is not doubled and one Redis lost is queued again; once
+ * processed, a fresh id runs it again.
+ */
+async function replayNewestEvent(deps: ReplayDeps, key: RecordKey): Promise<{ jobId: string } | undefined> {
+  const types = EVENT_TYPES.filter((t) => EVENT_ENTITY_TYPES[t] === key.entityType);
+  const row = await latestEventForEntity(deps.db, key.tenantId, key.externalId, types);
+  if (!row) return undefined;
+  const job = jobOfRow(row);
+  const jobId = row.processedAt === null ? job.jobId : `${job.jobId}|replay-${(deps.now ?? Date.now)()}`;
+  await deps.enqueue(job.job, job.payload, { jobId, priority: PRIORITY.replay });
   return { jobId };
 }
 

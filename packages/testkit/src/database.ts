@@ -12,9 +12,9 @@ export interface TestDatabase extends DbHandle {
 }
 
 /** A fresh, migrated database per test file: suites never see each other's rows. */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+export async function createTestDatabase(label = 'test', baseUrl = TEST_PG_BASE_URL): Promise<TestDatabase> {
   const name = `qbo_sync_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
-  const url = `${TEST_PG_BASE_URL}/${name}`;
+  const url = `${baseUrl}/${name}`;
   await prepareDatabase(url);
   const handle = createDb(url);
   return {
@@ -23,7 +23,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
     name,
     async drop() {
       await handle.close();
-      const admin = postgres(`${TEST_PG_BASE_URL}/postgres`, { max: 1, onnotice: () => {} });
+      const admin = postgres(`${baseUrl}/postgres`, { max: 1, onnotice: () => {} });
       try {
         await admin.unsafe(`drop database if exists "${name}" with (force)`);
       } finally {

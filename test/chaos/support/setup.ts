@@ -21,20 +21,37 @@ export interface Chaos {
 // (leaseTtl = timeout + 5 s) instead of blocking the realm's concurrency for 35 s.
 const WORKER_ENV = { QBO_RATE_LIMIT_PER_WINDOW: '4500', QBO_HTTP_TIMEOUT_MS: '5000' };
 
-export async function startChaos(label: string): Promise<Chaos> {
+export interface ChaosOptions {
+  /** Redis and PostgreSQL servers of the suite's own (see own-services.ts), for suites that kill them. */
+  redisUrl?: string;
+  pgBaseUrl?: string;
+  /** INBOX_REQUEUE_AFTER_MS for the API and the workers: how soon a job Redis lost is queued again. */
+  requeueAfterMs?: number;
+  /** Extra worker environment. */
+  workerEnv?: Record<string, string>;
+}
+
+export async function startChaos(label: string, opts: ChaosOptions = {}): Promise<Chaos> {
   const h = await startHarness(label, {
     startWorker: false,
     sandbox: { limits: { requestsPerWindow: 5000, windowMs: 60_000, maxConcurrent: 10 } },
+    ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
+    ...(opts.pgBaseUrl ? { pgBaseUrl: opts.pgBaseUrl } : {}),
+    ...(opts.requeueAfterMs !== undefined ? { requeueAfterMs: opts.requeueAfterMs } : {}),
   });
   const fleet = new WorkerFleet({
     databaseUrl: h.db.url,
-    redisUrl: TEST_REDIS_URL,
+    redisUrl: opts.redisUrl ?? TEST_REDIS_URL,
     queuePrefix: h.prefix,
     sandboxPort: h.sandbox.port,
     concurrency: 8,
     lockDurationMs: 2_000,
     sweepIntervalMs: 250,
-    extra: WORKER_ENV,
+    extra: {
+      ...WORKER_ENV,
+      ...(opts.requeueAfterMs !== undefined ? { INBOX_REQUEUE_AFTER_MS: String(opts.requeueAfterMs) } : {}),
+      ...opts.workerEnv,
+    },
   });
   try {
     const tenant = await h.tenant();

@@ -5,7 +5,13 @@ import type { Database } from '@qbo-sync/db';
 import { countRecordsByTenantAndStatus, listConnectionStatuses } from '@qbo-sync/db/repositories/sync-records-admin';
 import { listTenants } from '@qbo-sync/db/repositories/tenants';
 import { Counter, createMetricsRegistry, Gauge, type Logger, type Registry } from '@qbo-sync/observability';
-import type { Producer, PublishOptions, PublishResult, Queues } from '@qbo-sync/producer';
+import {
+  type Producer,
+  type PublishOptions,
+  type PublishResult,
+  type Queues,
+  registerInboxMetrics,
+} from '@qbo-sync/producer';
 
 /** BullMQ job states reported per queue. */
 export const QUEUE_STATES = [
@@ -114,6 +120,8 @@ export function createApiMetrics(sources: MetricsSources): ApiMetrics {
     },
   );
 
+  registerInboxMetrics(registry, sources.db, sources.logger);
+
   return {
     registry,
     countPublished(results, tenantId) {
@@ -142,6 +150,7 @@ export function countingProducer(producer: Producer, metrics: ApiMetrics): Produ
       return results;
     },
     sweepUnenqueued: (opts) => producer.sweepUnenqueued(opts),
+    sweepUnprocessed: (opts) => producer.sweepUnprocessed(opts),
     close: () => producer.close(),
   };
 }

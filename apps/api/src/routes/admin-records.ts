@@ -149,11 +149,15 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         summary: 'Replay one sync',
         description:
           'Queues the record again at replay priority, whatever its status, with the latest billing data stored ' +
-          'for it. Fix the cause first (a mapping, a reconnect); the attempt history shows the outcome.',
+          'for it. Fix the cause first (a mapping, a reconnect); the attempt history shows the outcome. An entity ' +
+          'whose events arrived but that has no record yet (its job never ran) gets its newest event queued.',
         params: recordParams,
         response: {
           200: response('Queued.', 'ReplayOneResponse'),
-          ...adminErrors({ 400: 'Bad entity type or id.', 404: 'No such tenant or record.' }),
+          ...adminErrors({
+            400: 'Bad entity type or id.',
+            404: 'No such tenant, and no record or event of the entity.',
+          }),
         },
       },
     },

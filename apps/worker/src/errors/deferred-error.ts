@@ -8,8 +8,8 @@ import { DelayedError } from 'bullmq';
  */
 export const ENTITY_BUSY_REPORT_AFTER = 20;
 
-/** Why a job stepped aside: our per-realm budget was spent, QBO answered 429, another job holds the entity, or the worker is closing. */
-export type DeferReason = 'realm_budget' | 'qbo_throttled' | 'entity_busy' | 'worker_closing';
+/** Why a job stepped aside: our per-realm budget was spent, QBO answered 429, another job holds the entity, the worker is closing, or PostgreSQL/Redis was unreachable. */
+export type DeferReason = 'realm_budget' | 'qbo_throttled' | 'entity_busy' | 'worker_closing' | 'store_outage';
 
 /**
  * BullMQ's DelayedError (the job was moved to delayed, no attempt spent) with the reason, so the worker's

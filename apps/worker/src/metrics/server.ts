@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger, Registry } from '@qbo-sync/observability';
+import type { Logger, Readiness, Registry } from '@qbo-sync/observability';
 
 export interface MetricsServerOptions {
   registry: Registry;
@@ -16,6 +16,8 @@ export interface MetricsServerOptions {
    * it (development only: production requires ADMIN_TOKEN) only this machine may scrape.
    */
   bearerToken?: string | undefined;
+  /** GET /health/ready: whether the process can reach its stores now (503 while it cannot). Absent: 404. */
+  readiness?: () => Promise<Readiness>;
 }
 
 // Hashing both sides gives equal lengths, so the comparison takes the same time whatever was sent.
@@ -31,7 +33,11 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `GET /metrics` (Prometheus text) and `GET /health`; resolves once listening, rejects on e.g. EADDRINUSE. */
+/**
+ * Serves `GET /metrics` (Prometheus text), `GET /health` (liveness: the process answers) and `GET /health/ready`
+ * (PostgreSQL and Redis reachable; 503 during an outage, which the process rides out); resolves once listening,
+ * rejects on e.g. EADDRINUSE.
+ */
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
   const log = opts.logger.child({ component: 'worker.metrics' });
   const server = createServer((req, res) => {
@@ -40,12 +46,23 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    if (path === '/health') {
+    if (path === '/health' || path === '/health/live') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
+    if (path === '/health/ready' && opts.readiness) {
+      opts.readiness().then(
+        (r) =>
+          res.writeHead(r.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r)),
+        (err: unknown) => {
+          log.warn({ err }, 'readiness check failed');
+          res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"degraded","checks":{}}');
+        },
+      );
+      return;
+    }
     if (path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /health\n');
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /health or /health/ready\n');
       return;
     }
     if (!authorized(req.headers.authorization, req.socket.remoteAddress, opts.bearerToken)) {

@@ -14,7 +14,13 @@ export interface WorkerMetrics {
   callback(result: string): void;
 }
 
-const DEFER_REASONS: readonly DeferReason[] = ['realm_budget', 'qbo_throttled', 'entity_busy', 'worker_closing'];
+const DEFER_REASONS: readonly DeferReason[] = [
+  'realm_budget',
+  'qbo_throttled',
+  'entity_busy',
+  'worker_closing',
+  'store_outage',
+];
 
 export function createWorkerMetrics(registry: Registry): WorkerMetrics {
   const jobs = new Counter({
@@ -32,7 +38,7 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
   });
   const deferrals = new Counter({
     name: 'qbo_sync_deferrals_total',
-    help: 'Jobs moved to delayed without spending an attempt: realm_budget (our per-company budget spent), qbo_throttled (QBO answered 429), entity_busy (another job holds the entity), worker_closing (handed back at shutdown).',
+    help: 'Jobs moved to delayed without spending an attempt: realm_budget (our per-company budget spent), qbo_throttled (QBO answered 429), entity_busy (another job holds the entity), worker_closing (handed back at shutdown), store_outage (PostgreSQL or Redis unreachable).',
     labelNames: ['reason'],
     registers: [registry],
   });

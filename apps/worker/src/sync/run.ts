@@ -1,4 +1,5 @@
 import { DomainEvent, type SyncEntityType, type SyncJobPayload } from '@qbo-sync/contracts';
+import { isConnectionFault } from '@qbo-sync/db/connection-faults';
 import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import { ensureRecord, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { faultStatus } from '@qbo-sync/sync-core';
@@ -93,7 +94,8 @@ async function handleFailure(
   err: unknown,
 ): Promise<SyncRecordRow> {
   const cb = ctx.settings.callbackUrl;
-  if (stepAsideOf(err)) throw err;
+  // A store outage is not the sync's fault: nothing recorded, the job steps aside (store-outage.ts).
+  if (stepAsideOf(err) || isConnectionFault(err)) throw err;
   if (err instanceof NoIncomeAccountError) {
     return writeOutcome(
       deps,

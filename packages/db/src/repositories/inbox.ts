@@ -1,11 +1,13 @@
 // The inbox: every accepted event once per (tenant, event id). A row with enqueued_at null was stored but
 // not yet queued; the sweep (findUnenqueued + markEnqueued) heals a crash between PostgreSQL and Redis.
-import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+// A row with processed_at null has not been through a finished job run yet; the sweep (findUnprocessed)
+// checks that its job is still in Redis and queues it again when Redis lost it.
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { inboxEvents } from '../schema.js';
 
 export type InboxRow = typeof inboxEvents.$inferSelect;
-export type NewInboxRow = Omit<typeof inboxEvents.$inferInsert, 'receivedAt' | 'enqueuedAt'>;
+export type NewInboxRow = Omit<typeof inboxEvents.$inferInsert, 'receivedAt' | 'enqueuedAt' | 'processedAt'>;
 
 export interface InboxKey {
   tenantId: string;
@@ -82,6 +84,65 @@ export async function findUnenqueued(db: Database, opts: { olderThanMs: number; 
     )
     .orderBy(asc(inboxEvents.receivedAt))
     .limit(opts.limit);
+}
+
+/**
+ * Queued rows whose job has not finished, last queued (or found queued) at least `staleMs` ago, least
+ * recently checked first: the candidates for a job Redis lost. Ages are on the database clock.
+ */
+export async function findUnprocessed(db: Database, opts: { staleMs: number; limit: number }): Promise<InboxRow[]> {
+  return db
+    .select()
+    .from(inboxEvents)
+    .where(
+      and(
+        isNull(inboxEvents.processedAt),
+        isNotNull(inboxEvents.enqueuedAt),
+        lte(inboxEvents.enqueuedAt, sql`now() - make_interval(secs => ${opts.staleMs / 1000})`),
+      ),
+    )
+    .orderBy(asc(inboxEvents.enqueuedAt))
+    .limit(opts.limit);
+}
+
+/** Of these keys, the ones still not processed (a re-check just before queueing again). */
+export async function stillUnprocessed(db: Database, keys: readonly InboxKey[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .select({ tenantId: inboxEvents.tenantId, eventId: inboxEvents.eventId })
+    .from(inboxEvents)
+    .where(and(matchKeys(keys), isNull(inboxEvents.processedAt)));
+  return new Set(rows.map(keyOf));
+}
+
+/** Stamps rows as queued (or found queued) now, so the sweep checks them again only after `staleMs`. */
+export async function touchEnqueued(db: Database, keys: readonly InboxKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db
+    .update(inboxEvents)
+    .set({ enqueuedAt: sql`now()` })
+    .where(and(matchKeys(keys), isNull(inboxEvents.processedAt)));
+}
+
+/** Records that a run of each event's job ended for good; a row already marked keeps its first time. */
+export async function markProcessed(db: Database, keys: readonly InboxKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db
+    .update(inboxEvents)
+    .set({ processedAt: sql`now()` })
+    .where(and(matchKeys(keys), isNull(inboxEvents.processedAt)));
+}
+
+/** How many accepted events no job run has finished yet, and how long the oldest has waited (seconds). */
+export async function inboxBacklog(db: Database): Promise<{ unprocessed: number; oldestAgeSeconds: number }> {
+  const rows = await db
+    .select({
+      unprocessed: sql<number>`count(*)::int`,
+      oldestAgeSeconds: sql<number>`coalesce(extract(epoch from now() - min(${inboxEvents.receivedAt})), 0)::float8`,
+    })
+    .from(inboxEvents)
+    .where(isNull(inboxEvents.processedAt));
+  return rows[0] ?? { unprocessed: 0, oldestAgeSeconds: 0 };
 }
 
 /** The newest event received about one entity (any of `types`), e.g. to report `pending` before a sync record exists. */
