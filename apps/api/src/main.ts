@@ -15,7 +15,13 @@ async function main(): Promise<void> {
   await prepareDatabase(config.databaseUrl);
   const database = createDb(config.databaseUrl);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const producer = createProducer({ db: database.db, redis, queuePrefix: config.queuePrefix, logger });
+  const producer = createProducer({
+    db: database.db,
+    redis,
+    queuePrefix: config.queuePrefix,
+    logger,
+    maxFutureSkewMs: config.api.maxFutureSkewMs,
+  });
   const secrets = new SecretBox(config.encryptionKeys);
   // Same key prefix as the worker's client: admin reads of QBO lists share each company's request budget.
   const qbo = createQboClient({

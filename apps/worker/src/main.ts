@@ -14,7 +14,13 @@ await prepareDatabase(config.databaseUrl);
 const db = createDb(config.databaseUrl, { max: Math.max(10, Math.ceil(config.worker.concurrency / 2)) });
 // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-const producer = createProducer({ db: db.db, redis, queuePrefix: config.queuePrefix, logger });
+const producer = createProducer({
+  db: db.db,
+  redis,
+  queuePrefix: config.queuePrefix,
+  logger,
+  maxFutureSkewMs: config.api.maxFutureSkewMs,
+});
 const registry = createMetricsRegistry('qbo-sync-worker');
 let app: WorkerApp | undefined;
 const qbo = createQboClient({
