@@ -1,5 +1,18 @@
 export { forbiddenAddressReason } from './addresses.js';
 export {
+  type BearerResult,
+  bearerResult,
+  crossOriginReason,
+  header,
+  isLoopbackAddress,
+  isLoopbackHost,
+  isSystemRequest,
+  notLocalReason,
+  type RequestFacts,
+  SYSTEM_REQUEST_HEADER,
+  sameSecret,
+} from './admin-request.js';
+export {
   type CallbackUrlCheck,
   type CallbackUrlPolicy,
   CallbackUrlRefusedError,
@@ -10,3 +23,4 @@ export {
   type Resolve,
   STRICT_CALLBACK_POLICY,
 } from './callback-url.js';
+export { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
