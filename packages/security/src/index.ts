@@ -24,3 +24,4 @@ export {
   STRICT_CALLBACK_POLICY,
 } from './callback-url.js';
 export { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
+export { escapeForTerminal } from './terminal.js';
