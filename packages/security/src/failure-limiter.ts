@@ -2,6 +2,9 @@
 // `windowMs`, that address is refused (429) until the window has passed. In memory, per process: it bounds
 // a guesser's rate per API instance, which is all a token of this length needs.
 
+/** Wrong admin tokens allowed per client address and window, on every admin surface (API, worker /metrics). */
+export const ADMIN_WRONG_TOKEN_LIMIT: FailureLimiterOptions = { maxFailures: 10, windowMs: 15 * 60_000 };
+
 export interface FailureLimiterOptions {
   maxFailures: number;
   windowMs: number;

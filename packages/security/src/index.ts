@@ -23,5 +23,5 @@ export {
   type Resolve,
   STRICT_CALLBACK_POLICY,
 } from './callback-url.js';
-export { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
+export { ADMIN_WRONG_TOKEN_LIMIT, FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
 export { escapeForTerminal } from './terminal.js';

@@ -3,6 +3,7 @@
 // (development only; production config refuses to start): requests made on this machine, not through a proxy.
 import { createHmac } from 'node:crypto';
 import {
+  ADMIN_WRONG_TOKEN_LIMIT,
   bearerResult,
   crossOriginReason,
   FailureLimiter,
@@ -23,7 +24,7 @@ export const ADMIN_COOKIE = 'qbo_sync_admin';
 /** A console sign-in lasts a working day. */
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
 /** Wrong admin tokens allowed per client address and window before it gets 429 for the rest of the window. */
-export const ADMIN_FAILURE_LIMIT = { maxFailures: 10, windowMs: 15 * 60_000 };
+export const ADMIN_FAILURE_LIMIT = ADMIN_WRONG_TOKEN_LIMIT;
 
 export type AdminCheck =
   | { ok: true }
