@@ -156,6 +156,15 @@ describe('admin: tenants', () => {
     expect((await h.request('GET', '/admin/tenants/ssrf-co')).status).toBe(404);
   });
 
+  it('refuses NUL, control characters and unpaired surrogates in admin bodies with 400 naming the field', async () => {
+    const nul = await h.request('POST', '/admin/tenants', { body: { id: 'nul-co', name: 'Nul\u0000 Co' } });
+    expect(nul.status).toBe(400);
+    expect(nul.json<ErrorBody>().error.issues).toEqual([{ path: 'name', message: expect.stringContaining('U+0000') }]);
+    const surrogate = await h.request('POST', '/admin/tenants', { body: { id: 'sur-co', name: 'Bad \ud800 Co' } });
+    expect(surrogate.status).toBe(400);
+    expect((await h.request('GET', '/admin/tenants/nul-co')).status).toBe(404);
+  });
+
   it('rotate-key issues a new key; the old one stops working at once', async () => {
     const res = await h.request('POST', '/admin/tenants/acme-moving/rotate-key');
     expect(res.status).toBe(200);
