@@ -54,6 +54,14 @@ describe('one error shape, nosniff and safe request ids everywhere', () => {
     expect(longest.statusCode).toBe(404);
   });
 
+  it('an id in the path that no event could carry (NUL, a control character) → 404, not a database error', async () => {
+    for (const id of ['%00', 'inv%1B%5B2J', 'a%20b']) {
+      const res = await h.request('GET', `/v1/sync-status/invoice/${id}`, { headers: { 'x-api-key': h.acme.apiKey } });
+      expect([id, res.statusCode]).toEqual([id, 404]);
+      expectErrorShape(res.body, 'not_found');
+    }
+  });
+
   it('a malformed percent-encoding in the path → 400 in the documented shape', async () => {
     const res = await raw(h, 'GET /v1/sync-status/invoice/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(res.status).toBe(400);

@@ -1,4 +1,10 @@
-import { EVENT_ENTITY_TYPES, EVENT_TYPES, SyncEntityType, type SyncStatusResponse } from '@qbo-sync/contracts';
+import {
+  EVENT_ENTITY_TYPES,
+  EVENT_TYPES,
+  ExternalId,
+  SyncEntityType,
+  type SyncStatusResponse,
+} from '@qbo-sync/contracts';
 import { latestEventForEntity } from '@qbo-sync/db/repositories/inbox';
 import { getSyncStatus } from '@qbo-sync/db/repositories/sync-records-read';
 import type { FastifyPluginAsync } from 'fastify';
@@ -51,6 +57,14 @@ export const syncStatusRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
         throw new ApiError(400, 'invalid_entity_type', `entityType must be one of ${ENTITY_TYPES.join(', ')}.`, [
           { path: 'entityType', message: `"${request.params.entityType}" is not one of ${ENTITY_TYPES.join(', ')}` },
         ]);
+      }
+      // No event can carry such an id (ids are printable ASCII), and PostgreSQL would refuse a NUL in the query.
+      if (!ExternalId.safeParse(externalId).success) {
+        throw new ApiError(
+          404,
+          'not_found',
+          `No event about ${entityType.data} with that id was received; ids are 1-128 printable ASCII characters.`,
+        );
       }
       const record = await getSyncStatus(deps.db, tenant.id, entityType.data, externalId);
       if (record) {
