@@ -163,6 +163,12 @@ describe('admin: tenants', () => {
     const surrogate = await h.request('POST', '/admin/tenants', { body: { id: 'sur-co', name: 'Bad \ud800 Co' } });
     expect(surrogate.status).toBe(400);
     expect((await h.request('GET', '/admin/tenants/nul-co')).status).toBe(404);
+    // A tenant id in the path that no tenant can have: 404, not a database error.
+    for (const path of ['/admin/tenants/%00', '/admin/tenants/a%00b/sync-records', '/admin/tenants/%1B%5B2J/mappings']) {
+      const res = await h.request('GET', path);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(res.json<ErrorBody>().error.code).toBe('tenant_not_found');
+    }
   });
 
   it('rotate-key issues a new key; the old one stops working at once', async () => {
