@@ -164,7 +164,11 @@ describe('admin: tenants', () => {
     expect(surrogate.status).toBe(400);
     expect((await h.request('GET', '/admin/tenants/nul-co')).status).toBe(404);
     // A tenant id in the path that no tenant can have: 404, not a database error.
-    for (const path of ['/admin/tenants/%00', '/admin/tenants/a%00b/sync-records', '/admin/tenants/%1B%5B2J/mappings']) {
+    for (const path of [
+      '/admin/tenants/%00',
+      '/admin/tenants/a%00b/sync-records',
+      '/admin/tenants/%1B%5B2J/mappings',
+    ]) {
       const res = await h.request('GET', path);
       expect([path, res.status]).toEqual([path, 404]);
       expect(res.json<ErrorBody>().error.code).toBe('tenant_not_found');
