@@ -16,6 +16,7 @@ import { createLogger, type Registry } from '@qbo-sync/observability';
 import { createProducer, type Producer } from '@qbo-sync/producer';
 import { createQboClient, createQboMetrics, type QboClient, TokenSet } from '@qbo-sync/qbo-client';
 import { type RunningSandbox, type SandboxOptions, type SeededIds, startSandbox } from '@qbo-sync/qbo-sandbox';
+import type { CallbackUrlPolicy } from '@qbo-sync/security';
 import {
   createTestDatabase,
   deleteKeysWithPrefix,
@@ -81,6 +82,8 @@ export interface Harness {
   apiUrl: string;
   prefix: string;
   secrets: SecretBox;
+  /** Where the harness lets callbacks go: the local receivers on 127.0.0.1 (CALLBACK_ALLOWED_HOSTS). */
+  callbackPolicy: CallbackUrlPolicy;
   /** A tenant connected to a fresh seeded sandbox company, with the usual mappings unless told otherwise. */
   tenant(settings?: Partial<TenantSettings>, opts?: { mappings?: boolean; id?: string }): Promise<Tenant>;
   map(tenantId: string, kind: string, externalKey: string, qboId: string): Promise<void>;
@@ -137,6 +140,8 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     QUEUE_PREFIX: prefix,
     SANDBOX_PORT: String(sandbox.port),
     WORKER_CONCURRENCY: '5',
+    // The callback receivers listen on 127.0.0.1, which the callback URL policy refuses unless allowed.
+    CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
     ...opts.env,
   });
   const logger = createLogger({ name: `test-${label}`, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -197,6 +202,7 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     apiUrl,
     prefix,
     secrets,
+    callbackPolicy: config.callbacks,
     async tenant(settings = {}, o = {}) {
       const id = o.id ?? `${label.replace(/[^a-z0-9]/g, '')}-t${++tenantSeq}`;
       const realm = (await admin('/realms', { seed: true })) as { realmId: string; seeded: SeededIds };

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { registerDocs } from './docs.js';
-import { installErrorHandling } from './errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling, requestIdOf, SECURITY_HEADERS } from './errors.js';
 import { countingProducer, createApiMetrics } from './metrics/api-metrics.js';
 import { ROUTES } from './routes/index.js';
 
@@ -19,10 +18,14 @@ export async function buildApi(input: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: deps.config.api.bodyLimitBytes,
-    genReqId: () => randomUUID(),
-    requestIdHeader: 'x-request-id',
+    // The client's x-request-id is used only when it is a plain token (it is echoed and logged).
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    frameworkErrors,
+    clientErrorHandler,
     // `/v1/events:batch` is a literal colon route; keep trailing-slash variants equivalent.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Ids are up to 128 characters, %-encoded up to three times as long; beyond that the router answers 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 400 },
     // Fastify's two info lines per request drown everything else; one line per request, at debug
     // (errors and 5xx at warn), keeps `npm start` readable and LOG_LEVEL=debug still shows traffic.
     logController: new LogController({ disableRequestLogging: true }),
@@ -30,6 +33,7 @@ export async function buildApi(input: ApiDeps): Promise<FastifyInstance> {
   app.decorateRequest('tenant', null);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    reply.headers(SECURITY_HEADERS);
   });
   app.addHook('onResponse', async (request, reply) => {
     const line = {

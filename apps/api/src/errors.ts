@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ApiErrorCode, ErrorBody, Issue } from '@qbo-sync/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -87,4 +90,56 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     );
     return reply.status(404).send(errorBody(notFound, request.id));
   });
+}
+
+/** Sent on every answer: browsers must not guess a type other than the one we declare. */
+export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
+
+// A client's request id is echoed in a header and in error bodies, and logged: only a plain token is kept.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The client's `x-request-id` when it is a plain token, else a fresh UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  const value = Array.isArray(given) ? given[0] : given;
+  return value !== undefined && SAFE_REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+/**
+ * Errors fastify raises before a route is found (its `frameworkErrors` option), in our shape rather than
+ * fastify's own: a path parameter over the router's length limit, a malformed percent-encoding.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const known =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new ApiError(414, 'url_too_long', 'The URL is too long: ids in paths are at most 128 characters.')
+      : err.code === 'FST_ERR_BAD_URL'
+        ? new ApiError(400, 'invalid_url', 'The URL is not valid: a path segment has a malformed %-encoding.')
+        : new ApiError(500, 'internal_error', 'Something went wrong on our side. Retry the same request.');
+  void reply
+    .headers({ ...SECURITY_HEADERS, 'x-request-id': request.id })
+    .status(known.statusCode)
+    .send(errorBody(known, request.id));
+}
+
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'The request headers are too large; send fewer or shorter headers.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request took too long to arrive; send it again.'],
+};
+
+/** Malformed HTTP that node refuses before fastify sees it (the server's `clientError`), in our shape. */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [
+    400,
+    'invalid_request',
+    'The request is not valid HTTP; check the request line and headers.',
+  ];
+  const body = JSON.stringify(errorBody(new ApiError(status, code, message)));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${code.replace(/_/g, ' ')}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     queuePrefix: config.queuePrefix,
     logger,
     requeueAfterMs: config.worker.inboxRequeueAfterMs,
+    maxFutureSkewMs: config.api.maxFutureSkewMs,
   });
   const secrets = new SecretBox(config.encryptionKeys);
   // Same key prefix as the worker's client: admin reads of QBO lists share each company's request budget.

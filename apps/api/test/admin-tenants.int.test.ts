@@ -132,6 +132,50 @@ describe('admin: tenants', () => {
     expect(after.settings.representatives).toBe('parent');
   });
 
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', /callbacks are sent only over https/],
+    ['https://169.254.169.254/latest/meta-data/', /link-local \(cloud metadata\)/],
+    ['https://127.0.0.1:3000/admin/tenants/other/rotate-key', /loopback/],
+    ['https://[::ffff:7f00:1]/admin', /IPv4-mapped/],
+    ['https://[fd12::1]/hooks', /unique local/],
+    ['file:///etc/passwd', /uses file:/],
+    ['gopher://127.0.0.1:6379/_FLUSHALL', /uses gopher:/],
+  ])('refuses callbackUrl %s with 400 naming it, and changes nothing', async (callbackUrl, reason) => {
+    const before = (await h.request('GET', '/admin/tenants/acme-moving')).json<TenantDetailResponse>();
+    const bad = await h.request('PATCH', '/admin/tenants/acme-moving/settings', { body: { callbackUrl } });
+    expect(bad.status).toBe(400);
+    expect(bad.json<ErrorBody>().error.issues).toEqual([
+      { path: 'callbackUrl', message: expect.stringMatching(reason) },
+    ]);
+    const created = await h.request('POST', '/admin/tenants', {
+      body: { id: 'ssrf-co', name: 'SSRF Co', settings: { callbackUrl } },
+    });
+    expect(created.status).toBe(400);
+    expect(created.json<ErrorBody>().error.issues?.[0]?.path).toBe('settings.callbackUrl');
+    const after = (await h.request('GET', '/admin/tenants/acme-moving')).json<TenantDetailResponse>();
+    expect(after.settings.callbackUrl).toBe(before.settings.callbackUrl);
+    expect((await h.request('GET', '/admin/tenants/ssrf-co')).status).toBe(404);
+  });
+
+  it('refuses NUL, control characters and unpaired surrogates in admin bodies with 400 naming the field', async () => {
+    const nul = await h.request('POST', '/admin/tenants', { body: { id: 'nul-co', name: 'Nul\u0000 Co' } });
+    expect(nul.status).toBe(400);
+    expect(nul.json<ErrorBody>().error.issues).toEqual([{ path: 'name', message: expect.stringContaining('U+0000') }]);
+    const surrogate = await h.request('POST', '/admin/tenants', { body: { id: 'sur-co', name: 'Bad \ud800 Co' } });
+    expect(surrogate.status).toBe(400);
+    expect((await h.request('GET', '/admin/tenants/nul-co')).status).toBe(404);
+    // A tenant id in the path that no tenant can have: 404, not a database error.
+    for (const path of [
+      '/admin/tenants/%00',
+      '/admin/tenants/a%00b/sync-records',
+      '/admin/tenants/%1B%5B2J/mappings',
+    ]) {
+      const res = await h.request('GET', path);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(res.json<ErrorBody>().error.code).toBe('tenant_not_found');
+    }
+  });
+
   it('rotate-key issues a new key; the old one stops working at once', async () => {
     const res = await h.request('POST', '/admin/tenants/acme-moving/rotate-key');
     expect(res.status).toBe(200);

@@ -157,6 +157,40 @@ describe('POST /v1/events', () => {
         issue: { path: '(root)', message: /must be an object/ },
       },
       {
+        name: 'a NUL in a customer name',
+        body: () => {
+          const e = freshEvent('invoice.sent');
+          return { ...e, data: { ...e.data, customer: { ...e.data.customer, lastName: 'Bro\u0000wn' } } };
+        },
+        status: 400,
+        code: 'invalid_event',
+        issue: { path: 'data.customer.lastName', message: /contains U\+0000 at character 4/ },
+      },
+      {
+        name: 'a lone surrogate in a memo',
+        body: () => {
+          const e = freshEvent('refund.issued');
+          return { ...e, data: { ...e.data, memo: 'lamp \ud83d' } };
+        },
+        status: 400,
+        code: 'invalid_event',
+        issue: { path: 'data.memo', message: /contains U\+D83D/ },
+      },
+      {
+        name: 'occurredAt far in the future',
+        body: () => ({ ...freshEvent('invoice.voided'), occurredAt: '9999-12-31T23:59:59Z' }),
+        status: 400,
+        code: 'invalid_event',
+        issue: { path: 'occurredAt', message: /more than 5 minutes after our clock/ },
+      },
+      {
+        name: 'a misspelt field of payment.voided',
+        body: () => ({ ...freshEvent('payment.voided'), data: { paymentId: 'pay-1', reasn: 'echeck_rejected' } }),
+        status: 400,
+        code: 'invalid_event',
+        issue: { path: 'data', message: /unknown field "reasn"/ },
+      },
+      {
         name: 'wrong tenant',
         body: () => freshEvent('invoice.sent', { tenantId: 'other-co' }),
         status: 403,
@@ -235,6 +269,19 @@ describe('POST /v1/events:batch', () => {
     expect(body.results[4]?.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(['data.id', 'data.amount']));
     expect(body.summary).toEqual({ accepted: 1, duplicate: 2, rejected: 2 });
     expect(await inboxCount(h)).toBe(rowsBefore + 1);
+  });
+
+  it('a NUL in one event rejects only that event; the rest of the batch is stored', async () => {
+    const good = [freshEvent('invoice.sent'), freshEvent('payment.accepted')];
+    const bad = freshEvent('customer.updated');
+    const poisoned = { ...bad, data: { ...bad.data, companyName: 'Brown\u0000 LLC' } };
+    const rowsBefore = await inboxCount(h);
+    const res = await signedPost(h, '/v1/events:batch', { events: [good[0], poisoned, good[1]] }, h.acme);
+    expect(res.statusCode).toBe(200);
+    const body = json<BatchResponse>(res);
+    expect(body.results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(body.results[1]).toMatchObject({ code: 'invalid_event', errors: [{ path: 'data.companyName' }] });
+    expect(await inboxCount(h)).toBe(rowsBefore + 2);
   });
 
   it('20 parallel batches carrying the same events: each event once', async () => {

@@ -1,4 +1,9 @@
-/** Where a command writes: process streams in main.ts, string buffers in tests. */
+import { escapeForTerminal } from '@qbo-sync/security';
+
+/**
+ * Where a command writes: process streams in main.ts, string buffers in tests. Both escape control
+ * characters, so data (names, ids, reasons) can never drive the operator's terminal.
+ */
 export interface Output {
   out(line?: string): void;
   err(line?: string): void;
@@ -6,8 +11,8 @@ export interface Output {
 
 export function streamOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Output {
   return {
-    out: (line = '') => void stdout.write(`${line}\n`),
-    err: (line = '') => void stderr.write(`${line}\n`),
+    out: (line = '') => void stdout.write(`${escapeForTerminal(line)}\n`),
+    err: (line = '') => void stderr.write(`${escapeForTerminal(line)}\n`),
   };
 }
 
@@ -23,8 +28,8 @@ export function bufferedOutput(): BufferedOutput {
   return {
     stdout,
     stderr,
-    out: (line = '') => void stdout.push(line),
-    err: (line = '') => void stderr.push(line),
+    out: (line = '') => void stdout.push(escapeForTerminal(line)),
+    err: (line = '') => void stderr.push(escapeForTerminal(line)),
     text: () => stdout.join('\n'),
   };
 }

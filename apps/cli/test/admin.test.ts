@@ -228,6 +228,24 @@ describe('admin commands', () => {
       expect(none.stderr).toContain('inv-none');
     });
 
+    it('control characters in ids and reasons reach the terminal escaped, never raw', async () => {
+      const hostile = 'Customer \u001b]0;pwned\u0007Jane\u001b[2J\r\u202eevil refused.';
+      await seedRecord(h, 'demo', 'inv-\u001b[31mred', 'conflict', { code: 'qbo_duplicate', text: hostile });
+      for (const argv of [
+        ['status', 'demo'],
+        ['status', 'demo', '--json'],
+        ['tenants', 'show', 'demo'],
+      ]) {
+        const run = await h.cli(argv);
+        expect(run.code).toBe(0);
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+        expect(run.stdout + run.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+      }
+      const table = (await h.cli(['status', 'demo'])).stdout;
+      expect(table).toContain('inv-\\u001B[31mred');
+      expect(table).toContain('Customer \\u001B]0;pwned\\u0007Jane\\u001B[2J');
+    });
+
     it('replay queues one record, or every failure in a range', async () => {
       const one = await h.cli(['replay', 'demo', 'invoice', 'inv-f1']);
       expect(one.code).toBe(0);

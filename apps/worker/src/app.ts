@@ -73,7 +73,12 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     prefs: createPreferencesCache(now),
     now,
   };
-  const handlers = createHandlers(syncDeps, { db: deps.db, secrets: new SecretBox(deps.config.encryptionKeys), now });
+  const handlers = createHandlers(syncDeps, {
+    db: deps.db,
+    secrets: new SecretBox(deps.config.encryptionKeys),
+    now,
+    urlPolicy: deps.config.callbacks,
+  });
   const sweepDeps = {
     db: deps.db,
     enqueue,

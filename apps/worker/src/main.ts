@@ -27,6 +27,7 @@ const producer = createProducer({
   queuePrefix: config.queuePrefix,
   logger,
   requeueAfterMs: config.worker.inboxRequeueAfterMs,
+  maxFutureSkewMs: config.api.maxFutureSkewMs,
 });
 const registry = createMetricsRegistry('qbo-sync-worker');
 registerInboxMetrics(registry, db.db, logger);

@@ -21,7 +21,11 @@ export interface Config {
     maxBatch: number;
     bodyLimitBytes: number;
     signatureToleranceSeconds: number;
+    /** INGEST_MAX_FUTURE_SKEW_SECONDS in ms. */
+    maxFutureSkewMs: number;
   };
+  /** Tenant callback targets: see CALLBACK_ALLOWED_HOSTS. */
+  callbacks: { allowedHosts: string[] };
   sandbox: { host: string; port: number; start: boolean };
   qbo: {
     target: QboTarget;
@@ -107,6 +111,12 @@ function parseKeys(raw: string, problems: string[]): EncryptionKey[] {
   return keys;
 }
 
+const splitList = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
+
 /**
  * Parses settings from the environment. Throws one ConfigError naming every bad variable.
  * Without Intuit credentials every QBO endpoint points at the local sandbox.
@@ -160,7 +170,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxBatch: e.INGEST_MAX_BATCH,
       bodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
       signatureToleranceSeconds: e.INGEST_SIGNATURE_TOLERANCE_SECONDS,
+      maxFutureSkewMs: e.INGEST_MAX_FUTURE_SKEW_SECONDS * 1000,
     },
+    callbacks: { allowedHosts: splitList(e.CALLBACK_ALLOWED_HOSTS) },
     sandbox: { host: e.SANDBOX_HOST, port: e.SANDBOX_PORT, start: e.START_SANDBOX ?? !intuit },
     qbo: {
       target,

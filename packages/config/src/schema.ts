@@ -29,6 +29,13 @@ export const EnvSchema = z.object({
   INGEST_MAX_BATCH: withDefault(positiveInt.max(1000), 100),
   INGEST_BODY_LIMIT_BYTES: withDefault(positiveInt, 1_048_576),
   INGEST_SIGNATURE_TOLERANCE_SECONDS: withDefault(positiveInt, 300),
+  /** How far ahead of the server clock an event's occurredAt may be (newest wins, so the future would freeze it). */
+  INGEST_MAX_FUTURE_SKEW_SECONDS: withDefault(z.coerce.number().int().min(0).max(86_400), 300),
+  /**
+   * Development only: comma-separated host or host:port callback targets allowed over http and on private or
+   * loopback addresses (e.g. `127.0.0.1:4500`). Empty: callbacks go only to public https endpoints.
+   */
+  CALLBACK_ALLOWED_HOSTS: opt(z.string()),
 
   SANDBOX_HOST: withDefault(z.string(), '127.0.0.1'),
   SANDBOX_PORT: withDefault(port, 4010),

@@ -36,6 +36,10 @@ export const API_ERROR_CODES = [
   'tenant_mismatch',
   'invalid_entity_type',
   'not_found',
+  'invalid_url',
+  'url_too_long',
+  'headers_too_large',
+  'request_timeout',
   'service_unavailable',
   'internal_error',
 ] as const;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Customer, Invoice, Payment, Refund } from './entities.js';
 import { ExternalId, TenantId } from './ids.js';
 import { unlessMissing } from './money.js';
+import { unsafeTextIssues } from './text.js';
 
 /** How an event reached us: live events outrank backfill (bulk replays of history) in every queue. */
 export const EventSource = z.enum(['live', 'backfill']);
@@ -21,16 +22,16 @@ function eventSchema<T extends string, D extends z.ZodType>(type: T, data: D) {
 
 export const InvoiceSentEvent = eventSchema('invoice.sent', Invoice);
 export const InvoiceUpdatedEvent = eventSchema('invoice.updated', Invoice);
-export const InvoiceVoidedEvent = eventSchema('invoice.voided', z.object({ invoiceId: ExternalId }));
+export const InvoiceVoidedEvent = eventSchema('invoice.voided', z.strictObject({ invoiceId: ExternalId }));
 /** A completed job billed: its invoice plus the payments taken (deposits earlier, final payment now). */
 export const JobClosedOutEvent = eventSchema(
   'job.closed_out',
-  z.object({ jobId: ExternalId, invoice: Invoice, payments: z.array(Payment).max(100).default([]) }),
+  z.strictObject({ jobId: ExternalId, invoice: Invoice, payments: z.array(Payment).max(100).default([]) }),
 );
 export const PaymentAcceptedEvent = eventSchema('payment.accepted', Payment);
 export const PaymentVoidedEvent = eventSchema(
   'payment.voided',
-  z.object({ paymentId: ExternalId, reason: z.enum(['voided', 'echeck_rejected']).default('voided') }),
+  z.strictObject({ paymentId: ExternalId, reason: z.enum(['voided', 'echeck_rejected']).default('voided') }),
 );
 export const RefundIssuedEvent = eventSchema('refund.issued', Refund);
 export const CustomerUpdatedEvent = eventSchema('customer.updated', Customer);
@@ -112,13 +113,41 @@ const eventErrorMap: z.core.$ZodErrorMap = (iss) => {
 
 const EventHead = z.object({ type: z.string(), version: z.unknown().optional() });
 
+/** How far ahead of our clock an occurredAt may be: newest wins, so a far-future time would freeze the entity. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+export interface ValidateEventOptions {
+  /** Our clock in ms (tests pass a fixed one); default Date.now(). */
+  now?: number;
+  /** Allowed clock skew for occurredAt; default 5 minutes (INGEST_MAX_FUTURE_SKEW_SECONDS). */
+  maxFutureSkewMs?: number;
+}
+
+function describeSkew(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  return `${ms / 1000} seconds`;
+}
+
+function futureIssue(event: DomainEvent, opts: ValidateEventOptions): ValidationIssue | undefined {
+  const now = opts.now ?? Date.now();
+  const skew = opts.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
+  if (Date.parse(event.occurredAt) <= now + skew) return undefined;
+  return {
+    path: 'occurredAt',
+    message: `is ${event.occurredAt}, more than ${describeSkew(skew)} after our clock (${new Date(now).toISOString()}); send the time the change happened, with its offset`,
+  };
+}
+
 /**
  * Validates an incoming event. Unknown types and versions get a message listing what is supported,
- * rather than zod's generic union error.
+ * rather than zod's generic union error. Text PostgreSQL cannot store and an occurredAt in the future are
+ * refused too (the clock is injectable through `opts`).
  */
-export function validateEvent(input: unknown): EventValidation {
+export function validateEvent(input: unknown, opts: ValidateEventOptions = {}): EventValidation {
   const head = EventHead.safeParse(input, { error: eventErrorMap });
   if (!head.success) return { ok: false, code: 'invalid_event', issues: formatIssues(head.error) };
+  const unsafe = unsafeTextIssues(input);
+  if (unsafe.length > 0) return { ok: false, code: 'invalid_event', issues: unsafe };
   const { type, version } = head.data;
   if (!Object.hasOwn(SUPPORTED_EVENT_VERSIONS, type)) {
     return {
@@ -137,7 +166,7 @@ export function validateEvent(input: unknown): EventValidation {
     };
   }
   const parsed = DomainEvent.safeParse(input, { error: eventErrorMap });
-  return parsed.success
-    ? { ok: true, event: parsed.data }
-    : { ok: false, code: 'invalid_event', issues: formatIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, code: 'invalid_event', issues: formatIssues(parsed.error) };
+  const future = futureIssue(parsed.data, opts);
+  return future ? { ok: false, code: 'invalid_event', issues: [future] } : { ok: true, event: parsed.data };
 }

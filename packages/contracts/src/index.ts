@@ -9,3 +9,4 @@ export * from './json-schema.js';
 export * from './money.js';
 export * from './routing.js';
 export * from './sync.js';
+export * from './text.js';

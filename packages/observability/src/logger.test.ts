@@ -49,3 +49,32 @@ describe('logger redaction', () => {
     );
   });
 });
+
+describe('logged errors', () => {
+  it('drop bound parameters, row details and echoed values, keeping what helps an operator', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: 'test', level: 'info', destination });
+    const err = Object.assign(new Error('invalid input syntax for type integer: "jane@example.com"'), {
+      code: '22P02',
+      routine: 'pg_strtoint32',
+      parameters: ['jane@example.com', '+1 415 555 0100'],
+      params: ['12 Harbor Way'],
+      detail: 'Key (email)=(jane@example.com) already exists.',
+      where: "unnamed portal parameter $1 = 'jane@example.com'",
+    });
+    const wrapped = new Error(
+      'Failed query: insert into customers values ($1)\nparams: jane@example.com,12 Harbor Way',
+      {
+        cause: err,
+      },
+    );
+    log.error({ err: wrapped }, 'insert failed');
+    log.error({ err }, 'query failed');
+    const out = lines.join('');
+    for (const value of ['jane@example.com', '+1 415 555 0100', '12 Harbor Way']) expect(out).not.toContain(value);
+    const second = JSON.parse(lines[1] ?? '{}') as { err: Record<string, unknown> };
+    expect(second.err).toMatchObject({ code: '22P02', routine: 'pg_strtoint32' });
+    expect(second.err['message']).toBe('invalid input syntax for type integer: "[REDACTED]"');
+    expect(out).toContain('params: [REDACTED]');
+  });
+});

@@ -43,6 +43,33 @@ export function maskSecretsInText(text: string): string {
   );
 }
 
+// Database errors carry the row being written: postgres.js keeps every bound parameter on the error,
+// drizzle repeats them in its message ("params: ..."), PostgreSQL quotes bad input in its message and row
+// values in `detail`/`where`. Those are customers' emails, phones, addresses and API-key hashes: dropped.
+const PERSONAL_ERROR_FIELDS = new Set(['parameters', 'params', 'args', 'types', 'detail', 'where', 'input']);
+const DRIZZLE_PARAMS = /\nparams: [^\n]*/g;
+const ECHOED_INPUT = /(invalid input (?:syntax|value) for [^:\n]+: )"(?:[^"\\]|\\.)*"/g;
+
+/** Masks bound parameters and echoed values (plus secrets) in an error's message or stack. */
+export function scrubErrorText(text: string): string {
+  return maskSecretsInText(
+    text.replace(DRIZZLE_PARAMS, '\nparams: [REDACTED]').replace(ECHOED_INPUT, '$1"[REDACTED]"'),
+  );
+}
+
+function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error) && !(err && typeof err === 'object' && 'message' in err)) return err;
+  const s = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(s)) {
+    if (PERSONAL_ERROR_FIELDS.has(key)) continue;
+    if (key === 'message' || key === 'stack') out[key] = typeof value === 'string' ? scrubErrorText(value) : value;
+    else if (key === 'aggregateErrors' && Array.isArray(value)) out[key] = value.map(serializeError);
+    else out[key] = value;
+  }
+  return out;
+}
+
 export interface LoggerOptions {
   name: string;
   level?: string;
@@ -55,12 +82,8 @@ export function createLogger({ name, level = process.env.LOG_LEVEL ?? 'info', de
       name,
       level,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      serializers: {
-        err: (err: unknown) => {
-          const s = pino.stdSerializers.err(err as Error);
-          return { ...s, message: maskSecretsInText(s.message), stack: s.stack && maskSecretsInText(s.stack) };
-        },
-      },
+      // Errors are logged as `err` by convention; `error` and `cause` get the same treatment when used.
+      serializers: { err: serializeError, error: serializeError, cause: serializeError },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,

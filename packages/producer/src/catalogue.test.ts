@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { JOB_NAMES } from '@qbo-sync/contracts';
 import { createQueues, JOB_OPTIONS, JOB_RETENTION, jobOptions, queueName } from './catalogue.js';
@@ -21,6 +23,21 @@ describe('job catalogue', () => {
       priority: 10,
     });
     expect(jobOptions('callback.deliver', { jobId: 'j-2' })).not.toHaveProperty('priority');
+  });
+
+  it('the documented total retry time of callbacks and syncs is what the backoff settings give', () => {
+    // BullMQ waits delay × 2^(n-1) before retry n; `attempts` runs make attempts - 1 waits.
+    const totalWaitMs = (job: keyof typeof JOB_OPTIONS) => {
+      const { attempts, backoff } = JOB_OPTIONS[job];
+      return backoff.delay * (2 ** (attempts - 1) - 1);
+    };
+    const hm = (ms: number) => `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} min`;
+    expect(hm(totalWaitMs('callback.deliver'))).toBe('5 h 41 min');
+    expect(Math.round(totalWaitMs('invoice.sync') / 60_000)).toBe(43);
+    const source = readFileSync(join(import.meta.dirname, 'catalogue.ts'), 'utf8');
+    const operations = readFileSync(join(import.meta.dirname, '../../../docs/operations.md'), 'utf8');
+    expect(source).toContain(`about ${hm(totalWaitMs('callback.deliver'))} of retries`);
+    expect(operations).toContain(`about ${hm(totalWaitMs('callback.deliver'))}`);
   });
 
   it('queue names never contain the key separator', () => {

@@ -12,7 +12,8 @@ export interface JobRetryPolicy {
  * reuses these. Throttling (429) does not spend attempts: the worker defers throttled jobs instead.
  * Sync jobs: 10 attempts from 5 s → waits of 5 s, 10 s, … 1280 s; about 43 minutes in all before `failed`,
  * long enough to ride out a QBO incident without hiding a permanent fault for hours.
- * Callbacks: 12 attempts from 10 s → about 11 hours of retries for a tenant's endpoint being down.
+ * Callbacks: 12 attempts from 10 s → waits of 10 s, 20 s, … 10240 s; about 5 h 41 min of retries (20,470 s)
+ * for a tenant's endpoint being down. A callback URL the policy refuses fails at once, without retries.
  */
 export const JOB_OPTIONS: Record<JobName, JobRetryPolicy> = {
   'customer.sync': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },

@@ -8,6 +8,7 @@ import {
   PRIORITY,
   routeEvent,
   SyncJobPayload,
+  type ValidateEventOptions,
   type ValidationIssue,
   validateEvent,
 } from '@qbo-sync/contracts';
@@ -61,11 +62,12 @@ export function reject(input: unknown, code: RejectionCode, errors: ValidationIs
 export function prepareEvents(
   inputs: readonly unknown[],
   tenantId?: string,
+  validation: ValidateEventOptions = {},
 ): { rejected: Map<number, RejectedResult>; valid: PreparedEvent[] } {
   const rejected = new Map<number, RejectedResult>();
   const valid: PreparedEvent[] = [];
   inputs.forEach((input, index) => {
-    const result = validateEvent(input);
+    const result = validateEvent(input, validation);
     if (!result.ok) {
       rejected.set(index, reject(input, result.code, result.issues));
       return;

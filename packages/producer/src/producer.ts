@@ -48,6 +48,10 @@ export interface ProducerDeps {
    * between PostgreSQL and Redis (the rows stay with enqueued_at null for the sweep).
    */
   afterInboxInsert?: (events: readonly DomainEvent[]) => Promise<void>;
+  /** How far ahead of `now` an event's occurredAt may be (INGEST_MAX_FUTURE_SKEW_SECONDS); default 5 minutes. */
+  maxFutureSkewMs?: number;
+  /** Clock for that check, in ms; tests pin it. Default Date.now. */
+  now?: () => number;
 }
 
 export interface PublishOptions {
@@ -208,7 +212,10 @@ export function createProducer(deps: ProducerDeps): Producer {
 
   async function publishMany(events: readonly unknown[], opts: PublishOptions = {}): Promise<PublishResult[]> {
     if (closed) throw new ProducerClosedError();
-    const { rejected, valid } = prepareEvents(events, opts.tenantId);
+    const { rejected, valid } = prepareEvents(events, opts.tenantId, {
+      now: (deps.now ?? Date.now)(),
+      ...(deps.maxFutureSkewMs !== undefined ? { maxFutureSkewMs: deps.maxFutureSkewMs } : {}),
+    });
     const results: PublishResult[] = new Array(events.length);
     for (const [index, result] of rejected) results[index] = result;
     for (let i = 0; i < valid.length; i += INSERT_CHUNK) {

@@ -74,7 +74,7 @@ describe('signed status callbacks', () => {
     await waitFor(async () => (await h.record(t.id, 'invoice', 'INV-1'))?.callbackVersion === rec.statusVersion);
     // Delivered once per version: running the same delivery again sends nothing.
     const again = await deliverCallback(
-      { db: h.db.db, secrets: h.secrets, now: Date.now },
+      { db: h.db.db, secrets: h.secrets, now: Date.now, urlPolicy: h.callbackPolicy },
       { tenantId: t.id, syncRecordId: rec.id, statusVersion: rec.statusVersion },
     );
     expect(again).toBe('already-delivered');
@@ -98,7 +98,7 @@ describe('signed status callbacks', () => {
       await waitFor(async () => (await job.getState()) === 'delayed' || job.attemptsMade > 0);
       expect(down.hits).toHaveLength(0);
       // The retry (run here directly instead of waiting 10 s) delivers it.
-      const deps = { db: h.db.db, secrets: h.secrets, now: Date.now };
+      const deps = { db: h.db.db, secrets: h.secrets, now: Date.now, urlPolicy: h.callbackPolicy };
       expect(
         await deliverCallback(deps, { tenantId: t.id, syncRecordId: rec.id, statusVersion: rec.statusVersion }),
       ).toBe('delivered');
@@ -118,7 +118,7 @@ describe('signed status callbacks', () => {
       const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'needs_sync');
       await expect(
         deliverCallback(
-          { db: h.db.db, secrets: h.secrets, now: Date.now },
+          { db: h.db.db, secrets: h.secrets, now: Date.now, urlPolicy: h.callbackPolicy },
           { tenantId: t.id, syncRecordId: rec.id, statusVersion: rec.statusVersion },
         ),
       ).rejects.toBeInstanceOf(CallbackFailedError);

@@ -1,49 +1,53 @@
 // Who may use the admin API, the queue dashboard, the console and /metrics. With ADMIN_TOKEN set: a bearer
 // token, or the console's session cookie (browsers cannot add headers to dashboard navigation). Without it
 // (development only; production config refuses to start): requests made on this machine, not through a proxy.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import {
+  ADMIN_WRONG_TOKEN_LIMIT,
+  bearerResult,
+  crossOriginReason,
+  FailureLimiter,
+  header,
+  isLoopbackHost,
+  isSystemRequest,
+  notLocalReason,
+  type RequestFacts,
+  sameSecret,
+} from '@qbo-sync/security';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 
+export { isLoopbackAddress, isLoopbackHost, sameSecret } from '@qbo-sync/security';
+
 export const ADMIN_COOKIE = 'qbo_sync_admin';
 /** A console sign-in lasts a working day. */
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
+/** Wrong admin tokens allowed per client address and window before it gets 429 for the rest of the window. */
+export const ADMIN_FAILURE_LIMIT = ADMIN_WRONG_TOKEN_LIMIT;
 
-export type AdminCheck = { ok: true } | { ok: false; status: number; code: string; message: string };
+export type AdminCheck =
+  | { ok: true }
+  | { ok: false; status: number; code: string; message: string; retryAfterSeconds?: number };
 
-const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'forwarded', 'x-real-ip'];
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+/** What the checks share across one API instance: the public URL (own origin) and the bad-token counter. */
+export interface AdminContext {
+  publicUrl?: string;
+  failures?: FailureLimiter;
 }
-
-/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  if (address === '::1') return true;
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
-}
-
-/** A Host or Origin naming this machine (defeats DNS rebinding of a loopback-only API). */
-export function isLoopbackHost(hostOrUrl: string | undefined): boolean {
-  if (!hostOrUrl) return false;
-  let hostname: string;
-  try {
-    hostname = new URL(hostOrUrl.includes('://') ? hostOrUrl : `http://${hostOrUrl}`).hostname;
-  } catch {
-    return false;
+const contexts = new WeakMap<ApiDeps, AdminContext>();
+/** One context per built API (buildApi hands every plugin the same deps object). */
+export function adminContext(deps: ApiDeps): AdminContext {
+  let ctx = contexts.get(deps);
+  if (!ctx) {
+    ctx = { publicUrl: deps.config.api.publicUrl, failures: new FailureLimiter(ADMIN_FAILURE_LIMIT) };
+    contexts.set(deps, ctx);
   }
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true;
-  return isLoopbackAddress(hostname.replace(/^\[|\]$/g, ''));
+  return ctx;
 }
 
-/** Constant-time comparison of two secrets of any length. */
-export function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
+function factsOf(request: FastifyRequest): RequestFacts {
+  return { method: request.method, headers: request.headers, remoteAddress: request.socket.remoteAddress };
 }
 
 function sessionMac(token: string, expiresAtMs: number): string {
@@ -63,36 +67,68 @@ export function verifySession(token: string, value: string, nowMs: number): bool
 }
 
 export function cookieValue(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (header(request, 'cookie') ?? '').split(';')) {
+  for (const part of (header(factsOf(request), 'cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
   }
   return undefined;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** A browser request from another site (cookies ride along; a bearer header never does). */
-function crossSite(request: FastifyRequest): boolean {
-  const site = header(request, 'sec-fetch-site');
-  if (site && site !== 'same-origin' && site !== 'none') return true;
-  const origin = header(request, 'origin');
-  if (!origin) return false;
-  try {
-    return new URL(origin).host !== header(request, 'host');
-  } catch {
-    return true;
-  }
-}
-
 const fail = (status: number, code: string, message: string): AdminCheck => ({ ok: false, status, code, message });
 
-export function checkAdmin(token: string | undefined, request: FastifyRequest, nowMs: number): AdminCheck {
+function crossOrigin(facts: RequestFacts, ctx: AdminContext): AdminCheck | undefined {
+  const why = crossOriginReason(facts, ctx.publicUrl);
+  if (!why) return undefined;
+  return fail(
+    403,
+    'cross_origin_refused',
+    `Admin changes are accepted only from this API's own pages, and ${why}. Use the console at /console or the CLI.`,
+  );
+}
+
+/** Records a wrong admin token (sign-in form or bearer) against the client's address. */
+export function noteWrongToken(ctx: AdminContext, request: FastifyRequest, nowMs: number): void {
+  ctx.failures?.fail(request.ip, nowMs);
+}
+
+/** 429 while the client's address has used up its wrong-token allowance. */
+export function throttled(ctx: AdminContext, request: FastifyRequest, nowMs: number): AdminCheck | undefined {
+  const waitMs = ctx.failures?.blockedForMs(request.ip, nowMs) ?? 0;
+  if (waitMs <= 0) return undefined;
+  const retryAfterSeconds = Math.ceil(waitMs / 1000);
+  return {
+    ok: false,
+    status: 429,
+    code: 'too_many_admin_failures',
+    message: `Too many wrong admin tokens from this address; try again in ${retryAfterSeconds} s with the right one.`,
+    retryAfterSeconds,
+  };
+}
+
+export function checkAdmin(
+  token: string | undefined,
+  request: FastifyRequest,
+  nowMs: number,
+  ctx: AdminContext = {},
+): AdminCheck {
+  const facts = factsOf(request);
+  if (isSystemRequest(facts)) {
+    return fail(
+      403,
+      'system_request_refused',
+      'Requests made by qbo-sync itself (tenant callbacks) are never admin requests.',
+    );
+  }
   if (token) {
-    const auth = header(request, 'authorization');
-    if (auth !== undefined) {
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1];
-      if (bearer && sameSecret(bearer, token)) return { ok: true };
+    const limited = throttled(ctx, request, nowMs);
+    if (limited) return limited;
+    const bearer = bearerResult(facts, token);
+    if (bearer === 'valid') {
+      ctx.failures?.succeed(request.ip);
+      return crossOrigin(facts, ctx) ?? { ok: true };
+    }
+    if (bearer === 'wrong') {
+      noteWrongToken(ctx, request, nowMs);
       return fail(
         401,
         'invalid_admin_token',
@@ -100,12 +136,7 @@ export function checkAdmin(token: string | undefined, request: FastifyRequest, n
       );
     }
     const session = cookieValue(request, ADMIN_COOKIE);
-    if (session && verifySession(token, session, nowMs)) {
-      if (!SAFE_METHODS.has(request.method) && crossSite(request)) {
-        return fail(403, 'cross_origin_refused', 'Admin changes are accepted only from the console page itself.');
-      }
-      return { ok: true };
-    }
+    if (session && verifySession(token, session, nowMs)) return crossOrigin(facts, ctx) ?? { ok: true };
     return fail(
       401,
       'admin_auth_required',
@@ -114,24 +145,28 @@ export function checkAdmin(token: string | undefined, request: FastifyRequest, n
   }
   const local =
     'ADMIN_TOKEN is not set, so the admin API, dashboard and console answer only requests made on this machine';
-  if (PROXY_HEADERS.some((h) => header(request, h) !== undefined)) {
-    return fail(403, 'admin_loopback_only', `${local}, not through a proxy. Set ADMIN_TOKEN to use them remotely.`);
-  }
-  if (!isLoopbackAddress(request.socket.remoteAddress) || !isLoopbackHost(header(request, 'host'))) {
-    return fail(403, 'admin_loopback_only', `${local} (127.0.0.1 or localhost). Set ADMIN_TOKEN to use them remotely.`);
-  }
-  const origin = header(request, 'origin');
+  const notLocal = notLocalReason(facts);
+  if (notLocal)
+    return fail(403, 'admin_loopback_only', `${local} (${notLocal}). Set ADMIN_TOKEN to use them remotely.`);
+  const origin = header(facts, 'origin');
   if (origin !== undefined && !isLoopbackHost(origin)) {
     return fail(403, 'cross_origin_refused', `${local}; this request came from the web page ${origin}.`);
   }
-  return { ok: true };
+  return crossOrigin(facts, ctx) ?? { ok: true };
+}
+
+/** Sends a failed check as the error it is (with Retry-After when throttled). */
+export function refuse(check: Extract<AdminCheck, { ok: false }>, reply: FastifyReply): never {
+  if (check.retryAfterSeconds !== undefined) reply.header('retry-after', String(check.retryAfterSeconds));
+  throw new ApiError(check.status, check.code, check.message);
 }
 
 /** onRequest hook guarding a plugin's routes. */
 export function requireAdmin(deps: ApiDeps) {
   const now = deps.now ?? Date.now;
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const check = checkAdmin(deps.config.api.adminToken, request, now());
-    if (!check.ok) throw new ApiError(check.status, check.code, check.message);
+  const ctx = adminContext(deps);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const check = checkAdmin(deps.config.api.adminToken, request, now(), ctx);
+    if (!check.ok) refuse(check, reply);
   };
 }

@@ -1,3 +1,4 @@
+import { TenantId } from '@qbo-sync/contracts';
 import { getTenant, type Tenant } from '@qbo-sync/db/repositories/tenants';
 import { queueEnqueue, type ReplayDeps } from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
@@ -6,7 +7,8 @@ import { ApiError } from '../errors.js';
 
 /** The tenant named in the path, or 404 saying how to find the right id. */
 export async function loadTenant(deps: ApiDeps, tenantId: string): Promise<Tenant> {
-  const tenant = await getTenant(deps.db, tenantId);
+  // An id no tenant can have (a NUL would even fail the query) is simply not found.
+  const tenant = TenantId.safeParse(tenantId).success ? await getTenant(deps.db, tenantId) : undefined;
   if (!tenant) {
     throw new ApiError(
       404,

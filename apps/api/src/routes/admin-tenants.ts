@@ -21,17 +21,28 @@ import {
   updateTenantSettings,
 } from '@qbo-sync/db/repositories/tenants';
 import { removeTenantJobs } from '@qbo-sync/producer';
+import { checkCallbackUrl } from '@qbo-sync/security';
 import type { FastifyPluginAsync } from 'fastify';
 import { requireAdmin } from '../admin/auth.js';
 import { adminErrors, adminSecurity, body, pathParams, tenantParam } from '../admin/docs.js';
 import { parseInput } from '../admin/parse.js';
 import { loadTenant } from '../admin/tenant.js';
 import { connectionStatusName, connectionView, tenantView } from '../admin/views.js';
-import type { RouteOptions } from '../deps.js';
+import type { ApiDeps, RouteOptions } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { docsOnlySchemas, response } from './schema-docs.js';
 
 type TenantRoute = { Params: { tenantId: string } };
+
+/** The callback URL policy at save time, so a refused target is a clear 400 now rather than failed deliveries later. */
+function assertCallbackUrlAllowed(deps: ApiDeps, url: string | undefined, path: string): void {
+  if (url === undefined) return;
+  const check = checkCallbackUrl(url, deps.config.callbacks);
+  if (check.ok) return;
+  throw new ApiError(400, 'invalid_request', 'The callback URL is not allowed (see issues); nothing was changed.', [
+    { path, message: check.reason },
+  ]);
+}
 
 /** Tenants: create (key and secret shown once), list, detail with connection and counts, settings, key rotation. */
 export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
@@ -57,6 +68,7 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     },
     async (request, reply) => {
       const input = parseInput(CreateTenantBody, request.body, 'tenant');
+      assertCallbackUrlAllowed(deps, input.settings?.callbackUrl, 'settings.callbackUrl');
       try {
         const created = await createTenant(deps.db, deps.secrets, {
           id: input.id,
@@ -155,6 +167,7 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const patch = parseInput(TenantSettingsPatch, request.body, 'settings patch');
+      assertCallbackUrlAllowed(deps, patch.callbackUrl, 'callbackUrl');
       return tenantView(await updateTenantSettings(deps.db, tenant.id, patch));
     },
   );

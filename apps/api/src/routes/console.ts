@@ -1,6 +1,16 @@
 import { AdminSessionBody } from '@qbo-sync/contracts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { ADMIN_COOKIE, checkAdmin, SESSION_TTL_MS, sameSecret, sessionValue } from '../admin/auth.js';
+import {
+  ADMIN_COOKIE,
+  adminContext,
+  checkAdmin,
+  noteWrongToken,
+  refuse,
+  SESSION_TTL_MS,
+  sameSecret,
+  sessionValue,
+  throttled,
+} from '../admin/auth.js';
 import { consoleClient } from '../console/client.js';
 import { CONSOLE_SCRIPT_PATH, consolePage, localOnlyPage, STATUS_WORDS, signInPage } from '../console/page.js';
 import type { RouteOptions } from '../deps.js';
@@ -30,6 +40,7 @@ const isForm = (request: FastifyRequest) =>
 export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   const token = deps.config.api.adminToken;
   const now = deps.now ?? Date.now;
+  const ctx = adminContext(deps);
   const script = `(${consoleClient.toString()})(${JSON.stringify(STATUS_WORDS)});\n`;
   const secure = deps.config.api.publicUrl.startsWith('https:') ? '; Secure' : '';
   // The sign-in page is a plain form (no script needed before signing in).
@@ -38,15 +49,15 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   });
 
   app.get('/console', { schema: { hide: true } }, async (request, reply) => {
-    const check = checkAdmin(token, request, now());
+    const check = checkAdmin(token, request, now(), ctx);
     if (check.ok) return html(reply, 200, consolePage({ signOut: token !== undefined }));
     if (token) return html(reply, 401, signInPage());
     return html(reply, check.status, localOnlyPage(check.message));
   });
 
   app.get(CONSOLE_SCRIPT_PATH, { schema: { hide: true } }, async (request, reply) => {
-    const check = checkAdmin(token, request, now());
-    if (!check.ok) throw new ApiError(check.status, check.code, check.message);
+    const check = checkAdmin(token, request, now(), ctx);
+    if (!check.ok) refuse(check, reply);
     return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-store').send(script);
   });
 
@@ -60,8 +71,11 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
         'ADMIN_TOKEN is not set: the console needs no sign-in on this machine.',
       );
     }
+    const limited = throttled(ctx, request, now());
+    if (limited && !limited.ok) refuse(limited, reply);
     const parsed = AdminSessionBody.safeParse(request.body ?? {});
     if (!parsed.success || !sameSecret(parsed.data.token, token)) {
+      noteWrongToken(ctx, request, now());
       if (form) return html(reply, 401, signInPage('That is not the admin token of this deployment.'));
       throw new ApiError(401, 'invalid_admin_token', 'That is not the admin token of this deployment.');
     }

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { JOB_NAMES } from '@qbo-sync/contracts';
 import type { FastifyPluginAsync } from 'fastify';
-import { checkAdmin } from '../admin/auth.js';
+import { adminContext, checkAdmin } from '../admin/auth.js';
 import type { RouteOptions } from '../deps.js';
 import { ApiError, errorBody } from '../errors.js';
 
@@ -15,10 +15,12 @@ export const DASHBOARD_PATH = '/admin/queues';
  */
 export const dashboardRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   const now = deps.now ?? Date.now;
+  const ctx = adminContext(deps);
   // Answered here, not thrown: bull-board installs its own error handler in its scope.
   app.addHook('onRequest', async (request, reply) => {
-    const check = checkAdmin(deps.config.api.adminToken, request, now());
+    const check = checkAdmin(deps.config.api.adminToken, request, now(), ctx);
     if (check.ok) return;
+    if (check.retryAfterSeconds !== undefined) reply.header('retry-after', String(check.retryAfterSeconds));
     // A person opening the dashboard in a browser signs in on the console first.
     if (
       deps.config.api.adminToken &&

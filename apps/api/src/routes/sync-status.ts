@@ -1,6 +1,7 @@
 import {
   EVENT_ENTITY_TYPES,
   EVENT_TYPES,
+  ExternalId,
   formatIssues,
   SyncEntityType,
   type SyncStatusResponse,
@@ -103,6 +104,14 @@ export const syncStatusRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
         throw new ApiError(400, 'invalid_entity_type', `entityType must be one of ${ENTITY_TYPES.join(', ')}.`, [
           { path: 'entityType', message: `"${request.params.entityType}" is not one of ${ENTITY_TYPES.join(', ')}` },
         ]);
+      }
+      // No event can carry such an id (ids are printable ASCII), and PostgreSQL would refuse a NUL in the query.
+      if (!ExternalId.safeParse(externalId).success) {
+        throw new ApiError(
+          404,
+          'not_found',
+          `No event about ${entityType.data} with that id was received; ids are 1-128 printable ASCII characters.`,
+        );
       }
       const record = await getSyncStatus(deps.db, tenant.id, entityType.data, externalId);
       if (record) {

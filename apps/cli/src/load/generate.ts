@@ -15,7 +15,7 @@ export interface LoadPlan {
   source: 'live' | 'backfill';
   /** First issue date, YYYY-MM-DD; invoices spread over the following four weeks. */
   startDate: string;
-  /** occurredAt of every event (ISO); the API only checks its shape. */
+  /** occurredAt of every event (ISO); the API checks its shape and that it is not in the future. */
   occurredAt: string;
 }
 

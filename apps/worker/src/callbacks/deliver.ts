@@ -2,6 +2,14 @@ import { type CallbackJobPayload, TenantSettings } from '@qbo-sync/contracts';
 import type { Database, SecretBox } from '@qbo-sync/db';
 import { getRecordById, markCallbackDelivered, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { getTenant, getTenantSigningSecret } from '@qbo-sync/db/repositories/tenants';
+import {
+  type CallbackUrlPolicy,
+  CallbackUrlRefusedError,
+  checkCallbackUrl,
+  guardedLookup,
+  type Resolve,
+  STRICT_CALLBACK_POLICY,
+} from '@qbo-sync/security';
 import got from 'got';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signCallback, TIMESTAMP_HEADER } from './sign.js';
 
@@ -23,6 +31,10 @@ export interface CallbackDeps {
   secrets: SecretBox;
   now: () => number;
   timeoutMs?: number;
+  /** Where callbacks may go (config.callbacks); default: public https endpoints only. */
+  urlPolicy?: CallbackUrlPolicy;
+  /** DNS for the send-time address check; tests inject names that resolve to chosen addresses. */
+  resolve?: Resolve;
 }
 
 /** The JSON a tenant receives: the record's state at this status version. */
@@ -59,6 +71,9 @@ export async function deliverCallback(deps: CallbackDeps, payload: CallbackJobPa
   const tenant = await getTenant(deps.db, payload.tenantId);
   const url = tenant ? TenantSettings.parse(tenant.settings ?? {}).callbackUrl : undefined;
   if (!url) return 'no-callback-url';
+  // Saved URLs were checked when saved, but the policy or the URL's DNS may have changed since.
+  const target = checkCallbackUrl(url, deps.urlPolicy ?? STRICT_CALLBACK_POLICY);
+  if (!target.ok) throw new CallbackUrlRefusedError(target.reason);
   const secret = await getTenantSigningSecret(deps.db, deps.secrets, payload.tenantId);
   if (!secret) return 'gone';
   const now = new Date(deps.now());
@@ -79,10 +94,15 @@ export async function deliverCallback(deps: CallbackDeps, payload: CallbackJobPa
       // BullMQ attempts own the retries (with backoff); got retrying too would multiply them.
       retry: { limit: 0 },
       throwHttpErrors: false,
+      // A redirect would be a second, unchecked target.
       followRedirect: false,
+      // The resolved address is checked and then connected to; allow-listed development hosts skip it.
+      ...(target.allowListed ? {} : { dnsLookup: guardedLookup(deps.resolve) as never }),
     });
     status = res.statusCode;
   } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof CallbackUrlRefusedError) throw cause;
     throw new CallbackFailedError(url, undefined, err instanceof Error ? err.message : String(err));
   }
   if (status < 200 || status >= 300) throw new CallbackFailedError(url, status, `HTTP ${status}`);

@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SYSTEM_REQUEST_HEADER } from '@qbo-sync/security';
 
 export const SIGNATURE_HEADER = 'x-qbo-sync-signature';
 export const TIMESTAMP_HEADER = 'x-qbo-sync-timestamp';
-export const DELIVERY_HEADER = 'x-qbo-sync-delivery';
+/** Names the delivery; also marks the request as the system's own, which the admin surfaces refuse. */
+export const DELIVERY_HEADER = SYSTEM_REQUEST_HEADER;
 
 /**
  * `v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`: the timestamp is signed with the body so a

@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger, Registry } from '@qbo-sync/observability';
 import { type MetricsServer, startMetricsServer } from './server.js';
@@ -54,6 +55,57 @@ describe('worker metrics server', () => {
       expect(ok.status).toBe(200);
       expect(await ok.text()).toContain('qbo_sync_jobs_total');
       expect((await fetch(`${guarded.url}/health`)).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  /** A raw GET (fetch cannot set Host), from this machine. */
+  const rawGet = (url: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const req = httpRequest(url, { method: 'GET', headers }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('without a token, checks like the API: no proxy, no foreign Host or Origin, no callback requests', async () => {
+    const url = `${server.url}/metrics`;
+    const attempts: Array<Record<string, string>> = [
+      { 'x-forwarded-for': '203.0.113.9' },
+      { host: 'attacker.example' },
+      { origin: 'http://attacker.example' },
+      { 'x-qbo-sync-delivery': '12-3' },
+    ];
+    for (const headers of attempts) {
+      const res = await rawGet(url, headers);
+      expect([headers, res.status]).toEqual([headers, 403]);
+      const body = JSON.parse(res.body) as { error: { code: string; message: string } };
+      expect(body.error.message.length).toBeGreaterThan(20);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+    expect((await rawGet(url, { host: `localhost:${server.port}` })).status).toBe(200);
+  });
+
+  it('with a token, accepts the bearer forms the API accepts and backs off repeated wrong tokens', async () => {
+    const token = 'y'.repeat(20);
+    const guarded = await startMetricsServer({ registry, host: '127.0.0.1', port: 0, logger, bearerToken: token });
+    try {
+      const url = `${guarded.url}/metrics`;
+      expect((await rawGet(url, { authorization: `bearer   ${token}` })).status).toBe(200);
+      expect((await rawGet(url, { authorization: `Bearer ${token}`, 'x-qbo-sync-delivery': '1-1' })).status).toBe(403);
+      const wrong = await rawGet(url, { authorization: 'Bearer nope' });
+      expect(wrong.status).toBe(401);
+      expect(JSON.parse(wrong.body)).toMatchObject({ error: { code: 'invalid_admin_token' } });
+      for (let i = 0; i < 9; i++) await rawGet(url, { authorization: `Bearer nope-${i}` });
+      const blocked = await rawGet(url, { authorization: `Bearer ${token}` });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await guarded.close();
     }

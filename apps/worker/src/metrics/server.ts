@@ -1,9 +1,18 @@
 // The worker's own scrape endpoint: a bare node:http server (no framework needed for two routes), because
 // job outcomes, deferrals and QBO request counts exist only inside the worker process.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, Readiness, Registry } from '@qbo-sync/observability';
+import {
+  ADMIN_WRONG_TOKEN_LIMIT,
+  bearerResult,
+  FailureLimiter,
+  header,
+  isLoopbackHost,
+  isSystemRequest,
+  notLocalReason,
+  type RequestFacts,
+} from '@qbo-sync/security';
 
 export interface MetricsServerOptions {
   registry: Registry;
@@ -20,11 +29,73 @@ export interface MetricsServerOptions {
   readiness?: () => Promise<Readiness>;
 }
 
-// Hashing both sides gives equal lengths, so the comparison takes the same time whatever was sent.
-const digest = (s: string) => createHash('sha256').update(s).digest();
-function authorized(header: string | undefined, remote: string | undefined, token: string | undefined): boolean {
-  if (token === undefined) return remote === '::1' || /^(::ffff:)?127\./.test(remote ?? '');
-  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+/** The API's admin checks (apps/api/src/admin/auth.ts) for a read-only endpoint; undefined when allowed. */
+function refusal(
+  req: IncomingMessage,
+  token: string | undefined,
+  failures: FailureLimiter,
+  nowMs: number,
+): Refusal | undefined {
+  const facts: RequestFacts = {
+    method: req.method ?? 'GET',
+    headers: req.headers,
+    remoteAddress: req.socket.remoteAddress,
+  };
+  if (isSystemRequest(facts)) {
+    return {
+      status: 403,
+      code: 'system_request_refused',
+      message: 'Requests made by qbo-sync itself are never admin requests.',
+    };
+  }
+  if (token !== undefined) {
+    const ip = facts.remoteAddress ?? '';
+    const waitMs = failures.blockedForMs(ip, nowMs);
+    if (waitMs > 0) {
+      const retryAfterSeconds = Math.ceil(waitMs / 1000);
+      return {
+        status: 429,
+        code: 'too_many_admin_failures',
+        message: `Too many wrong admin tokens from this address; try again in ${retryAfterSeconds} s.`,
+        retryAfterSeconds,
+      };
+    }
+    const bearer = bearerResult(facts, token);
+    if (bearer === 'valid') {
+      failures.succeed(ip);
+      return undefined;
+    }
+    if (bearer === 'wrong') failures.fail(ip, nowMs);
+    return {
+      status: 401,
+      code: bearer === 'wrong' ? 'invalid_admin_token' : 'admin_auth_required',
+      message: 'Scrape with Authorization: Bearer <ADMIN_TOKEN>, the value configured on the server.',
+    };
+  }
+  const local = 'ADMIN_TOKEN is not set, so /metrics answers only requests made on this machine';
+  const notLocal = notLocalReason(facts);
+  if (notLocal) return { status: 403, code: 'admin_loopback_only', message: `${local} (${notLocal}).` };
+  const origin = header(facts, 'origin');
+  if (origin !== undefined && !isLoopbackHost(origin)) {
+    return { status: 403, code: 'cross_origin_refused', message: `${local}; this request came from ${origin}.` };
+  }
+  return undefined;
+}
+
+const NOSNIFF = { 'x-content-type-options': 'nosniff' };
+/** The API's error shape: `{ error: { code, message } }`. */
+function sendError(res: ServerResponse, r: Refusal): void {
+  const headers: Record<string, string> = { ...NOSNIFF, 'content-type': 'application/json; charset=utf-8' };
+  if (r.retryAfterSeconds !== undefined) headers['retry-after'] = String(r.retryAfterSeconds);
+  if (r.status === 401) headers['www-authenticate'] = 'Bearer';
+  res.writeHead(r.status, headers).end(JSON.stringify({ error: { code: r.code, message: r.message } }));
 }
 
 export interface MetricsServer {
@@ -40,40 +111,51 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
   const log = opts.logger.child({ component: 'worker.metrics' });
+  const failures = new FailureLimiter(ADMIN_WRONG_TOKEN_LIMIT);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      res.setHeader('allow', 'GET, HEAD');
+      sendError(res, { status: 405, code: 'method_not_allowed', message: 'Only GET and HEAD are answered here.' });
       return;
     }
     if (path === '/health' || path === '/health/live') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      res.writeHead(200, { ...NOSNIFF, 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
     if (path === '/health/ready' && opts.readiness) {
       opts.readiness().then(
         (r) =>
-          res.writeHead(r.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r)),
+          res
+            .writeHead(r.status === 'ok' ? 200 : 503, { ...NOSNIFF, 'content-type': 'application/json' })
+            .end(JSON.stringify(r)),
         (err: unknown) => {
           log.warn({ err }, 'readiness check failed');
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"degraded","checks":{}}');
+          res
+            .writeHead(503, { ...NOSNIFF, 'content-type': 'application/json' })
+            .end('{"status":"degraded","checks":{}}');
         },
       );
       return;
     }
     if (path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics, /health or /health/ready\n');
+      sendError(res, {
+        status: 404,
+        code: 'not_found',
+        message: `There is no ${path}: try /metrics, /health or /health/ready.`,
+      });
       return;
     }
-    if (!authorized(req.headers.authorization, req.socket.remoteAddress, opts.bearerToken)) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('admin token required\n');
+    const refused = refusal(req, opts.bearerToken, failures, Date.now());
+    if (refused) {
+      sendError(res, refused);
       return;
     }
     opts.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': opts.registry.contentType }).end(text),
+      (text) => res.writeHead(200, { ...NOSNIFF, 'content-type': opts.registry.contentType }).end(text),
       (err: unknown) => {
         log.warn({ err }, 'metrics scrape failed');
-        res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
+        sendError(res, { status: 500, code: 'internal_error', message: 'Metrics are unavailable right now; retry.' });
       },
     );
   });
