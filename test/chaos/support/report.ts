@@ -78,7 +78,7 @@ export function toMarkdown(r: ChaosReport, command: string): string {
       `void policy checked: \`${r.options.voidPolicy}\`.`,
     '',
     `Duration ${s(r.durationMs)}: setup ${s(p.setupMs)}, publishing ${s(p.publishMs)}, faults ${s(p.chaosMs)}, ` +
-      `settle ${s(p.settleMs)} (${p.settled ? 'settled' : 'did NOT settle: timed out'}).`,
+      `settle ${s(p.settleMs)} (${p.settled ? 'settled' : p.stuck ? 'did NOT settle: stuck, nothing moving' : 'did NOT settle: timed out'}).`,
     '',
     '## Workload',
     '',

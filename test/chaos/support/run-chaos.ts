@@ -129,7 +129,7 @@ export interface ChaosReport {
   options: Omit<ChaosOptions, 'log'>;
   startedAt: string;
   durationMs: number;
-  phases: { setupMs: number; publishMs: number; chaosMs: number; settleMs: number; settled: boolean };
+  phases: { setupMs: number; publishMs: number; chaosMs: number; settleMs: number; settled: boolean; stuck: boolean };
   workload: {
     uniqueEvents: number;
     deliveries: number;
@@ -556,10 +556,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (const t of tenants) sandbox.clearFaults(t.realmId);
     log(`chaos phase over after ${(chaosMs / 1000).toFixed(0)} s; faults cleared, waiting for the system to settle`);
 
-    // ---- settle: every expected record terminal and nothing queued, twice in a row
+    // ---- settle: every expected record terminal and nothing queued, twice in a row. It gives up early when
+    // the system is stuck: nothing queued or scheduled and no record moving for 30 s (or nothing at all
+    // changing for 5 minutes) — records left pending then are pending for good.
     const tSettle = Date.now();
     let settled = false;
+    let stuck = false;
     let calm = 0;
+    let lastState = '';
+    let lastChange = Date.now();
     while (Date.now() - tSettle < opts.settleTimeoutMs) {
       await pause(2000);
       const r = await recordCounts();
@@ -567,11 +572,25 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       if (!r || !q) continue;
       const total = Object.values(r).reduce((a, b) => a + b, 0);
       const busy = (r['pending'] ?? 0) + (r['syncing'] ?? 0) + (r['waiting'] ?? 0);
-      const queued = sumQueues(q, ['waiting', 'prioritized', 'active', 'delayed']);
-      if (busy === 0 && queued === 0 && total >= expectedTotal) calm++;
+      const running = sumQueues(q, ['waiting', 'prioritized', 'active']);
+      const delayed = sumQueues(q, ['delayed']);
+      if (busy === 0 && running + delayed === 0 && total >= expectedTotal) calm++;
       else calm = 0;
       if (calm >= 2) {
         settled = true;
+        break;
+      }
+      const state = JSON.stringify([r, q]);
+      if (state !== lastState) {
+        lastState = state;
+        lastChange = Date.now();
+      }
+      const still = Date.now() - lastChange;
+      if ((running + delayed === 0 && still >= 30_000) || still >= 300_000) {
+        stuck = true;
+        log(
+          `stuck: nothing changed for ${(still / 1000).toFixed(0)} s (${busy} records not terminal, ${delayed} delayed jobs)`,
+        );
         break;
       }
     }
@@ -671,7 +690,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       options,
       startedAt: new Date(t0).toISOString(),
       durationMs: Date.now() - t0,
-      phases: { setupMs: tPublish - t0, publishMs, chaosMs, settleMs, settled },
+      phases: { setupMs: tPublish - t0, publishMs, chaosMs, settleMs, settled, stuck },
       workload: {
         uniqueEvents: tenants.reduce((s, t) => s + t.workload.events.length, 0),
         deliveries: deliveryCount,
