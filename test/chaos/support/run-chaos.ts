@@ -155,6 +155,8 @@ export interface ChaosReport {
   records: Record<string, number>;
   queues: Record<string, Record<string, number>>;
   inboxNotEnqueued: number;
+  /** Records not terminal at the end, grouped by their last attempt and when their events arrived. */
+  stuckRecords: Record<string, number>;
   failures: { byCategory: Record<string, number>; byCategoryAndEntity: Record<string, number>; samples: Failure[] };
   unhandled: string[];
 }
@@ -644,6 +646,50 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         detail: `${inbox?.n} accepted events never enqueued`,
       });
 
+    // Why records are not terminal: the last attempt, deferrals, and whether their events arrived before
+    // the Redis loss (events acknowledged then lost from the queues) — the report's diagnosis.
+    const redisLossAt = faults.redisLoss ? tPublish + faults.redisLoss.atMs : undefined;
+    const stuckRows = await monitorSql<
+      {
+        tenant_id: string;
+        entity_type: string;
+        external_id: string;
+        status: string;
+        deferrals: number;
+        last_attempt: string | null;
+        last_received: Date | null;
+      }[]
+    >`
+      select r.tenant_id, r.entity_type, r.external_id, r.status,
+        (select count(*)::int from sync_attempts a where a.sync_record_id = r.id and a.outcome = 'deferred') as deferrals,
+        (select a.outcome || ': ' || coalesce(left(a.message, 100), '') from sync_attempts a
+          where a.sync_record_id = r.id order by a.id desc limit 1) as last_attempt,
+        (select max(i.received_at) from inbox_events i
+          where i.tenant_id = r.tenant_id and i.entity_id = r.external_id) as last_received
+      from sync_records r where r.status not in ('synced', 'skipped', 'voided')`;
+    const stuckRecords: Record<string, number> = {};
+    const whyOf = new Map<string, string>();
+    for (const r of stuckRows) {
+      const when =
+        redisLossAt === undefined || !r.last_received
+          ? ''
+          : r.last_received.getTime() < redisLossAt
+            ? '; its last event arrived before the Redis loss'
+            : '; its last event arrived after the Redis loss';
+      const last = r.last_attempt ? r.last_attempt.replace(/\d+/g, 'N') : 'no attempt ever';
+      const key = `${r.entity_type}/${r.status}: ${last}${r.deferrals > 0 ? ` (${r.deferrals >= 10 ? '10+' : r.deferrals} deferrals)` : ''}${when}`;
+      stuckRecords[key] = (stuckRecords[key] ?? 0) + 1;
+      whyOf.set(
+        `${r.tenant_id}/${r.entity_type}:${r.external_id}`,
+        `last attempt ${r.last_attempt ?? 'none'}; ${r.deferrals} deferrals${when}`,
+      );
+    }
+    for (const f of failures) {
+      const why = whyOf.get(`${f.tenantId}/${f.entity}`);
+      if (why && (f.category === 'record_not_terminal' || f.category === 'record_wrong_status'))
+        f.detail += ` — ${why}`;
+    }
+
     const byCategory: Record<string, number> = {};
     const byCategoryAndEntity: Record<string, number> = {};
     for (const f of failures) {
@@ -710,6 +756,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       records: recordStatus,
       queues: finalQueues,
       inboxNotEnqueued: inbox?.n ?? 0,
+      stuckRecords,
       failures: { byCategory, byCategoryAndEntity, samples },
       unhandled,
     };
