@@ -648,7 +648,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     // Why records are not terminal: the last attempt, deferrals, and whether their events arrived before
     // the Redis loss (events acknowledged then lost from the queues) — the report's diagnosis.
-    const redisLossAt = faults.redisLoss ? tPublish + faults.redisLoss.atMs : undefined;
+    // Jobs queued before Redis came back empty were lost with it (the kill itself is a little earlier).
+    const redisLossAt = faults.redisLoss ? tPublish + faults.redisLoss.atMs + faults.redisLoss.downMs : undefined;
     const stuckRows = await monitorSql<
       {
         tenant_id: string;
@@ -674,8 +675,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         redisLossAt === undefined || !r.last_received
           ? ''
           : r.last_received.getTime() < redisLossAt
-            ? '; its last event arrived before the Redis loss'
-            : '; its last event arrived after the Redis loss';
+            ? '; its last event arrived before Redis came back empty'
+            : '; its last event arrived after Redis came back';
       const last = r.last_attempt ? r.last_attempt.replace(/\d+/g, 'N') : 'no attempt ever';
       const key = `${r.entity_type}/${r.status}: ${last}${r.deferrals > 0 ? ` (${r.deferrals >= 10 ? '10+' : r.deferrals} deferrals)` : ''}${when}`;
       stuckRecords[key] = (stuckRecords[key] ?? 0) + 1;
