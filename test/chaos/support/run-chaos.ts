@@ -45,6 +45,13 @@ export interface ChaosOptions {
   pgStopForMs: number;
   /** Least time faults are injected, even if the workload was sent sooner. */
   minChaosMs: number;
+  /**
+   * Faults go on while the system works: until this share of the expected records is terminal, or nothing
+   * is queued any more (what is left is stuck), or `maxChaosMs` passed. On a busy machine syncing lags far
+   * behind sending, so ending the faults with the sending would leave most of the syncing unharmed.
+   */
+  chaosUntilDone: number;
+  maxChaosMs: number;
   /** How long the fault-free settle phase may last before the checker runs anyway. */
   settleTimeoutMs: number;
   /** QBO budget per realm and minute (sandbox) — the client budget is set 10 % under it. */
@@ -72,6 +79,8 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   pgStopAtMs: 110_000,
   pgStopForMs: 20_000,
   minChaosMs: 180_000,
+  chaosUntilDone: 0.9,
+  maxChaosMs: 45 * 60_000,
   settleTimeoutMs: 15 * 60_000,
   qboRequestsPerMinute: 3000,
   publishConcurrency: 4,
@@ -92,6 +101,7 @@ export const SHORT_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   pgStopAtMs: 12_000,
   pgStopForMs: 5_000,
   minChaosMs: 20_000,
+  maxChaosMs: 60_000,
   // Bounded so that the jest test reports (rather than times out) within its three minutes.
   settleTimeoutMs: 60_000,
 };
@@ -495,9 +505,22 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       publishDone = true;
     });
     const outages: Promise<void>[] = [];
-    while (!(publishDone && redisDone && pgDone && since() >= opts.minChaosMs)) {
+    let doneEnough = false;
+    let lastProgressCheck = 0;
+    while (!(publishDone && redisDone && pgDone && since() >= opts.minChaosMs && doneEnough)) {
       await pause(250);
       const now = since();
+      if (now >= opts.maxChaosMs) break;
+      if (publishDone && now - lastProgressCheck >= 5000) {
+        lastProgressCheck = now;
+        const r = await recordCounts();
+        const q = await queueCounts();
+        if (r && q) {
+          const terminal = (r['synced'] ?? 0) + (r['skipped'] ?? 0) + (r['voided'] ?? 0);
+          const queued = sumQueues(q, ['waiting', 'prioritized', 'active', 'delayed']);
+          doneEnough = terminal >= opts.chaosUntilDone * expectedTotal || queued === 0;
+        }
+      }
       if (now >= nextKill) {
         nextKill = now + opts.killEveryMs * (0.5 + rnd.next());
         const alive = [...workers];
