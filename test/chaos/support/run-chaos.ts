@@ -167,7 +167,13 @@ export interface ChaosReport {
   inboxNotEnqueued: number;
   /** Records not terminal at the end, grouped by their last attempt and when their events arrived. */
   stuckRecords: Record<string, number>;
-  failures: { byCategory: Record<string, number>; byCategoryAndEntity: Record<string, number>; samples: Failure[] };
+  failures: {
+    byCategory: Record<string, number>;
+    byCategoryAndEntity: Record<string, number>;
+    samples: Failure[];
+    /** Every failure (the JSON report only). */
+    all: Failure[];
+  };
   unhandled: string[];
 }
 
@@ -781,7 +787,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       queues: finalQueues,
       inboxNotEnqueued: inbox?.n ?? 0,
       stuckRecords,
-      failures: { byCategory, byCategoryAndEntity, samples },
+      failures: { byCategory, byCategoryAndEntity, samples, all: failures },
       unhandled,
     };
   } finally {
