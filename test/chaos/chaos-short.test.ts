@@ -23,5 +23,5 @@ describe('chaos: short profile', () => {
     expect(report.faults.pgOutage).not.toBeNull();
     expect(report.faults.workerKills).toBeGreaterThan(0);
     expect(report.faults.sandboxFired['commit-then-drop'] ?? 0).toBeGreaterThan(0);
-  }, 175_000);
+  }, 178_000);
 });

@@ -52,6 +52,11 @@ export interface ChaosOptions {
    */
   chaosUntilDone: number;
   maxChaosMs: number;
+  /**
+   * Whole-run budget (ms from the start), for the jest test: faults stop by half of it and the settle phase
+   * ends 20 s before it, so the checker always reports instead of the test timing out. 0 = none.
+   */
+  budgetMs: number;
   /** How long the fault-free settle phase may last before the checker runs anyway. */
   settleTimeoutMs: number;
   /** QBO budget per realm and minute (sandbox) — the client budget is set 10 % under it. */
@@ -81,6 +86,7 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   minChaosMs: 180_000,
   chaosUntilDone: 0.9,
   maxChaosMs: 45 * 60_000,
+  budgetMs: 0,
   settleTimeoutMs: 15 * 60_000,
   qboRequestsPerMinute: 3000,
   publishConcurrency: 4,
@@ -102,6 +108,7 @@ export const SHORT_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   pgStopForMs: 5_000,
   minChaosMs: 20_000,
   maxChaosMs: 60_000,
+  budgetMs: 165_000,
   // Bounded so that the jest test reports (rather than times out) within its three minutes.
   settleTimeoutMs: 60_000,
 };
@@ -516,7 +523,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     while (!(publishDone && redisDone && pgDone && since() >= opts.minChaosMs && doneEnough)) {
       await pause(250);
       const now = since();
-      if (now >= opts.maxChaosMs) break;
+      if (now >= opts.maxChaosMs || (opts.budgetMs > 0 && Date.now() - t0 >= opts.budgetMs / 2)) break;
       if (publishDone && now - lastProgressCheck >= 5000) {
         lastProgressCheck = now;
         const r = await recordCounts();
@@ -596,7 +603,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     let calm = 0;
     let lastState = '';
     let lastChange = Date.now();
-    while (Date.now() - tSettle < opts.settleTimeoutMs) {
+    const settleUntil = Math.min(
+      tSettle + opts.settleTimeoutMs,
+      opts.budgetMs > 0 ? t0 + opts.budgetMs - 20_000 : Number.POSITIVE_INFINITY,
+    );
+    while (Date.now() < settleUntil) {
       await pause(2000);
       const r = await recordCounts();
       const q = await queueCounts();
