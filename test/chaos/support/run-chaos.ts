@@ -76,7 +76,8 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   workerConcurrency: 10,
   tokenTtlSeconds: 5,
   p5xx: 0.02,
-  p429: 0.02,
+  // No background 429s: each one rightly pauses the company for 60 s, so 2 % of requests would pause it for good.
+  p429: 0,
   pCommitDrop: 0.03,
   killEveryMs: 20_000,
   stormEveryMs: 15_000,
@@ -548,13 +549,22 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       if (now >= nextStorm) {
         nextStorm = now + opts.stormEveryMs * (0.5 + rnd.next());
         const t = tenants[rnd.int(0, tenants.length - 1)] as TenantSetup;
-        const is5xx = rnd.next() < 0.5;
+        // Storms last a few seconds, not a number of requests: after a 429 the client rightly waits 60 s
+        // (Intuit's rule) before its next request, so a count-bounded 429 storm would last an hour.
+        const is5xx = rnd.next() < 0.6;
         const rule = sandbox.injectFault(
           t.realmId,
           is5xx
-            ? { kind: 'http5xx', status: rnd.next() < 0.5 ? 500 : 503, probability: 0.8, times: 40 }
-            : { kind: 'throttle', probability: 0.9, times: 60 },
+            ? { kind: 'http5xx', status: rnd.next() < 0.5 ? 500 : 503, probability: 0.8 }
+            : { kind: 'throttle', probability: 0.9 },
         );
+        const injector = sandbox.sandbox.realm(t.realmId).injector;
+        setTimeout(
+          () => {
+            injector.rules = injector.rules.filter((r) => r !== rule);
+          },
+          is5xx ? 8_000 : 3_000,
+        ).unref();
         rules.push({ kind: is5xx ? '5xx storm' : '429 storm', rule });
         if (is5xx) faults.storms5xx++;
         else faults.storms429++;
