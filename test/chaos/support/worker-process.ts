@@ -8,6 +8,7 @@ import { waitFor } from '@qbo-sync/testkit';
 
 const testRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER_MAIN = join(testRoot, '..', 'apps', 'worker', 'src', 'main.ts');
+export const API_MAIN = join(testRoot, '..', 'apps', 'api', 'src', 'main.ts');
 
 export interface WorkerProcessEnv {
   databaseUrl: string;
@@ -30,8 +31,79 @@ export interface WorkerProcess {
   /** SIGKILL: the process dies at once, whatever it was doing. Resolves once it has exited. */
   kill9(): Promise<void>;
   readonly exited: boolean;
+  /** Resolves when the process exits, however it ends; `killed` says whether kill9() ended it. */
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }>;
   /** The last lines of its output, for failure messages. */
   tail(lines?: number): string;
+}
+
+/**
+ * Starts `node --import tsx <entry>` with a clean environment (PATH and HOME only, plus `env`) and keeps
+ * the last 400 lines of its output; ready once a line contains `readyText`. Used for workers and the API.
+ */
+export function spawnNodeProcess(opts: {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+  readyText: string;
+  /** The set the process is tracked in while it runs (for killAll). */
+  running?: Set<ChildProcess>;
+}): WorkerProcess {
+  const { name } = opts;
+  const proc = spawn(process.execPath, ['--import', 'tsx', opts.entry], {
+    cwd: testRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (proc.pid === undefined) throw new Error(`${name} did not start`);
+  opts.running?.add(proc);
+  const output: string[] = [];
+  let started = false;
+  let killed = false;
+  let exitCode: number | null | undefined;
+  const keep = (line: string) => {
+    output.push(line);
+    if (output.length > 400) output.shift();
+    if (line.includes(opts.readyText)) started = true;
+  };
+  if (proc.stdout) createInterface({ input: proc.stdout }).on('line', keep);
+  if (proc.stderr) createInterface({ input: proc.stderr }).on('line', keep);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }>((resolve) => {
+    proc.on('exit', (code, signal) => {
+      exitCode = code ?? (signal ? -1 : null);
+      opts.running?.delete(proc);
+      resolve({ code, signal, killed });
+    });
+  });
+  const tail = (lines = 30) => output.slice(-lines).join('\n');
+  return {
+    name,
+    pid: proc.pid,
+    get exited() {
+      return exitCode !== undefined;
+    },
+    exit,
+    tail,
+    ready: async () => {
+      await waitFor(
+        () => {
+          if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode}) before it was ready:\n${tail()}`);
+          return started;
+        },
+        { timeoutMs: 60_000, what: `${name} to start` },
+      ).catch((err: unknown) => {
+        // waitFor reports the last thrown error as a string; keep the process output in the message.
+        throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail()}`);
+      });
+    },
+    kill9: async () => {
+      if (exitCode === undefined) {
+        killed = true;
+        proc.kill('SIGKILL');
+      }
+      await exit;
+    },
+  };
 }
 
 /** Starts and tracks worker processes; `killAll()` in afterEach/afterAll leaves none running. */
@@ -44,12 +116,13 @@ export class WorkerFleet {
   start(): WorkerProcess {
     const name = `worker-${++this.seq}`;
     const e = this.env;
-    const proc = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
-      cwd: testRoot,
+    return spawnNodeProcess({
+      name,
+      entry: WORKER_MAIN,
+      readyText: '"worker started"',
+      running: this.running,
       // A clean environment: nothing from the developer's shell (e.g. Intuit credentials) leaks in.
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
         NODE_ENV: 'test',
         LOG_LEVEL: 'info',
         DATABASE_URL: e.databaseUrl,
@@ -63,52 +136,7 @@ export class WorkerFleet {
         WORKER_METRICS_PORT: '0',
         ...e.extra,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (proc.pid === undefined) throw new Error(`${name} did not start`);
-    this.running.add(proc);
-    const output: string[] = [];
-    let started = false;
-    let exitCode: number | null | undefined;
-    const keep = (line: string) => {
-      output.push(line);
-      if (output.length > 400) output.shift();
-      if (line.includes('"worker started"')) started = true;
-    };
-    if (proc.stdout) createInterface({ input: proc.stdout }).on('line', keep);
-    if (proc.stderr) createInterface({ input: proc.stderr }).on('line', keep);
-    const exit = new Promise<void>((resolve) => {
-      proc.on('exit', (code, signal) => {
-        exitCode = code ?? (signal ? -1 : null);
-        this.running.delete(proc);
-        resolve();
-      });
-    });
-    const tail = (lines = 30) => output.slice(-lines).join('\n');
-    return {
-      name,
-      pid: proc.pid,
-      get exited() {
-        return exitCode !== undefined;
-      },
-      tail,
-      ready: async () => {
-        await waitFor(
-          () => {
-            if (exitCode !== undefined) throw new Error(`${name} exited (${exitCode}) before it was ready:\n${tail()}`);
-            return started;
-          },
-          { timeoutMs: 30_000, what: `${name} to start` },
-        ).catch((err: unknown) => {
-          // waitFor reports the last thrown error as a string; keep the process output in the message.
-          throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail()}`);
-        });
-      },
-      kill9: async () => {
-        if (exitCode === undefined) proc.kill('SIGKILL');
-        await exit;
-      },
-    };
   }
 
   /** Kills every process still running (SIGKILL) and waits for each to exit. */
