@@ -27,6 +27,7 @@ import {
 import { createWorkerApp, createWorkerMetrics, type WorkerApp } from '@qbo-sync/worker';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { type CountedClients, countedClients } from './round-trips.js';
 
 export interface CallbackHit {
   headers: IncomingHttpHeaders;
@@ -100,6 +101,8 @@ export interface Harness {
   entities(realmId: string, entity: string): Promise<Record<string, unknown>[]>;
   admin(path: string, body?: unknown, method?: string): Promise<unknown>;
   attempts(recordId: number): ReturnType<typeof listAttempts>;
+  /** With `countRoundTrips`: the worker's (and its QBO client's) PostgreSQL statements and Redis commands. */
+  roundTrips: CountedClients | undefined;
   close(): Promise<void>;
 }
 
@@ -117,6 +120,11 @@ export interface HarnessOptions {
   qboLimits?: NonNullable<Parameters<typeof createQboClient>[0]['limits']>;
   /** A registry to record the worker's and the QBO client's metrics on, as the worker process does. */
   metrics?: Registry;
+  /**
+   * Give the worker and the QBO client a PostgreSQL pool and a Redis client of their own that count every
+   * statement and command (`h.roundTrips`); the API and the test's reads stay uncounted.
+   */
+  countRoundTrips?: boolean;
 }
 
 export async function startHarness(label: string, opts: HarnessOptions = {}): Promise<Harness> {
@@ -137,10 +145,16 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const secrets = new SecretBox(config.encryptionKeys);
   const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger });
+  const counted = opts.countRoundTrips ? countedClients(db.url, TEST_REDIS_URL) : undefined;
+  const workerDb = counted?.db.db ?? db.db;
+  const workerRedis = counted?.redis ?? redis;
+  const workerProducer = counted
+    ? createProducer({ db: workerDb, redis: workerRedis, queuePrefix: prefix, logger })
+    : producer;
   const qbo = createQboClient({
     qbo: config.qbo,
-    db: db.db,
-    redis,
+    db: workerDb,
+    redis: workerRedis,
     secrets,
     logger,
     keyPrefix: prefix,
@@ -150,10 +164,10 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
   });
   const app = createWorkerApp({
     config,
-    db: db.db,
-    redis,
+    db: workerDb,
+    redis: workerRedis,
     qbo,
-    producer,
+    producer: workerProducer,
     logger,
     concurrency: opts.workerConcurrency ?? 5,
     sweepIntervalMs: opts.sweepIntervalMs ?? 250,
@@ -252,11 +266,14 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     },
     admin,
     attempts: (recordId) => listAttempts(db.db, recordId),
+    roundTrips: counted,
     async close() {
       await api.close();
       await app.close();
       await producer.close();
+      if (workerProducer !== producer) await workerProducer.close();
       await qbo.close();
+      await counted?.close();
       await deleteKeysWithPrefix(redis, prefix);
       await redis.quit();
       await sandbox.close();

@@ -12,8 +12,18 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export function createDb(url: string, options: { max?: number } = {}): DbHandle {
-  const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+export interface DbOptions {
+  max?: number;
+  /** postgres.js's per-statement hook (the test harness counts statements with it). */
+  debug?: (connection: number, query: string, parameters: unknown[], types: unknown[]) => void;
+}
+
+export function createDb(url: string, options: DbOptions = {}): DbHandle {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    ...(options.debug ? { debug: options.debug } : {}),
+  });
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }

@@ -1,0 +1,92 @@
+// Round trips per sync, counted (never timed): what one steady invoice sync costs in PostgreSQL statements,
+// Redis commands and QBO requests, so the figures in docs/benchmarks.md cannot silently regress.
+// The worker and its QBO client run on counting clients; ingest (API) and the test's own reads do not count.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from '@qbo-sync/testkit';
+import { customer, event, type Harness, invoiceData, startCallbackReceiver, startHarness } from '../support/harness.js';
+import type { RoundTrips } from '../support/round-trips.js';
+
+describe('round trips per sync', () => {
+  let h: Harness;
+  let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
+  beforeAll(async () => {
+    // No periodic sweeps and no lock-renewal/stalled-check timers inside the measured windows.
+    h = await startHarness('roundtrips', {
+      countRoundTrips: true,
+      sweepIntervalMs: 3_600_000,
+      env: { WORKER_LOCK_DURATION_MS: '600000' },
+    });
+    receiver = await startCallbackReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await h.close();
+  });
+
+  const counters = () => {
+    if (!h.roundTrips) throw new Error('harness started without countRoundTrips');
+    return h.roundTrips;
+  };
+  const qboRequests = async (realmId: string) =>
+    ((await h.admin(`/realms/${realmId}/stats`)) as { requests: number }).requests;
+
+  /** Counts stop moving: the last job's completion (and whatever it triggered) has been written. */
+  async function settled(): Promise<RoundTrips> {
+    let last = -1;
+    let stable = 0;
+    return waitFor(
+      () => {
+        const s = counters().snapshot();
+        const total = s.pg + s.redis;
+        stable = total === last ? stable + 1 : 0;
+        last = total;
+        return stable >= 4 ? s : undefined;
+      },
+      { what: 'round-trip counts to settle', intervalMs: 75 },
+    );
+  }
+
+  /** One invoice through the worker (sync + its status callback), counted from ingest to quiet. */
+  async function measureInvoice(tenantId: string, realmId: string, id: string) {
+    await settled();
+    counters().reset();
+    const before = await qboRequests(realmId);
+    await h.publish(event(tenantId, 'invoice.sent', invoiceData({ id, number: id })));
+    const rec = await h.waitStatus(tenantId, 'invoice', id, 'synced');
+    await waitFor(async () => ((await h.record(tenantId, 'invoice', id))?.callbackVersion ?? 0) >= rec.statusVersion, {
+      what: `callback of ${id}`,
+    });
+    const counts = await settled();
+    return { ...counts, qbo: (await qboRequests(realmId)) - before };
+  }
+
+  it('a steady invoice sync (customer mapped, preferences cached) costs a fixed number of round trips', async () => {
+    const t = await h.tenant({ callbackUrl: receiver.url });
+    // Warm-up: maps the customer, reads the company preferences, connects.
+    await measureInvoice(t.id, t.realmId, 'INV-WARM');
+    const first = await measureInvoice(t.id, t.realmId, 'INV-S1');
+    const second = await measureInvoice(t.id, t.realmId, 'INV-S2');
+    if (process.env.ROUND_TRIPS_LOG) console.log(JSON.stringify(second, null, 1));
+    // Steady means the same every time.
+    expect({ pg: second.pg, redis: second.redis, qbo: second.qbo }).toEqual({
+      pg: first.pg,
+      redis: first.redis,
+      qbo: first.qbo,
+    });
+    expect({ pg: second.pg, redis: second.redis, qbo: second.qbo }).toEqual({ pg: 19, redis: 13, qbo: 1 });
+  });
+
+  it('a cold customer costs one lookup and one create in QBO', async () => {
+    const t = await h.tenant({ callbackUrl: receiver.url });
+    await measureInvoice(t.id, t.realmId, 'INV-WARM');
+    counters().reset();
+    const before = await qboRequests(t.realmId);
+    const data = invoiceData({ id: 'INV-COLD', number: 'INV-COLD', customer: customer('C-COLD') });
+    await h.publish(event(t.id, 'invoice.sent', data));
+    await h.waitStatus(t.id, 'invoice', 'INV-COLD', 'synced');
+    const counts = await settled();
+    if (process.env.ROUND_TRIPS_LOG) console.log(JSON.stringify(counts, null, 1));
+    // Our-name lookup + email-strategy lookup + customer create + invoice create.
+    expect((await qboRequests(t.realmId)) - before).toBe(4);
+  });
+});
