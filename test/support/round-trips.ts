@@ -32,9 +32,10 @@ export function countedClients(dbUrl: string, redisUrl: string): CountedClients 
   });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const send = redis.sendCommand.bind(redis);
-  redis.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+  redis.sendCommand = ((command: { name: string; args: unknown[] }, ...rest: unknown[]) => {
     counts.redis++;
-    counts.redisLog.push(command.name);
+    const key = String((command.name.startsWith('eval') ? command.args[2] : command.args[0]) ?? '');
+    counts.redisLog.push(`${command.name} ${key.replace(/^\{[^}]*\}:?/, '')}`);
     return (send as (...a: unknown[]) => unknown)(command, ...rest);
   }) as typeof redis.sendCommand;
   return {
