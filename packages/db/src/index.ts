@@ -1,4 +1,12 @@
-export { createDb, type Database, type DbHandle, ensureDatabase, migrationsFolder, prepareDatabase } from './client.js';
+export {
+  createDb,
+  type Database,
+  type DbHandle,
+  ensureDatabase,
+  migrationsFolder,
+  prepareDatabase,
+  rawClient,
+} from './client.js';
 export * as schema from './schema.js';
 export { inboxEvents, mappings, qboConnections, syncAttempts, syncRecords, tenants } from './schema.js';
 export { SecretBox, SecretDecryptError, type SecretKey } from './secrets.js';

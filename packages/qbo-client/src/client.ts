@@ -48,6 +48,11 @@ export interface QboClient {
   limiter: RealmLimiter;
   /** A client bound to the tenant's company. Throws NotConnectedError / NeedsReconnectError. */
   forTenant(tenantId: string): Promise<RealmClient>;
+  /**
+   * Drops what this process caches about the tenant's connection (its access token), e.g. when the tenant's
+   * context version says the connection changed elsewhere; the next call reads PostgreSQL.
+   */
+  forgetTenant(tenantId: string): void;
   /** Closes the HTTP agents; db and redis belong to the caller. */
   close(): Promise<void>;
 }
@@ -109,6 +114,9 @@ export function createQboClient(deps: QboClientDeps): QboClient {
     async forTenant(tenantId) {
       const { realmId } = await tokens.current(tenantId);
       return createRealmClient(http, { tenantId, realmId, appBaseUrl: deps.qbo.appBaseUrl });
+    },
+    forgetTenant(tenantId) {
+      tokens.forget(tenantId);
     },
     async close() {
       http.close();

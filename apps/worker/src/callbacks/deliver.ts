@@ -1,7 +1,6 @@
 import { type CallbackJobPayload, TenantSettings } from '@qbo-sync/contracts';
 import type { Database, SecretBox } from '@qbo-sync/db';
-import { getRecordById, markCallbackDelivered, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
-import { getTenant, getTenantSigningSecret } from '@qbo-sync/db/repositories/tenants';
+import { type CallbackInput, getCallbackInput, markCallbackDelivered } from '@qbo-sync/db/repositories/sync-records';
 import got from 'got';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signCallback, TIMESTAMP_HEADER } from './sign.js';
 
@@ -26,7 +25,7 @@ export interface CallbackDeps {
 }
 
 /** The JSON a tenant receives: the record's state at this status version. */
-export function callbackBody(record: SyncRecordRow, sentAt: Date): string {
+export function callbackBody(record: CallbackInput['record'], sentAt: Date): string {
   return JSON.stringify({
     type: 'sync.status_changed',
     tenantId: record.tenantId,
@@ -52,15 +51,15 @@ export type DeliveryResult = 'delivered' | 'superseded' | 'already-delivered' | 
  * version's own job announces the current state), so a burst of changes sends what is true now.
  */
 export async function deliverCallback(deps: CallbackDeps, payload: CallbackJobPayload): Promise<DeliveryResult> {
-  const record = await getRecordById(deps.db, payload.syncRecordId);
-  if (!record || record.tenantId !== payload.tenantId) return 'gone';
+  // The record, the tenant's callback URL and its signing secret in one read.
+  const input = await getCallbackInput(deps.db, payload.syncRecordId);
+  if (!input || input.record.tenantId !== payload.tenantId) return 'gone';
+  const { record } = input;
   if (record.callbackVersion >= payload.statusVersion) return 'already-delivered';
   if (record.statusVersion > payload.statusVersion) return 'superseded';
-  const tenant = await getTenant(deps.db, payload.tenantId);
-  const url = tenant ? TenantSettings.parse(tenant.settings ?? {}).callbackUrl : undefined;
+  const url = TenantSettings.parse(input.tenantSettings ?? {}).callbackUrl;
   if (!url) return 'no-callback-url';
-  const secret = await getTenantSigningSecret(deps.db, deps.secrets, payload.tenantId);
-  if (!secret) return 'gone';
+  const secret = deps.secrets.decrypt(input.signingSecretEnc);
   const now = new Date(deps.now());
   const body = callbackBody(record, now);
   const timestamp = Math.floor(now.getTime() / 1000);

@@ -61,17 +61,31 @@ export async function findOrCreateCustomer(
   customer: BillingCustomer,
   parentRef?: Ref,
 ): Promise<Ref> {
-  const known = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);
-  if (known) return known.qboName ? { value: known.qboId, name: known.qboName } : { value: known.qboId };
+  // Mappings of customers change only by a person's remap, which bumps the tenant's context version (a
+  // fresh cache); a new mapping is read through on a miss.
+  const cached = ctx.customers.get(customer.id);
+  if (cached) return cached;
+  const known = await mappedCustomer(deps, ctx, customer.id);
+  if (known) return known;
   const key = { tenantId: ctx.tenantId, entityType: 'customer', externalId: customer.id };
-  return deps.locks.withLock(key, CUSTOMER_LOCK_WAIT_MS, async () => {
-    const mapped = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);
-    if (mapped) return mapped.qboName ? { value: mapped.qboId, name: mapped.qboName } : { value: mapped.qboId };
+  const ref = await deps.locks.withLock(key, CUSTOMER_LOCK_WAIT_MS, async () => {
+    const mapped = await mappedCustomer(deps, ctx, customer.id);
+    if (mapped) return mapped;
     const realm = await ctx.realm();
     const found = await search(realm, ctx, customer);
     const qbo = found.customer ?? (await create(realm, ctx, customer, found.nameTaken, parentRef));
     return remember(deps, ctx, customer, qbo, realm);
   });
+  ctx.customers.set(customer.id, ref);
+  return ref;
+}
+
+async function mappedCustomer(deps: SyncDeps, ctx: TenantContext, customerId: string): Promise<Ref | undefined> {
+  const row = await getMapping(deps.db, ctx.tenantId, 'customer', customerId);
+  if (!row) return undefined;
+  const ref = row.qboName ? { value: row.qboId, name: row.qboName } : { value: row.qboId };
+  ctx.customers.set(customerId, ref);
+  return ref;
 }
 
 async function search(
