@@ -71,8 +71,11 @@ export interface Tenant {
   signingSecret: string;
 }
 
+/** What the harness needs of a sandbox: in this process (startSandbox) or its own (benchmarks). */
+export type SandboxEndpoint = Pick<RunningSandbox, 'url' | 'port' | 'close'>;
+
 export interface Harness {
-  sandbox: RunningSandbox;
+  sandbox: SandboxEndpoint;
   db: TestDatabase;
   redis: Redis;
   producer: Producer;
@@ -111,6 +114,8 @@ let tenantSeq = 0;
 export interface HarnessOptions {
   sweepIntervalMs?: number;
   sandbox?: SandboxOptions;
+  /** A sandbox already running elsewhere (its own process) instead of one started here. */
+  externalSandbox?: SandboxEndpoint;
   /** Extra environment for loadConfig (e.g. the per-realm budget). */
   env?: Record<string, string>;
   workerConcurrency?: number;
@@ -128,7 +133,7 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(label: string, opts: HarnessOptions = {}): Promise<Harness> {
-  const sandbox = await startSandbox(opts.sandbox);
+  const sandbox: SandboxEndpoint = opts.externalSandbox ?? (await startSandbox(opts.sandbox));
   const db = await createTestDatabase(label);
   const prefix = uniqueQueuePrefix(label);
   const config = loadConfig({
