@@ -103,6 +103,17 @@ describe('round trips per sync', () => {
     expect(steady(second)).toEqual({ pg: 5, redis: 13, qbo: 1 });
   });
 
+  it('a cold customer matched by name costs one lookup and one create in QBO', async () => {
+    const t = await h.tenant({ customerMatch: 'name_and_email' });
+    await measureInvoice(t.id, t.realmId, 'INV-WARM', false);
+    const before = await qboRequests(t.realmId);
+    const data = invoiceData({ id: 'INV-COLD', number: 'INV-COLD', customer: customer('C-COLD') });
+    await h.publish(event(t.id, 'invoice.sent', data));
+    await h.waitStatus(t.id, 'invoice', 'INV-COLD', 'synced');
+    // One lookup (both of our display names, which is also the strategy's query) + create + invoice.
+    expect((await qboRequests(t.realmId)) - before).toBe(3);
+  });
+
   it('a cold customer costs one lookup and one create in QBO', async () => {
     const t = await h.tenant({ callbackUrl: receiver.url });
     await measureInvoice(t.id, t.realmId, 'INV-WARM');

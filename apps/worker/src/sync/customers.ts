@@ -106,6 +106,9 @@ async function search(
   });
   if (ours.kind === 'ours') return { customer: ours.customer as QboCustomer, nameTaken: false };
   for (const sq of strategyQueries(ctx.settings.customerMatch, customer)) {
+    // A strategy query by one of our names (name_and_email, a company under first_last_name) returns a
+    // subset of what the first query found: asking again would cost a request and change nothing.
+    if (sq.where.every((c) => c.field === 'DisplayName' && names.includes(c.value))) continue;
     candidates.push(...(await realm.findCustomers(filterOf(sq, false))));
   }
   const choice = chooseCustomer({
