@@ -5,6 +5,8 @@
 //               in its own process, against raw BullMQ (empty jobs, same Redis, same concurrency, same run);
 //               worker process RSS after the run
 //   counts      PostgreSQL statements, Redis commands and QBO requests per sync (cold and steady), counted
+//   processes   steady invoices/s with 1, 2 and 4 worker processes (apps/worker/src/main.ts) on one Redis
+//   memory      one worker process's RSS sampled while it syncs N invoices
 //   efficiency  one company, 1,000 events at Intuit's real limits (500/min, 10 at once in the sandbox; our
 //               budget 450/min and 8/s): requests used vs the minimum, time vs requests ÷ 450/min, 429s
 // The machine is shared (2 cores, other sessions running tests): timings are noisy, counts are not.
@@ -12,6 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createMetricsRegistry } from '@qbo-sync/observability';
 import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueQueuePrefix } from '@qbo-sync/testkit';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -378,6 +381,7 @@ async function efficiency() {
   const customers = arg('customers', 100);
   const invoices = arg('invoices', 700);
   const payments = arg('payments', 300);
+  const registry = createMetricsRegistry('bench');
   const h = await startHarness('bench-eff', {
     // Intuit's figures: 500 requests a minute and 10 at once per company (the sandbox enforces both, and
     // answers 429 beyond); our side keeps to its default 450/min and 8 a second.
@@ -385,6 +389,7 @@ async function efficiency() {
     qboLimits: { burst: { perWindow: 8, windowMs: 1000 } },
     workerConcurrency: 20,
     startWorker: false,
+    metrics: registry,
   });
   try {
     const t = await h.tenant({}, { id: 'eff' });
@@ -401,6 +406,11 @@ async function efficiency() {
     const ms = performance.now() - t0;
     const s = await stats(h, t.realmId);
     const minimum = customers * 2 + invoices + payments;
+    const byKind = (await registry.getSingleMetric('qbo_sync_qbo_requests_total')?.get())?.values.map(
+      (v) => `${v.labels['method']} ${v.labels['entity']}: ${v.value}`,
+    );
+    const attempts = await h.db.sql<{ outcome: string; n: string }[]>`
+      select outcome, count(*) n from sync_attempts group by 1 order by 1`;
     const ideal = (s.requests / 450) * 60_000;
     await report(
       'efficiency',
@@ -415,15 +425,195 @@ async function efficiency() {
         ['requests used ÷ 450 per minute', `${round(secs(ideal))} s`],
         ['time ÷ (requests ÷ 450/min)', `${round(ms / ideal, 2)}×`],
         ['HTTP 429 from QBO', s.throttled429],
+        ['requests by kind', (byKind ?? []).join(', ')],
+        ['job attempts by outcome', attempts.map((a) => `${a.outcome} ${a.n}`).join(', ')],
       ],
-      { customers, invoices, payments, ms, stats: s, minimum },
+      { customers, invoices, payments, ms, stats: s, minimum, byKind, attempts },
     );
   } finally {
     await h.close();
   }
 }
 
-const figures: Record<string, () => Promise<void>> = { ingest, pipeline, counts, efficiency };
+// ---- worker processes: scale-out and memory --------------------------------------------------------------
+
+interface WorkerProcs {
+  pids: number[];
+  rssMiB(): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+/** N worker processes (apps/worker/src/main.ts, as deployed) on the harness's database, Redis prefix and sandbox. */
+async function startWorkers(h: Harness, n: number, concurrency: number): Promise<WorkerProcs> {
+  const tsx = join(here, '..', 'node_modules', '.bin', 'tsx');
+  const main = join(here, '..', '..', 'apps', 'worker', 'src', 'main.ts');
+  const children = Array.from({ length: n }, () =>
+    spawn(tsx, [main], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: h.db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: h.prefix,
+        SANDBOX_PORT: String(h.sandbox.port),
+        WORKER_CONCURRENCY: String(concurrency),
+        WORKER_METRICS_PORT: '0',
+        SWEEP_INTERVAL_MS: '60000',
+        ...liftedEnv,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+  );
+  const rss = async (pid: number) => {
+    // tsx runs the script in a child node process: sum the RSS of the process tree's node processes.
+    const { readFile, readdir } = await import('node:fs/promises');
+    let total = 0;
+    for (const d of await readdir('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const status = await readFile(`/proc/${d}/status`, 'utf8');
+        const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
+        if (Number(d) === pid || ppid === pid) total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      } catch {}
+    }
+    return total / 1024;
+  };
+  return {
+    pids: children.map((c) => c.pid ?? 0),
+    rssMiB: () => Promise.all(children.map((c) => rss(c.pid ?? 0))),
+    async stop() {
+      await Promise.all(
+        children.map((c) => {
+          const exited = new Promise((r) => c.once('exit', r));
+          c.kill('SIGTERM');
+          return exited;
+        }),
+      );
+    },
+  };
+}
+
+async function processes() {
+  const perTenant = arg('invoices', 250);
+  const tenants = arg('tenants', 4);
+  const concurrency = arg('concurrency', 20);
+  const counts = (process.argv.find((a) => a.startsWith('--procs='))?.split('=')[1] ?? '1,2,4').split(',').map(Number);
+  const sandbox = await sandboxProcess();
+  const h = await startHarness('bench-procs', { externalSandbox: sandbox, env: liftedEnv, startWorker: false });
+  const rows: [string, string | number][] = [];
+  const data: unknown[] = [];
+  let synced = 0;
+  try {
+    for (const n of counts) {
+      const ts: Tenant[] = [];
+      for (let i = 0; i < tenants; i++) {
+        const t = await h.tenant({}, { id: `procs${n}-${i}` });
+        await h.admin(`/realms/${t.realmId}/limits`, LIFTED, 'PUT');
+        ts.push(t);
+      }
+      // Customers mapped first (one invoice each), so the timed batch is the steady path.
+      await Promise.all(
+        ts.map((t) =>
+          sendBatches(
+            h,
+            t,
+            Array.from({ length: 50 }, (_, k) => invoiceEvent(t.id, 900_000 + k, `C-${k}`)),
+          ),
+        ),
+      );
+      const warm = await startWorkers(h, 1, concurrency);
+      synced += tenants * 50;
+      await waitCount(h, 'invoice', synced);
+      await warm.stop();
+      await Promise.all(
+        ts.map((t) =>
+          sendBatches(
+            h,
+            t,
+            Array.from({ length: perTenant }, (_, k) => invoiceEvent(t.id, k, `C-${k % 50}`)),
+          ),
+        ),
+      );
+      const t0 = performance.now();
+      const procs = await startWorkers(h, n, concurrency);
+      synced += tenants * perTenant;
+      await waitCount(h, 'invoice', synced);
+      const ms = performance.now() - t0;
+      await procs.stop();
+      const rate = (tenants * perTenant) / secs(ms);
+      rows.push([`${n} worker process${n > 1 ? 'es' : ''} (concurrency ${concurrency} each): invoices/s`, round(rate)]);
+      data.push({ processes: n, invoices: tenants * perTenant, ms, rate });
+    }
+    await report(
+      'processes',
+      'Scale-out: worker processes on one Redis and one PostgreSQL (steady invoices, sandbox in its own process)',
+      `tsx bench/perf.ts processes --tenants=${tenants} --invoices=${perTenant} --procs=${counts.join(',')}`,
+      [...rows, ['note', 'timed from process start (includes its ~1-2 s start-up); 2 cores shared by all processes']],
+      data,
+    );
+  } finally {
+    await h.close();
+    await sandbox.close();
+  }
+}
+
+async function memory() {
+  const jobs = arg('jobs', 20_000);
+  const tenants = 4;
+  const sandbox = await sandboxProcess();
+  const h = await startHarness('bench-mem', { externalSandbox: sandbox, env: liftedEnv, startWorker: false });
+  try {
+    const ts: Tenant[] = [];
+    for (let i = 0; i < tenants; i++) {
+      const t = await h.tenant({}, { id: `mem-${i}` });
+      await h.admin(`/realms/${t.realmId}/limits`, LIFTED, 'PUT');
+      ts.push(t);
+    }
+    const procs = await startWorkers(h, 1, 20);
+    const samples: { synced: number; rssMiB: number }[] = [];
+    const per = Math.ceil(jobs / tenants);
+    const chunk = 1000;
+    let sent = 0;
+    for (let from = 0; from < per; from += chunk) {
+      const size = Math.min(chunk, per - from);
+      await Promise.all(
+        ts.map((t) =>
+          sendBatches(
+            h,
+            t,
+            Array.from({ length: size }, (_, k) => invoiceEvent(t.id, from + k, `C-${(from + k) % 50}`)),
+          ),
+        ),
+      );
+      sent += size * tenants;
+      await waitCount(h, 'invoice', sent);
+      samples.push({ synced: sent, rssMiB: round((await procs.rssMiB())[0] ?? 0, 0) });
+      console.log(samples.at(-1));
+    }
+    await procs.stop();
+    const first = samples[0];
+    const last = samples.at(-1);
+    const peak = Math.max(...samples.map((x) => x.rssMiB));
+    await report(
+      'memory',
+      'Worker process RSS while syncing (one process, steady invoices)',
+      `tsx bench/perf.ts memory --jobs=${jobs}`,
+      [
+        [`RSS after ${first?.synced} syncs`, `${first?.rssMiB} MiB`],
+        [`RSS after ${last?.synced} syncs`, `${last?.rssMiB} MiB`],
+        ['peak RSS', `${peak} MiB`],
+        ['samples (syncs: MiB)', samples.map((x) => `${x.synced}: ${x.rssMiB}`).join(', ')],
+      ],
+      samples,
+    );
+  } finally {
+    await h.close();
+    await sandbox.close();
+  }
+}
+
+const figures: Record<string, () => Promise<void>> = { ingest, pipeline, counts, efficiency, processes, memory };
 const which = process.argv[2] ?? '';
 const run = figures[which];
 if (!run) {

@@ -30,8 +30,13 @@ export interface HttpOptions {
   retryMinTimeoutMs: number;
 }
 
+export interface CallOptions {
+  /** How long to wait for the realm's budget before RealmBusyError (default: the limiter's). */
+  maxWaitMs?: number;
+}
+
 export interface QboHttp {
-  call(tenantId: string, req: QboRequest): Promise<unknown>;
+  call(tenantId: string, req: QboRequest, opts?: CallOptions): Promise<unknown>;
   close(): void;
 }
 
@@ -63,8 +68,8 @@ export function createHttp(deps: HttpDeps): QboHttp {
   });
 
   /** One HTTP exchange under one budget lease. */
-  async function send(token: AccessToken, req: QboRequest) {
-    const lease = await deps.limiter.acquire(token.realmId);
+  async function send(token: AccessToken, req: QboRequest, opts?: CallOptions) {
+    const lease = await deps.limiter.acquire(token.realmId, opts);
     if (!lease.ok) throw new RealmBusyError(token.realmId, lease.retryAfterMs);
     const started = Date.now();
     let status: number | undefined;
@@ -111,10 +116,15 @@ export function createHttp(deps: HttpDeps): QboHttp {
     }
   }
 
-  async function attempt(tenantId: string, req: QboRequest, state: { token?: AccessToken; refreshed: boolean }) {
+  async function attempt(
+    tenantId: string,
+    req: QboRequest,
+    state: { token?: AccessToken; refreshed: boolean },
+    opts?: CallOptions,
+  ) {
     state.token ??= await deps.tokens.current(tenantId);
     for (;;) {
-      const res = await send(state.token, req);
+      const res = await send(state.token, req, opts);
       if (res.status >= 200 && res.status < 300) {
         try {
           return JSON.parse(res.body) as unknown;
@@ -146,13 +156,13 @@ export function createHttp(deps: HttpDeps): QboHttp {
   }
 
   return {
-    async call(tenantId, req) {
+    async call(tenantId, req, opts) {
       const state: { token?: AccessToken; refreshed: boolean } = { refreshed: false };
       // A retried write keeps its requestid, so a timeout-after-commit is answered with the first result.
       return pRetry(
         async () => {
           try {
-            return await attempt(tenantId, req, state);
+            return await attempt(tenantId, req, state, opts);
           } catch (err) {
             throw isTransient(err) ? err : new AbortError(err instanceof Error ? err : new Error(String(err)));
           }

@@ -90,7 +90,8 @@ export interface RealmLimiterOptions {
 export type Acquired = { ok: true; release(): Promise<void> } | { ok: false; retryAfterMs: number };
 
 export interface RealmLimiter {
-  acquire(realmId: string): Promise<Acquired>;
+  /** `maxWaitMs` overrides the default wait for this call (a job that already spent requests waits longer). */
+  acquire(realmId: string, opts?: { maxWaitMs?: number }): Promise<Acquired>;
   /** After QBO throttled the realm anyway: every process pauses that realm for `ms`. */
   penalize(realmId: string, ms: number): Promise<void>;
 }
@@ -129,9 +130,9 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
   }
 
   return {
-    async acquire(realmId) {
+    async acquire(realmId, callOpts) {
       const leaseId = randomUUID();
-      const deadline = Date.now() + maxWaitMs;
+      const deadline = Date.now() + (callOpts?.maxWaitMs ?? maxWaitMs);
       for (;;) {
         const wait = await tryOnce(realmId, leaseId);
         if (wait === 0) {

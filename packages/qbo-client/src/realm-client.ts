@@ -17,6 +17,7 @@ import type {
   QboPurchase,
   QboTaxCode,
 } from './entities.js';
+import { RealmBusyError } from './errors/realm-busy-error.js';
 import { ValidationError } from './errors/validation-error.js';
 import type { QboHttp } from './http.js';
 import { MAX_RESULTS, type QboQuery, q } from './query.js';
@@ -81,12 +82,28 @@ export interface RealmClient {
 /** Safety stop for queryAll: 100 pages = 100,000 rows. */
 const MAX_PAGES = 100;
 
+/** How long a job that has already been served waits for the realm's budget (7.5 requests/s at 450/min). */
+const FOLLOW_UP_WAIT_MS = 5_000;
+
 export function createRealmClient(
   http: QboHttp,
   ctx: { tenantId: string; realmId: string; appBaseUrl: string },
 ): RealmClient {
   const { tenantId } = ctx;
-  const call = (req: Parameters<QboHttp['call']>[1]) => http.call(tenantId, req);
+  // A realm client serves one job. Once QBO admitted one of its requests, the job's next ones wait longer
+  // for budget instead of deferring the job: a deferred job repeats its reads when it comes back (a
+  // customer search, an invoice balance), which spent most of a busy company's budget on repeats.
+  let admitted = false;
+  const call = async (req: Parameters<QboHttp['call']>[1]) => {
+    try {
+      const res = await http.call(tenantId, req, admitted ? { maxWaitMs: FOLLOW_UP_WAIT_MS } : undefined);
+      admitted = true;
+      return res;
+    } catch (err) {
+      if (!(err instanceof RealmBusyError)) admitted = true;
+      throw err;
+    }
+  };
 
   const get = async <T extends QboEntityBase>(entity: string, id: string): Promise<T> => {
     if (!id) throw new ValidationError(`${entity} id is required`);

@@ -72,9 +72,21 @@ export async function findOrCreateCustomer(
     const mapped = await mappedCustomer(deps, ctx, customer.id);
     if (mapped) return mapped;
     const realm = await ctx.realm();
-    const found = await search(realm, ctx, customer);
+    // Searched already in this process (and the create then deferred for budget or failed): go straight
+    // to the create; its requestid is fixed per customer and name, so a create that committed unheard is
+    // answered with that customer, never a second one.
+    let found: { customer?: QboCustomer; nameTaken: boolean } | undefined = ctx.notFound.get(customer.id);
+    if (!found) {
+      found = await search(realm, ctx, customer);
+      if (!found.customer) {
+        if (ctx.notFound.size >= 10_000) ctx.notFound.clear();
+        ctx.notFound.set(customer.id, { nameTaken: found.nameTaken });
+      }
+    }
     const qbo = found.customer ?? (await create(realm, ctx, customer, found.nameTaken, parentRef));
-    return remember(deps, ctx, customer, qbo, realm);
+    const ref = await remember(deps, ctx, customer, qbo, realm);
+    ctx.notFound.delete(customer.id);
+    return ref;
   });
   ctx.customers.set(customer.id, ref);
   return ref;

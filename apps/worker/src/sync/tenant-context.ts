@@ -16,6 +16,12 @@ export interface TenantContext {
   mappings: MappingTable;
   /** Customer mappings seen by this process for this context version (billing id → QBO ref). */
   customers: CustomerRefs;
+  /**
+   * Customers this process searched QBO for and did not find (billing id → whether the plain name is taken),
+   * kept until the create succeeds: a create deferred for budget does not search again (2 requests) when it
+   * is retried. Safe because creates carry a requestid fixed per customer and name.
+   */
+  notFound: Map<string, { nameTaken: boolean }>;
   /** The QBO client for the tenant's company (connects lazily: parked jobs never touch QBO). */
   realm(): Promise<RealmClient>;
   prefs(): Promise<CompanyPrefs>;
@@ -110,6 +116,7 @@ async function readContext(deps: SyncDeps, tenantId: string): Promise<Omit<Tenan
     connection: state,
     mappings: new MappingTable(rows),
     customers: new CustomerRefs(),
+    notFound: new Map(),
     decide: (manual) => ({ tenantId, settings, connection: state, manual }),
   };
 }
