@@ -32,7 +32,9 @@ export interface HttpOptions {
 
 export interface CallOptions {
   /** How long to wait for the realm's budget before RealmBusyError (default: the limiter's). */
-  maxWaitMs?: number;
+  readonly maxWaitMs?: number | undefined;
+  /** Told when a request of this call was admitted by the realm's budget. */
+  onAdmitted?: () => void;
 }
 
 export interface QboHttp {
@@ -71,6 +73,7 @@ export function createHttp(deps: HttpDeps): QboHttp {
   async function send(token: AccessToken, req: QboRequest, opts?: CallOptions) {
     const lease = await deps.limiter.acquire(token.realmId, opts);
     if (!lease.ok) throw new RealmBusyError(token.realmId, lease.retryAfterMs);
+    opts?.onAdmitted?.();
     const started = Date.now();
     let status: number | undefined;
     try {

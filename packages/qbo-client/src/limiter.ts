@@ -132,7 +132,9 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
   return {
     async acquire(realmId, callOpts) {
       const leaseId = randomUUID();
-      const deadline = Date.now() + (callOpts?.maxWaitMs ?? maxWaitMs);
+      const start = Date.now();
+      // Read on every turn: a caller's allowance may grow while it waits (see realm-client).
+      const deadline = () => start + (callOpts?.maxWaitMs ?? maxWaitMs);
       for (;;) {
         const wait = await tryOnce(realmId, leaseId);
         if (wait === 0) {
@@ -146,7 +148,7 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
         }
         const retryAfterMs = wait < 0 ? CONCURRENCY_RETRY_AFTER_MS : wait;
         const pause = wait < 0 ? CONCURRENCY_POLL_MS : wait;
-        const left = deadline - Date.now();
+        const left = deadline() - Date.now();
         if (pause > left) return { ok: false, retryAfterMs };
         // Jitter spreads waiting callers so they do not all retry on the same millisecond.
         await sleep(pause + Math.floor(Math.random() * 10));

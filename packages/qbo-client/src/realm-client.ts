@@ -17,9 +17,8 @@ import type {
   QboPurchase,
   QboTaxCode,
 } from './entities.js';
-import { RealmBusyError } from './errors/realm-busy-error.js';
 import { ValidationError } from './errors/validation-error.js';
-import type { QboHttp } from './http.js';
+import type { CallOptions, QboHttp } from './http.js';
 import { MAX_RESULTS, type QboQuery, q } from './query.js';
 import { requestIdFor, type WriteOp } from './request-id.js';
 import { countFrom, entityFrom, rowsFrom } from './responses.js';
@@ -94,16 +93,15 @@ export function createRealmClient(
   // for budget instead of deferring the job: a deferred job repeats its reads when it comes back (a
   // customer search, an invoice balance), which spent most of a busy company's budget on repeats.
   let admitted = false;
-  const call = async (req: Parameters<QboHttp['call']>[1]) => {
-    try {
-      const res = await http.call(tenantId, req, admitted ? { maxWaitMs: FOLLOW_UP_WAIT_MS } : undefined);
+  const opts: CallOptions = {
+    get maxWaitMs() {
+      return admitted ? FOLLOW_UP_WAIT_MS : undefined;
+    },
+    onAdmitted: () => {
       admitted = true;
-      return res;
-    } catch (err) {
-      if (!(err instanceof RealmBusyError)) admitted = true;
-      throw err;
-    }
+    },
   };
+  const call = (req: Parameters<QboHttp['call']>[1]) => http.call(tenantId, req, opts);
 
   const get = async <T extends QboEntityBase>(entity: string, id: string): Promise<T> => {
     if (!id) throw new ValidationError(`${entity} id is required`);
