@@ -47,7 +47,11 @@ export interface QboClient {
   oauth: OAuthService;
   limiter: RealmLimiter;
   /** A client bound to the tenant's company. Throws NotConnectedError / NeedsReconnectError. */
-  forTenant(tenantId: string): Promise<RealmClient>;
+  /**
+   * `followUpWaitMs`: for a client that serves one job — once QBO admitted one of its requests, its next ones
+   * wait up to this long for the realm's budget instead of failing fast (REALM_BUSY).
+   */
+  forTenant(tenantId: string, opts?: { followUpWaitMs?: number }): Promise<RealmClient>;
   /**
    * Drops what this process caches about the tenant's connection (its access token), e.g. when the tenant's
    * context version says the connection changed elsewhere; the next call reads PostgreSQL.
@@ -111,9 +115,14 @@ export function createQboClient(deps: QboClientDeps): QboClient {
   return {
     oauth,
     limiter,
-    async forTenant(tenantId) {
+    async forTenant(tenantId, opts) {
       const { realmId } = await tokens.current(tenantId);
-      return createRealmClient(http, { tenantId, realmId, appBaseUrl: deps.qbo.appBaseUrl });
+      return createRealmClient(http, {
+        tenantId,
+        realmId,
+        appBaseUrl: deps.qbo.appBaseUrl,
+        followUpWaitMs: opts?.followUpWaitMs,
+      });
     },
     forgetTenant(tenantId) {
       tokens.forget(tenantId);

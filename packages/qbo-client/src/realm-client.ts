@@ -81,21 +81,18 @@ export interface RealmClient {
 /** Safety stop for queryAll: 100 pages = 100,000 rows. */
 const MAX_PAGES = 100;
 
-/** How long a job that has already been served waits for the realm's budget (7.5 requests/s at 450/min). */
-const FOLLOW_UP_WAIT_MS = 5_000;
-
 export function createRealmClient(
   http: QboHttp,
-  ctx: { tenantId: string; realmId: string; appBaseUrl: string },
+  ctx: { tenantId: string; realmId: string; appBaseUrl: string; followUpWaitMs?: number | undefined },
 ): RealmClient {
-  const { tenantId } = ctx;
-  // A realm client serves one job. Once QBO admitted one of its requests, the job's next ones wait longer
-  // for budget instead of deferring the job: a deferred job repeats its reads when it comes back (a
-  // customer search, an invoice balance), which spent most of a busy company's budget on repeats.
+  const { tenantId, followUpWaitMs } = ctx;
+  // With followUpWaitMs (a client per job): once one of its requests was admitted, the next ones wait that
+  // long for budget instead of failing fast with REALM_BUSY, so the job is not deferred between its read and
+  // its write and does not repeat the read when it comes back (a customer search, an invoice balance).
   let admitted = false;
   const opts: CallOptions = {
     get maxWaitMs() {
-      return admitted ? FOLLOW_UP_WAIT_MS : undefined;
+      return admitted ? followUpWaitMs : undefined;
     },
     onAdmitted: () => {
       admitted = true;

@@ -56,6 +56,12 @@ interface CachedContext {
   data: Promise<Omit<TenantContext, 'realm' | 'prefs'>>;
 }
 
+/**
+ * Once a job was served by QBO, its next requests wait this long for the company's budget (450/min is 7.5
+ * a second) rather than deferring the job, which would repeat its reads when it comes back.
+ */
+const FOLLOW_UP_WAIT_MS = 5_000;
+
 // One cache per worker app (keyed by its SyncDeps), so apps in one process (tests) never share entries.
 const caches = new WeakMap<SyncDeps, Map<string, CachedContext>>();
 
@@ -90,7 +96,7 @@ export async function loadTenantContext(deps: SyncDeps, tenantId: string, versio
   const data = await hit.data;
   let realm: Promise<RealmClient> | undefined;
   const getRealm = () => {
-    realm ??= deps.qbo.forTenant(tenantId);
+    realm ??= deps.qbo.forTenant(tenantId, { followUpWaitMs: FOLLOW_UP_WAIT_MS });
     return realm;
   };
   return { ...data, realm: getRealm, prefs: () => deps.prefs.get(tenantId, getRealm) };
