@@ -41,7 +41,7 @@ export async function writeStatusWithAttempt(
         status = ${update.status}::text,
         reason_code = ${update.reasonCode}::text,
         reason = ${update.reason}::text,
-        details = case when ${has('details')}::boolean then ${has('details') ? JSON.stringify(update.details ?? null) : null}::jsonb else r.details end,
+        details = case when ${has('details')}::boolean then ${update.details == null ? null : JSON.stringify(update.details)}::jsonb else r.details end,
         qbo_id = case when ${has('qboId')}::boolean then ${val('qboId')}::text else r.qbo_id end,
         sync_token = case when ${has('syncToken')}::boolean then ${val('syncToken')}::text else r.sync_token end,
         doc_number = case when ${has('docNumber')}::boolean then ${val('docNumber')}::text else r.doc_number end,
