@@ -582,7 +582,7 @@ async function memory() {
     const procs = await startWorkers(h, 1, 20);
     const samples: { synced: number; rssMiB: number }[] = [];
     const per = Math.ceil(jobs / tenants);
-    const chunk = 1000;
+    const chunk = arg('chunk', 250);
     let sent = 0;
     for (let from = 0; from < per; from += chunk) {
       const size = Math.min(chunk, per - from);
@@ -607,7 +607,7 @@ async function memory() {
     await report(
       'memory',
       'Worker process RSS while syncing (one process, steady invoices)',
-      `tsx bench/perf.ts memory --jobs=${jobs}`,
+      `tsx bench/perf.ts memory --jobs=${jobs} --chunk=${chunk}`,
       [
         [`RSS after ${first?.synced} syncs`, `${first?.rssMiB} MiB`],
         [`RSS after ${last?.synced} syncs`, `${last?.rssMiB} MiB`],
