@@ -91,9 +91,7 @@ export async function syncInvoice(deps: SyncDeps, ctx: TenantContext, record: Sy
       const adopted = await updateInvoice(realm, ctx, invoice, earlier.Id, earlier.SyncToken, built.payload, hash);
       return syncedOutcome(realm, invoice, adopted, built.totalCents, hash);
     }
-    // The mark is read only for invoices without a DocNumber (above). With one, a create QBO committed
-    // unheard comes back as 6140 and is adopted below, so the statement is saved on the common path.
-    if (!built.docNumber) await markWriteStarted(deps.db, record.id);
+    await markWriteStarted(deps.db, record.id);
     try {
       saved = await realm.createInvoice(built.payload, {
         tenantId: ctx.tenantId,
