@@ -28,6 +28,7 @@ import {
 import { createWorkerApp, createWorkerMetrics, type WorkerApp } from '@qbo-sync/worker';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { type CountedClients, countedClients } from './round-trips.js';
 
 export interface CallbackHit {
   headers: IncomingHttpHeaders;
@@ -71,8 +72,11 @@ export interface Tenant {
   signingSecret: string;
 }
 
+/** What the harness needs of a sandbox: in this process (startSandbox) or its own (benchmarks). */
+export type SandboxEndpoint = Pick<RunningSandbox, 'url' | 'port' | 'close'>;
+
 export interface Harness {
-  sandbox: RunningSandbox;
+  sandbox: SandboxEndpoint;
   db: TestDatabase;
   redis: Redis;
   producer: Producer;
@@ -103,6 +107,8 @@ export interface Harness {
   entities(realmId: string, entity: string): Promise<Record<string, unknown>[]>;
   admin(path: string, body?: unknown, method?: string): Promise<unknown>;
   attempts(recordId: number): ReturnType<typeof listAttempts>;
+  /** With `countRoundTrips`: the worker's (and its QBO client's) PostgreSQL statements and Redis commands. */
+  roundTrips: CountedClients | undefined;
   close(): Promise<void>;
 }
 
@@ -111,6 +117,8 @@ let tenantSeq = 0;
 export interface HarnessOptions {
   sweepIntervalMs?: number;
   sandbox?: SandboxOptions;
+  /** A sandbox already running elsewhere (its own process) instead of one started here. */
+  externalSandbox?: SandboxEndpoint;
   /** Extra environment for loadConfig (e.g. the per-realm budget). */
   env?: Record<string, string>;
   workerConcurrency?: number;
@@ -125,10 +133,15 @@ export interface HarnessOptions {
   pgBaseUrl?: string;
   /** Producer override of INBOX_REQUEUE_AFTER_MS (how soon a job Redis lost is queued again). */
   requeueAfterMs?: number;
+  /**
+   * Give the worker and the QBO client a PostgreSQL pool and a Redis client of their own that count every
+   * statement and command (`h.roundTrips`); the API and the test's reads stay uncounted.
+   */
+  countRoundTrips?: boolean;
 }
 
 export async function startHarness(label: string, opts: HarnessOptions = {}): Promise<Harness> {
-  const sandbox = await startSandbox(opts.sandbox);
+  const sandbox: SandboxEndpoint = opts.externalSandbox ?? (await startSandbox(opts.sandbox));
   const db = await createTestDatabase(label, opts.pgBaseUrl);
   const redisUrl = opts.redisUrl ?? TEST_REDIS_URL;
   const prefix = uniqueQueuePrefix(label);
@@ -147,17 +160,18 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
   const logger = createLogger({ name: `test-${label}`, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const secrets = new SecretBox(config.encryptionKeys);
-  const producer = createProducer({
-    db: db.db,
-    redis,
-    queuePrefix: prefix,
-    logger,
-    ...(opts.requeueAfterMs !== undefined ? { requeueAfterMs: opts.requeueAfterMs } : {}),
-  });
+  const requeue = opts.requeueAfterMs !== undefined ? { requeueAfterMs: opts.requeueAfterMs } : {};
+  const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger, ...requeue });
+  const counted = opts.countRoundTrips ? countedClients(db.url, redisUrl) : undefined;
+  const workerDb = counted?.db.db ?? db.db;
+  const workerRedis = counted?.redis ?? redis;
+  const workerProducer = counted
+    ? createProducer({ db: workerDb, redis: workerRedis, queuePrefix: prefix, logger, ...requeue })
+    : producer;
   const qbo = createQboClient({
     qbo: config.qbo,
-    db: db.db,
-    redis,
+    db: workerDb,
+    redis: workerRedis,
     secrets,
     logger,
     keyPrefix: prefix,
@@ -167,10 +181,10 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
   });
   const app = createWorkerApp({
     config,
-    db: db.db,
-    redis,
+    db: workerDb,
+    redis: workerRedis,
     qbo,
-    producer,
+    producer: workerProducer,
     logger,
     concurrency: opts.workerConcurrency ?? 5,
     sweepIntervalMs: opts.sweepIntervalMs ?? 250,
@@ -270,11 +284,14 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     },
     admin,
     attempts: (recordId) => listAttempts(db.db, recordId),
+    roundTrips: counted,
     async close() {
       await api.close();
       await app.close();
       await producer.close();
+      if (workerProducer !== producer) await workerProducer.close();
       await qbo.close();
+      await counted?.close();
       await deleteKeysWithPrefix(redis, prefix);
       await redis.quit();
       await sandbox.close();

@@ -13,10 +13,31 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export function createDb(url: string, options: { max?: number } = {}): DbHandle {
-  const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+export interface DbOptions {
+  max?: number;
+  /** postgres.js's per-statement hook (the test harness counts statements with it). */
+  debug?: (connection: number, query: string, parameters: unknown[], types: unknown[]) => void;
+}
+
+export function createDb(url: string, options: DbOptions = {}): DbHandle {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    ...(options.debug ? { debug: options.debug } : {}),
+  });
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
+}
+
+/**
+ * The postgres.js client under a drizzle database, for hot paths written as fixed SQL text (postgres.js
+ * prepares each text once per connection; drizzle would rebuild the SQL on every call). Note that drizzle
+ * sets timestamps and jsonb to pass through as strings on this client: send ISO strings and JSON text.
+ */
+export function rawClient(db: Database): postgres.Sql {
+  const client = (db as unknown as { $client?: postgres.Sql }).$client;
+  if (!client) throw new Error('rawClient needs the database itself, not a transaction');
+  return client;
 }
 
 /** The checked-in drizzle-kit migrations, found through package resolution so bundled apps find them too. */

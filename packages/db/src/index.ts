@@ -6,6 +6,7 @@ export {
   migrationsFolder,
   prepareDatabase,
   prepareDatabaseWhenReachable,
+  rawClient,
 } from './client.js';
 export * as schema from './schema.js';
 export { inboxEvents, mappings, qboConnections, syncAttempts, syncRecords, tenants } from './schema.js';

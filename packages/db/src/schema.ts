@@ -29,6 +29,12 @@ export const tenants = pgTable('tenants', {
   signingSecretEnc: text('signing_secret_enc').notNull(),
   /** TenantSettings from @qbo-sync/contracts. */
   settings: jsonb('settings').notNull().default({}),
+  /**
+   * Bumped by triggers (migration 0003) whenever what a worker caches about the tenant changes: settings,
+   * the QBO connection (status, realm, tokens) and mappings other than new customer mappings. A worker reads
+   * it with the job's event and reloads its cached context only when it moved.
+   */
+  contextVersion: bigint('context_version', { mode: 'number' }).notNull().default(0),
   ...timestamps,
 });
 

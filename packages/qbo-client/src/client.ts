@@ -52,6 +52,11 @@ export interface QboClient {
    * later calls wait for budget). Throws NotConnectedError / NeedsReconnectError.
    */
   forTenant(tenantId: string, session?: RealmSession): Promise<RealmClient>;
+  /**
+   * Drops what this process caches about the tenant's connection (its access token), e.g. when the tenant's
+   * context version says the connection changed elsewhere; the next call reads PostgreSQL.
+   */
+  forgetTenant(tenantId: string): void;
   /** Closes the HTTP agents; db and redis belong to the caller. */
   close(): Promise<void>;
 }
@@ -113,6 +118,9 @@ export function createQboClient(deps: QboClientDeps): QboClient {
     async forTenant(tenantId, session) {
       const { realmId } = await unlessAborted(tokens.current(tenantId), session?.signal, tenantId);
       return createRealmClient(http, { tenantId, realmId, appBaseUrl: deps.qbo.appBaseUrl }, session);
+    },
+    forgetTenant(tenantId) {
+      tokens.forget(tenantId);
     },
     async close() {
       http.close();

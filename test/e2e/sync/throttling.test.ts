@@ -23,7 +23,9 @@ describe('throttling: only the throttled company waits, and no attempt is spent'
 
   it('holds jobs back while the company budget is spent (in-job wait or RealmBusy deferral) and syncs them all without a 429', async () => {
     const t = await h.tenant();
-    const ids = Array.from({ length: 4 }, (_, i) => `INV-${i + 1}`);
+    // More jobs than the worker runs at once: a job served once waits for budget (no deferral), so it is the
+    // jobs starting while the budget is spent that defer.
+    const ids = Array.from({ length: 8 }, (_, i) => `INV-${i + 1}`);
     await Promise.all(
       ids.map((id, i) =>
         h.publish(
@@ -38,7 +40,7 @@ describe('throttling: only the throttled company waits, and no attempt is spent'
     for (const id of ids) {
       await h.waitStatus(t.id, 'invoice', id, 'synced', 30_000);
     }
-    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(4);
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(8);
     const stats = (await h.admin(`/realms/${t.realmId}/stats`)) as { throttled429: number };
     expect(stats.throttled429).toBe(0);
     for (const id of ids) {

@@ -1,7 +1,6 @@
 import { type CallbackJobPayload, TenantSettings } from '@qbo-sync/contracts';
 import type { Database, SecretBox } from '@qbo-sync/db';
-import { getRecordById, markCallbackDelivered, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
-import { getTenant, getTenantSigningSecret } from '@qbo-sync/db/repositories/tenants';
+import { type CallbackInput, getCallbackInput, markCallbackDelivered } from '@qbo-sync/db/repositories/sync-records';
 import {
   type CallbackUrlPolicy,
   CallbackUrlRefusedError,
@@ -38,7 +37,7 @@ export interface CallbackDeps {
 }
 
 /** The JSON a tenant receives: the record's state at this status version. */
-export function callbackBody(record: SyncRecordRow, sentAt: Date): string {
+export function callbackBody(record: CallbackInput['record'], sentAt: Date): string {
   return JSON.stringify({
     type: 'sync.status_changed',
     tenantId: record.tenantId,
@@ -64,18 +63,18 @@ export type DeliveryResult = 'delivered' | 'superseded' | 'already-delivered' | 
  * version's own job announces the current state), so a burst of changes sends what is true now.
  */
 export async function deliverCallback(deps: CallbackDeps, payload: CallbackJobPayload): Promise<DeliveryResult> {
-  const record = await getRecordById(deps.db, payload.syncRecordId);
-  if (!record || record.tenantId !== payload.tenantId) return 'gone';
+  // The record, the tenant's callback URL and its signing secret in one read.
+  const input = await getCallbackInput(deps.db, payload.syncRecordId);
+  if (!input || input.record.tenantId !== payload.tenantId) return 'gone';
+  const { record } = input;
   if (record.callbackVersion >= payload.statusVersion) return 'already-delivered';
   if (record.statusVersion > payload.statusVersion) return 'superseded';
-  const tenant = await getTenant(deps.db, payload.tenantId);
-  const url = tenant ? TenantSettings.parse(tenant.settings ?? {}).callbackUrl : undefined;
+  const url = TenantSettings.parse(input.tenantSettings ?? {}).callbackUrl;
   if (!url) return 'no-callback-url';
   // Saved URLs were checked when saved, but the policy or the URL's DNS may have changed since.
   const target = checkCallbackUrl(url, deps.urlPolicy ?? STRICT_CALLBACK_POLICY);
   if (!target.ok) throw new CallbackUrlRefusedError(target.reason);
-  const secret = await getTenantSigningSecret(deps.db, deps.secrets, payload.tenantId);
-  if (!secret) return 'gone';
+  const secret = deps.secrets.decrypt(input.signingSecretEnc);
   const now = new Date(deps.now());
   const body = callbackBody(record, now);
   const timestamp = Math.floor(now.getTime() / 1000);

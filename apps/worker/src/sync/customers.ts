@@ -61,17 +61,43 @@ export async function findOrCreateCustomer(
   customer: BillingCustomer,
   parentRef?: Ref,
 ): Promise<Ref> {
-  const known = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);
-  if (known) return known.qboName ? { value: known.qboId, name: known.qboName } : { value: known.qboId };
+  // Mappings of customers change only by a person's remap, which bumps the tenant's context version (a
+  // fresh cache); a new mapping is read through on a miss.
+  const cached = ctx.customers.get(customer.id);
+  if (cached) return cached;
+  const known = await mappedCustomer(deps, ctx, customer.id);
+  if (known) return known;
   const key = { tenantId: ctx.tenantId, entityType: 'customer', externalId: customer.id };
-  return deps.locks.withLock(key, CUSTOMER_LOCK_WAIT_MS, async () => {
-    const mapped = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);
-    if (mapped) return mapped.qboName ? { value: mapped.qboId, name: mapped.qboName } : { value: mapped.qboId };
+  const ref = await deps.locks.withLock(key, CUSTOMER_LOCK_WAIT_MS, async () => {
+    const mapped = await mappedCustomer(deps, ctx, customer.id);
+    if (mapped) return mapped;
     const realm = await ctx.realm();
-    const found = await search(realm, ctx, customer);
+    // Searched already in this process (and the create then deferred for budget or failed): go straight
+    // to the create; its requestid is fixed per customer and name, so a create that committed unheard is
+    // answered with that customer, never a second one.
+    let found: { customer?: QboCustomer; nameTaken: boolean } | undefined = ctx.notFound.get(customer.id);
+    if (!found) {
+      found = await search(realm, ctx, customer);
+      if (!found.customer) {
+        if (ctx.notFound.size >= 10_000) ctx.notFound.clear();
+        ctx.notFound.set(customer.id, { nameTaken: found.nameTaken });
+      }
+    }
     const qbo = found.customer ?? (await create(realm, ctx, customer, found.nameTaken, parentRef));
-    return remember(deps, ctx, customer, qbo, realm);
+    const ref = await remember(deps, ctx, customer, qbo, realm);
+    ctx.notFound.delete(customer.id);
+    return ref;
   });
+  ctx.customers.set(customer.id, ref);
+  return ref;
+}
+
+async function mappedCustomer(deps: SyncDeps, ctx: TenantContext, customerId: string): Promise<Ref | undefined> {
+  const row = await getMapping(deps.db, ctx.tenantId, 'customer', customerId);
+  if (!row) return undefined;
+  const ref = row.qboName ? { value: row.qboId, name: row.qboName } : { value: row.qboId };
+  ctx.customers.set(customerId, ref);
+  return ref;
 }
 
 async function search(
@@ -92,6 +118,9 @@ async function search(
   });
   if (ours.kind === 'ours') return { customer: ours.customer as QboCustomer, nameTaken: false };
   for (const sq of strategyQueries(ctx.settings.customerMatch, customer)) {
+    // A strategy query by one of our names (name_and_email, a company under first_last_name) returns a
+    // subset of what the first query found: asking again would cost a request and change nothing.
+    if (sq.where.every((c) => c.field === 'DisplayName' && names.includes(c.value))) continue;
     candidates.push(...(await realm.findCustomers(filterOf(sq, false))));
   }
   const choice = chooseCustomer({

@@ -1,11 +1,7 @@
 import { PRIORITY } from '@qbo-sync/contracts';
 import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
-import {
-  recordsWaitingFor,
-  type StatusUpdate,
-  type SyncRecordRow,
-  setStatus,
-} from '@qbo-sync/db/repositories/sync-records';
+import { writeStatusWithAttempt } from '@qbo-sync/db/repositories/sync-outcome';
+import { recordsWaitingFor, type StatusUpdate, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { enqueueResume } from '@qbo-sync/producer';
 import type { SyncDeps } from './deps.js';
 import type { Outcome } from './outcome.js';
@@ -111,18 +107,28 @@ export async function writeOutcome(
     return record;
   }
   const update = statusUpdate(outcome, attempt.jobName, new Date(deps.now()));
-  // The attempt first: whoever reads the new status also finds the attempt that produced it.
-  await appendAttempt(deps.db, {
-    ...base,
-    outcome: outcome.kind,
-    status: update.status,
-    faultCode: outcome.kind === 'parked' ? outcome.reasonCode : null,
-    message: outcome.kind === 'synced' ? null : outcome.reason,
-  });
-  const { record: next, changed } = await setStatus(deps.db, record.id, update);
+  // Status, attempt and the count of waiting dependents in one statement: whoever reads the new status
+  // also finds the attempt that produced it, and the dependents are read only when some wait.
+  const written = await writeStatusWithAttempt(
+    deps.db,
+    record,
+    update,
+    {
+      eventId: base.eventId,
+      jobId: base.jobId,
+      attempt: base.attempt,
+      startedAt: base.startedAt,
+      outcome: outcome.kind,
+      faultCode: outcome.kind === 'parked' ? outcome.reasonCode : null,
+      message: outcome.kind === 'synced' ? null : outcome.reason,
+    },
+    outcome.kind === 'synced' || outcome.kind === 'voided' ? `${record.entityType}:${record.externalId}` : undefined,
+  );
+  if (!written) throw new Error(`sync record ${record.id} not found`);
+  const { record: next, changed, waiting } = written;
   if (changed) await announce(deps, next, callbackUrl);
   // Voided wakes them too: a payment waiting for a voided invoice fails with a reason instead of waiting on.
-  if (outcome.kind === 'synced' || outcome.kind === 'voided') await wakeDependents(deps, next);
+  if (waiting > 0) await wakeDependents(deps, next);
   return next;
 }
 

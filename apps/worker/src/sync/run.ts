@@ -1,6 +1,6 @@
 import { DomainEvent, type SyncEntityType, type SyncJobPayload } from '@qbo-sync/contracts';
 import { isConnectionFault } from '@qbo-sync/db/connection-faults';
-import { getInboxEvent } from '@qbo-sync/db/repositories/inbox';
+import { getJobInput } from '@qbo-sync/db/repositories/inbox';
 import { ensureRecord, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { faultStatus } from '@qbo-sync/sync-core';
 import { UnrecoverableError } from 'bullmq';
@@ -205,20 +205,24 @@ async function handleFailure(
   }
 }
 
-/** Loads the tenant and the job's event (absent for resumes of entities whose event is gone). */
+/**
+ * Loads the tenant and the job's event (absent for resumes of entities whose event is gone): one statement
+ * (the event with the tenant's context version), plus the context itself only when it changed.
+ */
 export async function loadJob(
   deps: SyncDeps,
   payload: SyncJobPayload,
 ): Promise<{ ctx: TenantContext; event: DomainEvent | undefined }> {
   let ctx: TenantContext;
+  const input = await getJobInput(deps.db, payload.tenantId, payload.eventId);
   try {
-    ctx = await loadTenantContext(deps, payload.tenantId);
+    if (!input) throw new UnknownTenantError(payload.tenantId);
+    ctx = await loadTenantContext(deps, payload.tenantId, input.contextVersion);
   } catch (err) {
     if (err instanceof UnknownTenantError) throw new UnrecoverableError(err.message);
     throw err;
   }
-  const row = await getInboxEvent(deps.db, payload.tenantId, payload.eventId);
-  const parsed = row ? DomainEvent.safeParse(row.payload) : undefined;
+  const parsed = input.payload === undefined ? undefined : DomainEvent.safeParse(input.payload);
   return { ctx, event: parsed?.success ? parsed.data : undefined };
 }
 

@@ -3,18 +3,26 @@ import { getConnection } from '@qbo-sync/db/repositories/connections';
 import { listSettingMappings } from '@qbo-sync/db/repositories/mappings';
 import { getTenant } from '@qbo-sync/db/repositories/tenants';
 import type { RealmClient } from '@qbo-sync/qbo-client';
-import { type DecideContext, MappingTable } from '@qbo-sync/sync-core';
+import { type DecideContext, MappingTable, type Ref } from '@qbo-sync/sync-core';
 import type { SyncDeps } from './deps.js';
 import { currentJobScope } from './job-scope.js';
 import type { CompanyPrefs } from './preferences.js';
 
-/** Everything one job knows about its tenant, loaded once per job. */
+/** Everything one job knows about its tenant. */
 export interface TenantContext {
   tenantId: string;
   settings: TenantSettings;
   connection: DecideContext['connection'];
-  /** Items, tax codes, payment methods, accounts… (customer mappings are read one at a time). */
+  /** Items, tax codes, payment methods, accounts… (customer mappings: `customers`, read through). */
   mappings: MappingTable;
+  /** Customer mappings seen by this process for this context version (billing id → QBO ref). */
+  customers: CustomerRefs;
+  /**
+   * Customers this process searched QBO for and did not find (billing id → whether the plain name is taken),
+   * kept until the create succeeds: a create deferred for budget does not search again (2 requests) when it
+   * is retried. Safe because creates carry a requestid fixed per customer and name.
+   */
+  notFound: Map<string, { nameTaken: boolean }>;
   /** The QBO client for the tenant's company (connects lazily: parked jobs never touch QBO). */
   realm(): Promise<RealmClient>;
   prefs(): Promise<CompanyPrefs>;
@@ -28,6 +36,20 @@ export interface TenantContext {
  */
 export const IN_JOB_BUDGET_WAIT_MS = 5_000;
 
+/** A bounded read-through cache of customer mappings (a miss reads PostgreSQL and fills it). */
+export class CustomerRefs {
+  private readonly refs = new Map<string, Ref>();
+  constructor(private readonly max = 20_000) {}
+  get(customerId: string): Ref | undefined {
+    return this.refs.get(customerId);
+  }
+  set(customerId: string, ref: Ref): void {
+    // Simple bound: a tenant with more customers than this starts over instead of growing without limit.
+    if (this.refs.size >= this.max) this.refs.clear();
+    this.refs.set(customerId, ref);
+  }
+}
+
 export class UnknownTenantError extends Error {
   readonly code = 'UNKNOWN_TENANT';
   constructor(readonly tenantId: string) {
@@ -36,7 +58,57 @@ export class UnknownTenantError extends Error {
   }
 }
 
-export async function loadTenantContext(deps: SyncDeps, tenantId: string): Promise<TenantContext> {
+/** What is cached per tenant: the data of a context, valid while tenants.context_version stays put. */
+interface CachedContext {
+  version: number;
+  data: Promise<Omit<TenantContext, 'realm' | 'prefs'>>;
+}
+
+// One cache per worker app (keyed by its SyncDeps), so apps in one process (tests) never share entries.
+const caches = new WeakMap<SyncDeps, Map<string, CachedContext>>();
+
+/**
+ * The tenant's context for a job. `version` is tenants.context_version, read with the job's event (one
+ * statement); a trigger bumps it whenever settings, the QBO connection or a mapping change, in any process.
+ * So the settings, connection state and mappings are read only when they changed, never stale past the
+ * job that reads the new version — and without a TTL, nothing to tune. Without `version` (callers that do
+ * not read it) the context is loaded afresh.
+ */
+export async function loadTenantContext(deps: SyncDeps, tenantId: string, version?: number): Promise<TenantContext> {
+  let cache = caches.get(deps);
+  if (!cache) {
+    cache = new Map();
+    caches.set(deps, cache);
+  }
+  let hit = version === undefined ? undefined : cache.get(tenantId);
+  if (!hit || hit.version !== version) {
+    // Cached tokens belong to the old version too (a refresh elsewhere or a reconnect bumps it).
+    deps.qbo.forgetTenant(tenantId);
+    const data = readContext(deps, tenantId);
+    hit = { version: version ?? -1, data };
+    if (version !== undefined) {
+      const entry = hit;
+      cache.set(tenantId, entry);
+      // A failed read is not cached: the next job reads again.
+      data.catch(() => {
+        if (cache.get(tenantId) === entry) cache.delete(tenantId);
+      });
+    }
+  }
+  const data = await hit.data;
+  let realm: Promise<RealmClient> | undefined;
+  const getRealm = () => {
+    // Called inside the job's run: its abort signal (worker closing) stops every wait of its QBO calls.
+    realm ??= deps.qbo.forTenant(tenantId, {
+      signal: currentJobScope()?.signal,
+      inJobBudgetWaitMs: IN_JOB_BUDGET_WAIT_MS,
+    });
+    return realm;
+  };
+  return { ...data, realm: getRealm, prefs: () => deps.prefs.get(tenantId, getRealm) };
+}
+
+async function readContext(deps: SyncDeps, tenantId: string): Promise<Omit<TenantContext, 'realm' | 'prefs'>> {
   const [tenant, connection, rows] = await Promise.all([
     getTenant(deps.db, tenantId),
     getConnection(deps.db, tenantId),
@@ -50,22 +122,13 @@ export async function loadTenantContext(deps: SyncDeps, tenantId: string): Promi
       : connection?.status === 'needs_reconnect'
         ? 'needs_reconnect'
         : 'missing';
-  let realm: Promise<RealmClient> | undefined;
-  const getRealm = () => {
-    // Called inside the job's run: its abort signal (worker closing) stops every wait of its QBO calls.
-    realm ??= deps.qbo.forTenant(tenantId, {
-      signal: currentJobScope()?.signal,
-      inJobBudgetWaitMs: IN_JOB_BUDGET_WAIT_MS,
-    });
-    return realm;
-  };
   return {
     tenantId,
     settings,
     connection: state,
     mappings: new MappingTable(rows),
-    realm: getRealm,
-    prefs: () => deps.prefs.get(tenantId, getRealm),
+    customers: new CustomerRefs(),
+    notFound: new Map(),
     decide: (manual) => ({ tenantId, settings, connection: state, manual }),
   };
 }

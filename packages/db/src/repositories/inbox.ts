@@ -3,7 +3,7 @@
 // A row with processed_at null has not been through a finished job run yet; the sweep (findUnprocessed)
 // checks that its job is still in Redis and queues it again when Redis lost it.
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import { type Database, rawClient } from '../client.js';
 import { inboxEvents } from '../schema.js';
 
 export type InboxRow = typeof inboxEvents.$inferSelect;
@@ -57,6 +57,23 @@ export async function getInboxEvent(db: Database, tenantId: string, eventId: str
     .where(and(eq(inboxEvents.tenantId, tenantId), eq(inboxEvents.eventId, eventId)))
     .limit(1);
   return rows[0];
+}
+
+/**
+ * What a sync job starts from, in one statement: the tenant's context version (see tenants.context_version)
+ * and the event's payload (undefined when the event is gone). Undefined when the tenant does not exist.
+ */
+export async function getJobInput(
+  db: Database,
+  tenantId: string,
+  eventId: string,
+): Promise<{ contextVersion: number; payload: unknown } | undefined> {
+  const rows = await rawClient(db)<{ context_version: string; payload: unknown }[]>`
+    select t.context_version::text, i.payload from tenants t
+    left join inbox_events i on i.tenant_id = t.id and i.event_id = ${eventId}::text
+    where t.id = ${tenantId}::text`;
+  const row = rows[0];
+  return row ? { contextVersion: Number(row.context_version), payload: row.payload ?? undefined } : undefined;
 }
 
 /** Records that these rows are on a queue; rows already marked keep their first time. */

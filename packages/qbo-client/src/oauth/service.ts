@@ -63,6 +63,7 @@ export function createOAuthService(deps: OAuthServiceDeps): OAuthService {
   async function store(tenantId: string, realmId: string, tokens: TokenSet): Promise<void> {
     if (!REALM_ID.test(realmId)) throw new AuthError('the QuickBooks callback carried no usable realmId');
     await saveGrant(deps.db, tenantId, { realmId, ...deps.tokens.encryptTokens(tokens) });
+    deps.tokens.forget(tenantId);
     log.info({ tenantId, realmId }, 'QBO grant saved; connection active');
     try {
       await deps.onStatusChange?.({ tenantId, realmId, status: 'active' });
@@ -126,6 +127,7 @@ export function createOAuthService(deps: OAuthServiceDeps): OAuthService {
       }
       // Dead tokens are overwritten so no usable secret stays behind.
       const blank = deps.secrets.encrypt('');
+      deps.tokens.forget(tenantId);
       await setConnectionStatus(deps.db, tenantId, 'disconnected', 'Disconnected from QuickBooks.', undefined, {
         keyId: deps.secrets.currentKeyId,
         accessTokenEnc: blank,

@@ -72,6 +72,8 @@ export interface TokenManager {
     issuedAt: Date;
   };
   markNeedsReconnect(tenantId: string, realmId: string, reason: string, expectedVersion?: number): Promise<void>;
+  /** Drops the tenant's cached access token (the next current() reads PostgreSQL). */
+  forget(tenantId: string): void;
 }
 
 export function createTokenManager(deps: TokenManagerDeps): TokenManager {
@@ -81,6 +83,16 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
   const refreshDeadlineMs = Math.min(deps.qbo.httpTimeoutMs, 20_000);
   const lockTtlMs = refreshDeadlineMs + 10_000;
   const inflight = new Map<string, Promise<AccessToken>>();
+  // Decrypted access tokens per tenant, used until they near their proactive-refresh time. Stale entries
+  // are harmless: an access token stays valid until it expires even after a refresh elsewhere, a 401
+  // drops the entry, and the worker calls forget() when the tenant's context version moved (a reconnect,
+  // a status change or a refresh in another process).
+  const cached = new Map<string, { access: AccessToken; refreshAt: number }>();
+  const remember = (row: ConnectionRow): AccessToken => {
+    const access = toAccess(row);
+    cached.set(row.tenantId, { access, refreshAt: row.accessTokenExpiresAt.getTime() - proactiveThreshold(row) });
+    return access;
+  };
 
   async function loadActive(tenantId: string): Promise<ConnectionRow> {
     const row = await getConnection(db, tenantId);
@@ -138,6 +150,7 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
   }
 
   async function markNeedsReconnect(tenantId: string, realmId: string, reason: string, expectedVersion?: number) {
+    cached.delete(tenantId);
     const changed = await setConnectionStatus(db, tenantId, 'needs_reconnect', reason, expectedVersion);
     if (changed) {
       log.warn({ tenantId, realmId }, 'QBO connection needs reconnect');
@@ -217,16 +230,23 @@ export function createTokenManager(deps: TokenManagerDeps): TokenManager {
 
   return {
     async current(tenantId) {
+      const hit = cached.get(tenantId);
+      if (hit && now() < hit.refreshAt) return hit.access;
       const row = await loadActive(tenantId);
-      if (fresh(row)) return toAccess(row);
+      if (fresh(row)) return remember(row);
+      cached.delete(tenantId);
       return singleFlight(tenantId, row.tokenVersion);
     },
     async afterUnauthorized(used) {
+      cached.delete(used.tenantId);
       const row = await loadActive(used.tenantId);
       if (replacedAndFresh(row, used.tokenVersion)) return toAccess(row);
       return singleFlight(used.tenantId, used.tokenVersion);
     },
     encryptTokens,
     markNeedsReconnect,
+    forget(tenantId) {
+      cached.delete(tenantId);
+    },
   };
 }
