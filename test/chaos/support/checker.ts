@@ -22,7 +22,7 @@ export const FAILURE_CATEGORIES = [
   'record_wrong_status',
   'record_wrong_qbo_id',
   'queue_not_empty',
-  'inbox_not_enqueued',
+  'inbox_unprocessed',
 ] as const;
 export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 

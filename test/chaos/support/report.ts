@@ -48,7 +48,7 @@ export function outcomeRows(r: ChaosReport): [string, string | number][] {
     ['sync records in a wrong status (failed, needs_*, …)', n('record_wrong_status')],
     ['sync records pointing at another QBO object', n('record_wrong_qbo_id')],
     ['queues not empty', n('queue_not_empty')],
-    ['accepted events never enqueued', n('inbox_not_enqueued')],
+    ['accepted events not processed (never queued, or job lost)', n('inbox_unprocessed')],
   ];
 }
 

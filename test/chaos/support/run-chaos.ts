@@ -172,7 +172,7 @@ export interface ChaosReport {
   };
   records: Record<string, number>;
   queues: Record<string, Record<string, number>>;
-  inboxNotEnqueued: number;
+  inboxUnprocessed: number;
   /** Records not terminal at the end, grouped by their last attempt and when their events arrived. */
   stuckRecords: Record<string, number>;
   failures: {
@@ -238,6 +238,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       QBO_RATE_LIMIT_PER_WINDOW: String(Math.floor(opts.qboRequestsPerMinute * 0.9)),
       // Short HTTP timeout: the limiter's leases a killed process held expire soon.
       QBO_HTTP_TIMEOUT_MS: '5000',
+      // A job Redis lost is queued again from the inbox after this long (production default 60 s), so a
+      // short run sees the healing instead of waiting a minute for it.
+      INBOX_REQUEUE_AFTER_MS: '10000',
+      SWEEP_INTERVAL_MS: '5000',
     };
     const config = loadConfig({ ...baseEnv, LOG_LEVEL: 'silent' });
     const secrets = new SecretBox(config.encryptionKeys);
@@ -405,6 +409,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           4000,
         );
         return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      } catch {
+        return undefined;
+      }
+    };
+    /** Accepted events not yet through a finished job run (inbox processed_at null). */
+    const unprocessedEvents = async (): Promise<number | undefined> => {
+      try {
+        const [row] = await withTimeout(
+          monitorSql<{ n: number }[]>`select count(*)::int as n from inbox_events where processed_at is null`,
+          4000,
+        );
+        return row?.n ?? 0;
       } catch {
         return undefined;
       }
@@ -623,7 +639,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const q = await queueCounts();
       if (!r || !q) continue;
       const total = Object.values(r).reduce((a, b) => a + b, 0);
-      const busy = (r['pending'] ?? 0) + (r['syncing'] ?? 0) + (r['waiting'] ?? 0);
+      // Every accepted event must have been through a finished job run: a record that looks terminal may
+      // still have an update whose job Redis lost (the inbox sweep queues it again).
+      const unprocessed = await unprocessedEvents();
+      const busy = (r['pending'] ?? 0) + (r['syncing'] ?? 0) + (r['waiting'] ?? 0) + (unprocessed ?? 1);
       const running = sumQueues(q, ['waiting', 'prioritized', 'active']);
       const delayed = sumQueues(q, ['delayed']);
       if (busy === 0 && running + delayed === 0 && total >= expectedTotal) calm++;
@@ -658,7 +677,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       select tenant_id, entity_type, external_id, status, qbo_id, reason_code from sync_records`;
     const [inbox] = await monitorSql<
       { n: number }[]
-    >`select count(*)::int as n from inbox_events where enqueued_at is null`;
+    >`select count(*)::int as n from inbox_events where enqueued_at is null or processed_at is null`;
     const finalQueues = (await queueCounts()) ?? {};
     const failures: Failure[] = [];
     for (const t of tenants) {
@@ -691,9 +710,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     if ((inbox?.n ?? 0) > 0)
       failures.push({
         tenantId: '*',
-        category: 'inbox_not_enqueued',
+        category: 'inbox_unprocessed',
         entity: 'inbox_events',
-        detail: `${inbox?.n} accepted events never enqueued`,
+        detail: `${inbox?.n} accepted events never queued or never through a finished job run`,
       });
 
     // Why records are not terminal: the last attempt, deferrals, and whether their events arrived before
@@ -806,7 +825,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       qbo: qboStats,
       records: recordStatus,
       queues: finalQueues,
-      inboxNotEnqueued: inbox?.n ?? 0,
+      inboxUnprocessed: inbox?.n ?? 0,
       stuckRecords,
       failures: { byCategory, byCategoryAndEntity, samples, all: failures },
       unhandled,
