@@ -8,8 +8,14 @@ import { DelayedError } from 'bullmq';
  */
 export const ENTITY_BUSY_REPORT_AFTER = 20;
 
-/** Why a job stepped aside: our per-realm budget was spent, QBO answered 429, another job holds the entity, the worker is closing, or PostgreSQL/Redis was unreachable. */
-export type DeferReason = 'realm_budget' | 'qbo_throttled' | 'entity_busy' | 'worker_closing' | 'store_outage';
+/** Why a job stepped aside: our per-realm budget was spent, QBO answered 429, another job holds the entity, the worker is closing, PostgreSQL/Redis was unreachable, or the run lost its entity lock. */
+export type DeferReason =
+  | 'realm_budget'
+  | 'qbo_throttled'
+  | 'entity_busy'
+  | 'worker_closing'
+  | 'store_outage'
+  | 'lock_lost';
 
 /**
  * BullMQ's DelayedError (the job was moved to delayed, no attempt spent) with the reason, so the worker's

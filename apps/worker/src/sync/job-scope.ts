@@ -13,6 +13,10 @@ export interface JobScope {
   readonly owner: string;
   /** Told just before the job moves itself to delayed (BullMQ drops its job lock then). */
   readonly onHandBack?: (() => void) | undefined;
+  /** Entity locks this run held and lost (expired, or Redis lost its keys) while it ran. */
+  readonly lost: Set<string>;
+  /** Records a lost lock and aborts the run's signal: no further QBO request of this run is admitted. */
+  readonly markLockLost: (lockKey: string) => void;
 }
 
 const storage = new AsyncLocalStorage<JobScope>();
@@ -21,9 +25,46 @@ export function currentJobScope(): JobScope | undefined {
   return storage.getStore();
 }
 
-/** Runs one job's processor in its own scope. */
-export function runInJobScope<T>(scope: Omit<JobScope, 'held'>, fn: () => Promise<T>): Promise<T> {
-  return storage.run({ ...scope, held: new Map() }, fn);
+/**
+ * Runs one job's processor in its own scope. Its signal also aborts when the run loses an entity lock: another
+ * job may then run the same entity at once, so this run must send nothing more to QBO and record nothing
+ * (runEntity steps aside; the rerun starts from the newest snapshot under a fresh lock).
+ */
+export function runInJobScope<T>(
+  scope: Omit<JobScope, 'held' | 'lost' | 'markLockLost'>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const lockLoss = new AbortController();
+  const lost = new Set<string>();
+  const signal = scope.signal ? AbortSignal.any([scope.signal, lockLoss.signal]) : lockLoss.signal;
+  return storage.run(
+    {
+      ...scope,
+      signal,
+      held: new Map(),
+      lost,
+      markLockLost: (lockKey) => {
+        lost.add(lockKey);
+        lockLoss.abort();
+      },
+    },
+    fn,
+  );
+}
+
+/** The run lost one of its entity locks: it steps aside without recording anything. */
+export class LockLostError extends Error {
+  readonly code = 'LOCK_LOST';
+  constructor(readonly lockKeys: readonly string[]) {
+    super(`the entity lock was lost while the job ran (${lockKeys.join(', ')}); the job runs again`);
+    this.name = 'LockLostError';
+  }
+}
+
+/** Throws LockLostError when the current run lost an entity lock (checked before recording an outcome). */
+export function assertLocksHeld(): void {
+  const scope = currentJobScope();
+  if (scope && scope.lost.size > 0) throw new LockLostError([...scope.lost]);
 }
 
 /** The worker is closing: the job stops waiting and steps aside (deferred, no attempt spent). */

@@ -49,9 +49,16 @@ export function createEntityLocks(redis: Redis, base: string, ttlMs = 30_000): E
       pause = Math.min(pause * 2, 250);
     }
     scope.held.set(lockKey, token);
+    // A renewal that finds the key gone or someone else's (it expired while the event loop was starved, or
+    // Redis restarted empty) means another job may hold the entity now: the run is told to stop.
     const renew = setInterval(
       () => {
-        redis.eval(EXTEND, 1, lockKey, token, String(ttlMs)).catch(() => {});
+        redis.eval(EXTEND, 1, lockKey, token, String(ttlMs)).then(
+          (extended) => {
+            if (extended === 0 && scope.held.get(lockKey) === token) scope.markLockLost(lockKey);
+          },
+          () => {},
+        );
       },
       Math.floor(ttlMs / 3),
     );

@@ -11,7 +11,7 @@ import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import type { SyncDeps } from './deps.js';
 import { faultOf } from './faults.js';
 import { NoIncomeAccountError } from './items.js';
-import { currentJobScope, WorkerClosingError } from './job-scope.js';
+import { assertLocksHeld, currentJobScope, LockLostError, WorkerClosingError } from './job-scope.js';
 import type { Outcome } from './outcome.js';
 import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
@@ -72,6 +72,9 @@ export async function runEntity(
       } catch (err) {
         return await handleFailure(deps, ctx, run, record, attempt, err);
       }
+      // Another job may have run this entity since our lock was lost: its outcome (and its newer snapshot)
+      // must not be overwritten with ours. The rerun finds what we wrote in QBO (requestid, marker).
+      assertLocksHeld();
       const next = await writeOutcome(deps, record, outcome, attempt, ctx.settings.callbackUrl);
       if (outcome.kind === 'synced' && step.after) await step.after(next);
       return next;
@@ -96,6 +99,9 @@ async function handleFailure(
   const cb = ctx.settings.callbackUrl;
   // A store outage is not the sync's fault: nothing recorded, the job steps aside (store-outage.ts).
   if (stepAsideOf(err) || isConnectionFault(err)) throw err;
+  // After a lost entity lock nothing is recorded, whatever failed: the rerun decides afresh.
+  const lost = currentJobScope()?.lost;
+  if (lost && lost.size > 0) throw new LockLostError([...lost]);
   if (err instanceof NoIncomeAccountError) {
     return writeOutcome(
       deps,

@@ -7,7 +7,7 @@ import { type DeferReason, DeferredError, ENTITY_BUSY_REPORT_AFTER, StepAsideErr
 import { EntityBusyError } from '../errors/entity-busy-error.js';
 import type { Processor } from '../processors/types.js';
 import type { SyncDeps } from './deps.js';
-import { currentJobScope, WorkerClosingError } from './job-scope.js';
+import { currentJobScope, LockLostError, WorkerClosingError } from './job-scope.js';
 import { announce } from './record-writer.js';
 import type { TenantContext } from './tenant-context.js';
 
@@ -41,7 +41,10 @@ export function handBackWhenClosing(processor: Processor): Processor {
     try {
       return await processor(job, token);
     } catch (err) {
+      const aside = stepAsideOf(err);
+      if (aside?.reason === 'lock_lost') return defer({ job, token }, aside.ms, 'lock_lost');
       if (err instanceof WorkerClosingError || (currentJobScope()?.signal?.aborted && isRealmBusy(err))) {
+        if ((currentJobScope()?.lost.size ?? 0) > 0) return defer({ job, token }, LOCK_LOST_RETRY_MS, 'lock_lost');
         return defer({ job, token }, 0, 'worker_closing');
       }
       throw err;
@@ -49,11 +52,15 @@ export function handBackWhenClosing(processor: Processor): Processor {
   };
 }
 
+/** A run that lost its entity lock comes back shortly, once the job now holding the entity is likely done. */
+const LOCK_LOST_RETRY_MS = 1_000;
+
 const isRealmBusy = (err: unknown) => isQboError(err) && err.code === 'REALM_BUSY';
 
 /** Why a run steps aside, and for how long; undefined for errors that are not deferrals. */
 export function stepAsideOf(err: unknown): { reason: DeferReason; ms: number } | undefined {
   if (err instanceof StepAsideError) return { reason: err.reason, ms: err.ms };
+  if (err instanceof LockLostError) return { reason: 'lock_lost', ms: LOCK_LOST_RETRY_MS };
   if (err instanceof EntityBusyError) return { reason: 'entity_busy', ms: err.retryAfterMs };
   // Another worker takes the job at once; this one is closing.
   if (err instanceof WorkerClosingError) return { reason: 'worker_closing', ms: 0 };
