@@ -190,6 +190,26 @@ describe('customers: find or create, never twice', () => {
     expect(await named(t, 'John Brown')).toHaveLength(1);
   });
 
+  it('customer.updated brings a customer it finds in QBO without a mapping up to date (crash after the create)', async () => {
+    const t = await h.tenant();
+    // An invoice's find-or-create made the customer from the invoice's copy (old e-mail), and the worker died
+    // before storing the mapping: QBO has the customer, we have no mapping.
+    await h.publish(
+      event(t.id, 'invoice.sent', invoiceData({ customer: customer('C-7', { email: 'old@example.com' }) })),
+    );
+    const id = await customerOf(t, 'INV-1');
+    await h.db.sql`delete from mappings where tenant_id = ${t.id} and kind = 'customer' and external_key = 'C-7'`;
+    await h.publish(event(t.id, 'customer.updated', customer('C-7', { email: 'new@example.com' })));
+    const fresh = await waitFor(async () => {
+      const c = (await h.entities(t.realmId, 'Customer')).find((x) => x['Id'] === id);
+      const email = (c?.['PrimaryEmailAddr'] as { Address?: string } | undefined)?.Address;
+      const rec = await h.record(t.id, 'customer', 'C-7');
+      return rec?.status === 'synced' && rec.lastEventId !== null && email === 'new@example.com' ? c : undefined;
+    });
+    expect(fresh).toMatchObject({ Id: id });
+    expect(await named(t, 'John Brown')).toHaveLength(1);
+  });
+
   it('bills a representative as a sub-customer of the parent when the tenant asks for it', async () => {
     const t = await h.tenant({ representatives: 'sub_customer' });
     const rep = customer('R-1', {

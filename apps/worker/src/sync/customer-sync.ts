@@ -39,24 +39,15 @@ export async function syncCustomer(deps: SyncDeps, ctx: TenantContext, record: S
   }
   const realm = await ctx.realm();
   const row = await getMapping(deps.db, ctx.tenantId, 'customer', customer.id);
-  const mapped = row ? { value: row.qboId } : undefined;
-  if (!mapped) {
-    // Created now from the current data; nothing to update afterwards.
-    const ref = await findOrCreateCustomer(deps, ctx, customer);
-    const created = await realm.getCustomer(ref.value);
-    return {
-      kind: 'synced',
-      qboId: created.Id,
-      syncToken: created.SyncToken,
-      url: realm.appLink('customer', created.Id),
-      hash,
-    };
-  }
+  // Without a mapping, find-or-create may FIND the customer: one an invoice's find-or-create made from its
+  // own, older copy of the customer (and a crash kept its mapping from being stored), or a match by the
+  // tenant's strategy. Either way it is brought up to this event's data below, never taken as it is.
+  const qboId = row?.qboId ?? (await findOrCreateCustomer(deps, ctx, customer)).value;
   const saved = await updateCustomer(
     realm,
     ctx,
     customer.id,
-    mapped.value,
+    qboId,
     (current) => {
       const plain = displayNameFor(customer);
       const alt = disambiguate(plain, customer.id);
