@@ -60,6 +60,8 @@ interface CallState {
   token?: AccessToken;
   /** 401s already answered with afterUnauthorized in this call. */
   unauthorized: number;
+  /** Whether any request of this call went out to QBO (a refusal before the first one sent nothing). */
+  sent?: boolean;
 }
 
 /**
@@ -146,7 +148,12 @@ export function createHttp(deps: HttpDeps): QboHttp {
   async function attempt(tenantId: string, req: QboRequest, state: CallState, opts: CallOptions) {
     state.token ??= await unlessAborted(deps.tokens.current(tenantId), opts.signal, tenantId);
     for (;;) {
-      const res = await send(state.token, req, opts);
+      const res = await send(state.token, req, opts).catch((err: unknown) => {
+        if (err instanceof RealmBusyError) err.nothingSent = !state.sent;
+        else state.sent = true;
+        throw err;
+      });
+      state.sent = true;
       if (res.status >= 200 && res.status < 300) {
         try {
           return JSON.parse(res.body) as unknown;

@@ -120,6 +120,8 @@ describe('realm client against the sandbox', () => {
     const busy = await realm.getPreferences().catch((e: unknown) => e);
     expect(busy).toBeInstanceOf(RealmBusyError);
     expect((busy as RealmBusyError).retryAfterMs).toBeGreaterThan(50_000);
+    // Refused before anything went out: a caller may take back its "create started" mark.
+    expect((busy as RealmBusyError).nothingSent).toBe(true);
     await h.redis.del(`{${h.keyPrefix.slice(1, -1)}:realm:${realmId}}:cooldown`);
     expect((await realm.getPreferences()).Id).toBeDefined();
   });

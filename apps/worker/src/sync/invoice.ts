@@ -1,5 +1,5 @@
 import type { Invoice } from '@qbo-sync/contracts';
-import { markWriteStarted, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
+import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { DuplicateDocNumberError, type QboInvoice, q, type RealmClient } from '@qbo-sync/qbo-client';
 import {
   buildInvoicePayload,
@@ -20,6 +20,7 @@ import { parseInvoice, snapshotHash } from './snapshots.js';
 import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
 import { INVOICE_VOID, postedAndVoided, voidEventReceived, voidInQbo, voidQboObject } from './void.js';
+import { createBehindMark } from './write-started.js';
 
 /**
  * Decides and performs the sync of an invoice record's current snapshot. `voidRequested`: the caller knows
@@ -113,15 +114,16 @@ export async function syncInvoice(
         ? await findOurInvoice(realm, ctx, invoice.id, customerRef.value)
         : undefined;
     if (earlier) return done(await adopt(earlier.Id, earlier.SyncToken));
-    await markWriteStarted(deps.db, record.id);
     try {
-      saved = await realm.createInvoice(built.payload, {
-        tenantId: ctx.tenantId,
-        entity: 'invoice',
-        externalId: invoice.id,
-        version: hash,
-        operation: 'create',
-      });
+      saved = await createBehindMark(deps, record, () =>
+        realm.createInvoice(built.payload, {
+          tenantId: ctx.tenantId,
+          entity: 'invoice',
+          externalId: invoice.id,
+          version: hash,
+          operation: 'create',
+        }),
+      );
     } catch (err) {
       if (!(err instanceof DuplicateDocNumberError) || !built.docNumber) throw err;
       // The number exists in QBO: ours (an earlier run committed) → adopt and bring it up to date; else conflict.

@@ -1,9 +1,4 @@
-import {
-  appliedToInvoice,
-  getRecord,
-  markWriteStarted,
-  type SyncRecordRow,
-} from '@qbo-sync/db/repositories/sync-records';
+import { appliedToInvoice, getRecord, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { type QboInvoice, type QboPayment, type RealmClient, ValidationError } from '@qbo-sync/qbo-client';
 import {
   buildPaymentPayload,
@@ -27,6 +22,7 @@ import { parsePayment, snapshotHash } from './snapshots.js';
 import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
 import { PAYMENT_VOID, postedAndVoided, voidEventReceived, voidQboObject } from './void.js';
+import { createBehindMark } from './write-started.js';
 
 /**
  * Decides and performs the sync of a payment record: linked to its invoice, or an unapplied deposit.
@@ -139,8 +135,7 @@ export async function syncPayment(
             ),
         );
       } else {
-        await markWriteStarted(deps.db, record.id);
-        saved = await realm.createPayment(body, op('create', version));
+        saved = await createBehindMark(deps, record, () => realm.createPayment(body, op('create', version)));
       }
     } catch (err) {
       // Our records said the amount fits the invoice's open balance, but QBO knows better (a payment

@@ -345,6 +345,15 @@ async function byIds(db: Database, ids: number[]): Promise<SyncRecordRow[]> {
 }
 
 /** Notes that a QBO create is about to be sent (cleared by the synced status write). */
-export async function markWriteStarted(db: Database, id: number): Promise<void> {
-  await db.update(syncRecords).set({ writeStartedAt: new Date() }).where(eq(syncRecords.id, id));
+export async function markWriteStarted(db: Database, id: number, at: Date = new Date()): Promise<Date> {
+  await db.update(syncRecords).set({ writeStartedAt: at }).where(eq(syncRecords.id, id));
+  return at;
+}
+
+/** Takes back a write-started mark set at `at` (the create it announced was refused before it was sent). */
+export async function clearWriteStarted(db: Database, id: number, at: Date): Promise<void> {
+  await db
+    .update(syncRecords)
+    .set({ writeStartedAt: null })
+    .where(and(eq(syncRecords.id, id), eq(syncRecords.writeStartedAt, at)));
 }
