@@ -6,6 +6,7 @@ import { applyJobDeposits, notePendingDepositsRetry } from '../sync/deposits.js'
 import type { SyncDeps } from '../sync/deps.js';
 import { faultOf } from '../sync/faults.js';
 import { defer } from '../sync/run.js';
+import { throttleDeferral } from '../sync/step-aside.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from '../sync/tenant-context.js';
 import type { Processor } from './types.js';
 
@@ -35,9 +36,8 @@ export function depositsApplyProcessor(deps: SyncDeps): Processor {
       const fault = faultOf(err);
       const fs = fault && faultStatus(fault.code, fault.detail);
       if (fault && fs?.handling === 'delay') {
-        const wait = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
-        const ms = wait + Math.floor(Math.random() * Math.min(2_000, Math.max(200, wait)));
-        return defer(run, ms, fault.code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget');
+        const aside = throttleDeferral(fault.code, err);
+        return defer(run, aside.ms, aside.reason);
       }
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
         await notePendingDepositsRetry(

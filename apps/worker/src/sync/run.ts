@@ -15,7 +15,7 @@ import { assertLocksHeld, currentJobScope, LockLostError, WorkerClosingError } f
 import type { Outcome } from './outcome.js';
 import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
-import { countBusyStreak, defer, type JobRun, stepAsideOf } from './step-aside.js';
+import { countBusyStreak, defer, type JobRun, stepAsideOf, throttleDeferral } from './step-aside.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from './tenant-context.js';
 
 /** How long a job waits for its own entity's lock before stepping aside (deferred, no attempt spent). */
@@ -151,12 +151,10 @@ async function handleFailure(
     case 'delay': {
       // A budget wait cut short because the worker is closing: hand the job back at once.
       if (currentJobScope()?.signal?.aborted) throw new WorkerClosingError();
-      // Jitter spreads the jobs that found the company's budget spent, so they do not all wake together
-      // and take one request each (a herd in which no job gets far enough to finish). A deferral is not an
-      // attempt: no attempt row (thousands of "QuickBooks is busy" rows helped nobody); metrics count it.
-      const wait = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
-      const ms = wait + Math.floor(Math.random() * Math.min(2_000, Math.max(200, wait)));
-      throw new StepAsideError(fault.code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget', ms);
+      // A deferral is not an attempt: no attempt row (thousands of "QuickBooks is busy" rows helped nobody);
+      // metrics count it.
+      const aside = throttleDeferral(fault.code, err);
+      throw new StepAsideError(aside.reason, aside.ms);
     }
     case 'park':
       return writeOutcome(

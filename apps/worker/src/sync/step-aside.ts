@@ -57,6 +57,17 @@ const LOCK_LOST_RETRY_MS = 1_000;
 
 const isRealmBusy = (err: unknown) => isQboError(err) && err.code === 'REALM_BUSY';
 
+/**
+ * The deferral for a QBO throttle or a spent company budget (fault handling 'delay'). Jitter spreads the jobs
+ * that found the budget spent, so they do not all wake together and take one request each (a herd in which
+ * no job gets far enough to finish).
+ */
+export function throttleDeferral(code: string, err: unknown): { reason: DeferReason; ms: number } {
+  const wait = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
+  const ms = wait + Math.floor(Math.random() * Math.min(2_000, Math.max(200, wait)));
+  return { reason: code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget', ms };
+}
+
 /** Why a run steps aside, and for how long; undefined for errors that are not deferrals. */
 export function stepAsideOf(err: unknown): { reason: DeferReason; ms: number } | undefined {
   if (err instanceof StepAsideError) return { reason: err.reason, ms: err.ms };
