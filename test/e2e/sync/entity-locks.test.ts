@@ -3,11 +3,11 @@ import { PRIORITY } from '@qbo-sync/contracts';
 import { ensureRecord } from '@qbo-sync/db/repositories/sync-records';
 import { waitFor } from '@qbo-sync/testkit';
 import { ENTITY_BUSY_REPORT_AFTER } from '@qbo-sync/worker';
-import { customer, event, type Harness, startHarness } from '../../support/harness.js';
+import { customer, event, type Harness, invoiceData, startHarness } from '../../support/harness.js';
 
 type Row = Record<string, unknown>;
 
-describe('entity locks: re-entrant within a job, and a job kept waiting is reported', () => {
+describe('entity locks: re-entrant within a job, a job kept waiting is reported, overlapping runs fenced', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness('entity_locks');
@@ -70,4 +70,55 @@ describe('entity locks: re-entrant within a job, and a job kept waiting is repor
     expect(synced.reasonCode).toBeNull();
     expect((await h.entities(t.realmId, 'Customer')).filter((c) => c['DisplayName'] === 'Held Back')).toHaveLength(1);
   }, 40_000);
+
+  it('a write that lands after an overlapping newer run (lock lost mid-write) does not leave QBO at the older version', async () => {
+    const t = await h.tenant();
+    const withTotal = (amount: string) =>
+      invoiceData({
+        id: 'INV-FENCE',
+        number: 'INV-FENCE',
+        lines: [
+          { id: 'L1', itemId: 'ITM-LABOR', description: 'Moving labor', quantity: '1', unitPrice: amount, amount },
+        ],
+        totals: { subtotal: amount, tax: '0.00', total: amount },
+      });
+    await h.publish(event(t.id, 'invoice.sent', withTotal('100.00')));
+    await h.waitStatus(t.id, 'invoice', 'INV-FENCE', 'synced', 20_000);
+    // The next invoice write QBO receives stays in flight for 2.5 s before QBO applies it.
+    await h.admin(`/realms/${t.realmId}/faults`, {
+      kind: 'latency',
+      latencyMs: 2_500,
+      times: 1,
+      match: { method: 'POST', entity: 'invoice' },
+    });
+    await h.publish(event(t.id, 'invoice.updated', withTotal('200.00'), 60_000));
+    await waitFor(
+      async () => {
+        const { rules } = (await h.admin(`/realms/${t.realmId}/faults`)) as { rules: unknown[] };
+        return rules.length === 0 || undefined;
+      },
+      { timeoutMs: 15_000, what: 'the update to 200.00 to be in flight' },
+    );
+    // Redis loses that run's entity lock (as when it restarts empty) and a newer event arrives: a second
+    // run syncs 300.00 while the first run's 200.00 is still on its way (it then meets a stale SyncToken,
+    // re-reads and writes 200.00 over 300.00).
+    await h.redis.del(lockKey(t.id, 'invoice', 'INV-FENCE'));
+    await h.publish(event(t.id, 'invoice.updated', withTotal('300.00'), 120_000));
+    const queue = h.producer.queues['invoice.sync'];
+    const settled = await waitFor(
+      async () => {
+        const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+        if (Object.values(counts).some((n) => n > 0)) return undefined;
+        const r = await h.record(t.id, 'invoice', 'INV-FENCE');
+        return r?.status === 'synced' ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: 'both updates to finish' },
+    );
+    const [inv] = await h.entities(t.realmId, 'Invoice');
+    expect(inv).toMatchObject({ Id: settled.qboId, TotalAmt: 300 });
+    expect(settled.syncToken).toBe(inv?.['SyncToken']);
+    // The older run's outcome was refused (it had been overtaken), and its rerun wrote the newest version.
+    const outcomes = (await h.attempts(settled.id)).map((a) => a.outcome);
+    expect(outcomes).toContain('superseded');
+  }, 60_000);
 });

@@ -8,14 +8,15 @@ import { DelayedError } from 'bullmq';
  */
 export const ENTITY_BUSY_REPORT_AFTER = 20;
 
-/** Why a job stepped aside: our per-realm budget was spent, QBO answered 429, another job holds the entity, the worker is closing, PostgreSQL/Redis was unreachable, or the run lost its entity lock. */
+/** Why a job stepped aside: our per-realm budget was spent, QBO answered 429, another job holds the entity, the worker is closing, PostgreSQL/Redis was unreachable, the run lost its entity lock, or its outcome was superseded by a newer snapshot. */
 export type DeferReason =
   | 'realm_budget'
   | 'qbo_throttled'
   | 'entity_busy'
   | 'worker_closing'
   | 'store_outage'
-  | 'lock_lost';
+  | 'lock_lost'
+  | 'superseded';
 
 /**
  * BullMQ's DelayedError (the job was moved to delayed, no attempt spent) with the reason, so the worker's

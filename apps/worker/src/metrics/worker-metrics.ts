@@ -38,7 +38,7 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
   });
   const deferrals = new Counter({
     name: 'qbo_sync_deferrals_total',
-    help: 'Jobs moved to delayed without spending an attempt: realm_budget (our per-company budget spent), qbo_throttled (QBO answered 429), entity_busy (another job holds the entity), worker_closing (handed back at shutdown), store_outage (PostgreSQL or Redis unreachable), lock_lost (the run lost its entity lock; nothing recorded, it runs again).',
+    help: 'Jobs moved to delayed without spending an attempt: realm_budget (our per-company budget spent), qbo_throttled (QBO answered 429), entity_busy (another job holds the entity), worker_closing (handed back at shutdown), store_outage (PostgreSQL or Redis unreachable), lock_lost (the run lost its entity lock; nothing recorded, it runs again), superseded (a newer event was stored while the run wrote to QBO; it runs again and compares with QBO).',
     labelNames: ['reason'],
     registers: [registry],
   });

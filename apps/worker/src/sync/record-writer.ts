@@ -3,6 +3,7 @@ import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
 import { writeStatusWithAttempt } from '@qbo-sync/db/repositories/sync-outcome';
 import { recordsWaitingFor, type StatusUpdate, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { enqueueResume } from '@qbo-sync/producer';
+import { StepAsideError } from '../errors/deferred-error.js';
 import type { SyncDeps } from './deps.js';
 import type { Outcome } from './outcome.js';
 
@@ -83,9 +84,23 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
   }
 }
 
+/** How soon a run whose outcome was superseded comes back (the newer run is likely done by then). */
+const SUPERSEDED_RETRY_MS = 250;
+
+/**
+ * A run's outcome was refused because the record's snapshot moved on while it ran (see
+ * writeStatusWithAttempt's fence). The job steps aside and reruns comparing the entity with QBO.
+ */
+export class OutcomeSupersededError extends StepAsideError {
+  constructor() {
+    super('superseded', SUPERSEDED_RETRY_MS);
+  }
+}
+
 /**
  * Writes an outcome: status (+ QBO id, SyncToken, link…), one attempt row, a callback when the status
  * changed, and — when the entity just became synced or voided — wakes the records waiting for it.
+ * Fenced on the snapshot the run read (`record.lastEventId`): OutcomeSupersededError when it moved on.
  */
 export async function writeOutcome(
   deps: SyncDeps,
@@ -123,8 +138,10 @@ export async function writeOutcome(
       message: outcome.kind === 'synced' ? null : outcome.reason,
     },
     outcome.kind === 'synced' || outcome.kind === 'voided' ? `${record.entityType}:${record.externalId}` : undefined,
+    { lastEventId: record.lastEventId },
   );
   if (!written) throw new Error(`sync record ${record.id} not found`);
+  if (written.superseded) throw new OutcomeSupersededError();
   const { record: next, changed, waiting } = written;
   if (changed) await announce(deps, next, callbackUrl);
   // Voided wakes them too: a payment waiting for a voided invoice fails with a reason instead of waiting on.

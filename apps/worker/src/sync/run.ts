@@ -15,7 +15,7 @@ import { assertLocksHeld, currentJobScope, LockLostError, WorkerClosingError } f
 import type { Outcome } from './outcome.js';
 import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
-import { countBusyStreak, defer, type JobRun, stepAsideOf, throttleDeferral } from './step-aside.js';
+import { countBusyStreak, defer, type JobRun, mustRecheckQbo, stepAsideOf, throttleDeferral } from './step-aside.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from './tenant-context.js';
 
 /** How long a job waits for its own entity's lock before stepping aside (deferred, no attempt spent). */
@@ -68,7 +68,9 @@ export async function runEntity(
       };
       let outcome: Outcome;
       try {
-        outcome = await step.sync(record);
+        // After a lost lock or a superseded outcome, QBO may hold an overlapping run's older write although
+        // the record says it has this version: the rerun writes this version again (see RECHECK_QBO).
+        outcome = await step.sync(mustRecheckQbo(run) ? { ...record, syncedHash: null } : record);
       } catch (err) {
         return await handleFailure(deps, ctx, run, record, attempt, err);
       }

@@ -21,12 +21,26 @@ export interface JobRun {
 const BUSY_STREAK = 'entityBusyDeferrals';
 
 /**
+ * The job data field asking the rerun to compare its entities with QBO even when the record says QBO has
+ * this version: set when a run lost its entity lock or its outcome was superseded, because a write of that
+ * run may have landed in QBO after an overlapping run's newer one.
+ */
+export const RECHECK_QBO = 'recheckQbo';
+const RECHECK_REASONS: ReadonlySet<DeferReason> = new Set(['lock_lost', 'superseded']);
+
+/** Whether this run must not trust `syncedHash` (see RECHECK_QBO). */
+export const mustRecheckQbo = (run: JobRun): boolean => (run.job.data as Record<string, unknown>)[RECHECK_QBO] === true;
+
+/**
  * Moves only this job to delayed — other tenants' jobs keep running — without spending an attempt. Call it
  * with no lock held: BullMQ drops the job's lock here, and the job must be done before anything else runs.
  * A lock renewal BullMQ sent just then still fails ("could not renew lock"); the scope's onHandBack lets the
  * worker tell that harmless race from a job whose lock was really lost.
  */
 export async function defer(run: JobRun, ms: number, reason: DeferReason, streak = 0): Promise<never> {
+  if (RECHECK_REASONS.has(reason) && !mustRecheckQbo(run)) {
+    await run.job.updateData({ ...(run.job.data as Record<string, unknown>), [RECHECK_QBO]: true });
+  }
   currentJobScope()?.onHandBack?.();
   await run.job.moveToDelayed(Date.now() + Math.max(ms, 50), run.token);
   throw new DeferredError(reason, streak);

@@ -6,6 +6,9 @@ import { type Database, rawClient } from '../client.js';
 import type { AttemptInput } from './attempts.js';
 import type { StatusUpdate, SyncRecordRow } from './sync-records.js';
 
+const SUPERSEDED_MESSAGE =
+  'A newer event for this entity arrived while this run was writing to QuickBooks; the entity is synced again from the newer data.';
+
 type Param = string | number | boolean | null;
 const asParam = (v: unknown): Param => (v instanceof Date ? v.toISOString() : (v as Param));
 
@@ -15,11 +18,23 @@ export interface OutcomeWriteResult {
   changed: boolean;
   /** Records `waiting` on this entity (counted only when `wakeKey` is given). */
   waiting: number;
+  /**
+   * Nothing was written but an attempt row saying so: the record's snapshot is no longer the one the run
+   * synced (a newer event was stored meanwhile, possibly by a run that overlapped ours after our entity lock
+   * was lost). The caller reruns the entity and compares it with QBO instead of claiming this outcome.
+   */
+  superseded: boolean;
 }
+
+/** The attempt row's outcome when the write was refused by the snapshot fence. */
+export const SUPERSEDED_OUTCOME = 'superseded';
 
 /**
  * Writes a status and its attempt atomically. `wakeKey` ("invoice:INV-1") also counts the records waiting
- * for this entity, so the caller reads them only when there are some. Undefined when the record is gone.
+ * for this entity, so the caller reads them only when there are some. `fence` is the record's
+ * `lastEventId` as the run read it: when the stored snapshot has moved on since, nothing but a
+ * `superseded` attempt row is written (a fencing token: the run's view is stale, whatever its locks said).
+ * Undefined when the record is gone.
  */
 export async function writeStatusWithAttempt(
   db: Database,
@@ -27,15 +42,22 @@ export async function writeStatusWithAttempt(
   update: StatusUpdate,
   attempt: Omit<AttemptInput, 'syncRecordId' | 'tenantId' | 'status'>,
   wakeKey?: string,
+  fence?: { lastEventId: string | null },
 ): Promise<OutcomeWriteResult | undefined> {
   const sql = rawClient(db);
   const u = update as unknown as Record<string, unknown>;
   const has = (k: string) => u[k] !== undefined;
   const val = (k: string) => (has(k) ? asParam(u[k]) : null);
   const now = new Date();
-  const rows = await sql<{ status_version: number; attempts: number; changed: boolean; waiting: number }[]>`
+  const fenced = fence !== undefined;
+  const fenceEventId = fence?.lastEventId ?? null;
+  const rows = await sql<
+    { status_version: number; attempts: number; changed: boolean; waiting: number; superseded: boolean }[]
+  >`
     with prev as (
-      select id, status, reason_code, status_version, attempts from sync_records where id = ${record.id} for update
+      select id, status, reason_code, status_version, attempts,
+        (${fenced}::boolean and last_event_id is distinct from ${fenceEventId}::text) as superseded
+      from sync_records where id = ${record.id} for update
     ), upd as (
       update sync_records r set
         status = ${update.status}::text,
@@ -59,29 +81,37 @@ export async function writeStatusWithAttempt(
             or prev.reason_code is distinct from ${update.reasonCode}::text then 1 else 0 end,
         attempts = prev.attempts + ${update.countAttempt ? 1 : 0}::int,
         updated_at = ${now.toISOString()}::timestamptz
-      from prev where r.id = prev.id
+      from prev where r.id = prev.id and not prev.superseded
       returning r.status_version, r.attempts, r.status_version <> prev.status_version as changed
     ), att as (
       insert into sync_attempts
         (sync_record_id, tenant_id, event_id, job_id, attempt, outcome, status, fault_code, message, retryable, started_at)
       select prev.id, ${record.tenantId}::text, ${attempt.eventId ?? null}::text, ${attempt.jobId ?? null}::text,
-        ${attempt.attempt}::int, ${attempt.outcome}::text, ${update.status}::text, ${attempt.faultCode ?? null}::text,
-        ${attempt.message ?? null}::text, ${attempt.retryable ?? null}::boolean, ${asParam(attempt.startedAt)}::timestamptz
+        ${attempt.attempt}::int,
+        case when prev.superseded then ${SUPERSEDED_OUTCOME}::text else ${attempt.outcome}::text end,
+        case when prev.superseded then prev.status else ${update.status}::text end,
+        case when prev.superseded then null else ${attempt.faultCode ?? null}::text end,
+        case when prev.superseded then ${SUPERSEDED_MESSAGE}::text else ${attempt.message ?? null}::text end,
+        ${attempt.retryable ?? null}::boolean, ${asParam(attempt.startedAt)}::timestamptz
       from prev
     )
-    select upd.status_version, upd.attempts, upd.changed,
+    select upd.status_version, upd.attempts, upd.changed, false as superseded,
       case when ${wakeKey ?? null}::text is null then 0 else (
         select count(*)::int from sync_records w
         where w.tenant_id = ${record.tenantId}::text and w.waiting_for = ${wakeKey ?? null}::text and w.status = 'waiting'
       ) end as waiting
-    from upd`;
+    from upd
+    union all
+    select prev.status_version, prev.attempts, false, true, 0 from prev where prev.superseded`;
   const row = rows[0];
   if (!row) return undefined;
+  if (row.superseded) return { record, changed: false, waiting: 0, superseded: true };
   const { countAttempt: _count, ...fields } = update;
   const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   return {
     record: { ...record, ...set, statusVersion: row.status_version, attempts: row.attempts, updatedAt: now },
     changed: row.changed,
     waiting: row.waiting,
+    superseded: false,
   };
 }
