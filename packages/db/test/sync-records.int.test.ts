@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import postgres from 'postgres';
 import { createDb, type DbHandle, prepareDatabase, tenants } from '../src/index.js';
 import { appendAttempt, listAttempts } from '../src/repositories/attempts.js';
+import { getInboxEvent, insertInboxEvents } from '../src/repositories/inbox.js';
 import {
   insertMappingIfAbsent,
   lastMappingChange,
@@ -10,9 +11,11 @@ import {
   listSettingMappings,
   upsertMapping,
 } from '../src/repositories/mappings.js';
+import { SUPERSEDED_OUTCOME, writeStatusWithAttempt } from '../src/repositories/sync-outcome.js';
 import {
   appliedToInvoice,
   ensureRecord,
+  getRecord,
   jobsWithDepositsToApply,
   listParked,
   markCallbackDelivered,
@@ -201,5 +204,84 @@ describe('sync-records, mappings and attempts repositories', () => {
       [2, 'synced', null],
       [1, 'retry', 'SERVER'],
     ]);
+  });
+
+  describe('the outcome write (one statement)', () => {
+    const okey = { tenantId: 'acme', entityType: 'invoice', externalId: 'INV-FENCE' };
+    const inbox = (eventId: string) => ({
+      tenantId: 'acme',
+      eventId,
+      type: 'invoice.sent',
+      version: 1,
+      source: 'live',
+      occurredAt: new Date('2026-03-02T15:04:05Z'),
+      entityId: okey.externalId,
+      jobName: 'invoice.sync',
+      jobId: `invoice.sync|acme|${okey.externalId}|${eventId}`,
+      payload: { id: eventId },
+    });
+    const synced = {
+      status: 'synced',
+      reasonCode: null,
+      reason: null,
+      qboId: '77',
+      syncedHash: 'h1',
+      countAttempt: true,
+    };
+    const attempt = (eventId: string) => ({
+      eventId,
+      jobId: `job-${eventId}`,
+      attempt: 1,
+      outcome: 'synced',
+      startedAt: new Date(),
+    });
+
+    it('writes status, attempt and the job event processed when the snapshot is still the one the run read', async () => {
+      await insertInboxEvents(t.db, [inbox('ef-1')]);
+      const { record } = await storeSnapshot(t.db, okey, {
+        snapshot: { v: 1 },
+        occurredAt: new Date(1_000),
+        eventId: 'ef-1',
+      });
+      const written = await writeStatusWithAttempt(t.db, record, synced, attempt('ef-1'), {
+        fence: { lastEventId: record.lastEventId },
+        markEventProcessed: { tenantId: 'acme', eventId: 'ef-1' },
+      });
+      expect(written).toMatchObject({ superseded: false, changed: true, record: { status: 'synced', attempts: 1 } });
+      expect((await getInboxEvent(t.db, 'acme', 'ef-1'))?.processedAt).toBeInstanceOf(Date);
+      expect((await listAttempts(t.db, record.id)).map((a) => a.outcome)).toEqual(['synced']);
+    });
+
+    it('refuses an outcome whose snapshot was replaced meanwhile: only a superseded attempt, event left unprocessed', async () => {
+      await insertInboxEvents(t.db, [inbox('ef-2'), inbox('ef-3')]);
+      const older = await storeSnapshot(t.db, okey, {
+        snapshot: { v: 2 },
+        occurredAt: new Date(2_000),
+        eventId: 'ef-2',
+      });
+      // A run that overlapped ours stores a newer snapshot and records it synced.
+      const newer = await storeSnapshot(t.db, okey, {
+        snapshot: { v: 3 },
+        occurredAt: new Date(3_000),
+        eventId: 'ef-3',
+      });
+      await writeStatusWithAttempt(t.db, newer.record, { ...synced, syncedHash: 'h3' }, attempt('ef-3'), {
+        fence: { lastEventId: 'ef-3' },
+      });
+      const before = await getRecord(t.db, okey);
+      const written = await writeStatusWithAttempt(
+        t.db,
+        older.record,
+        { ...synced, status: 'failed', reasonCode: 'X', syncedHash: 'h2' },
+        attempt('ef-2'),
+        { fence: { lastEventId: older.record.lastEventId }, markEventProcessed: { tenantId: 'acme', eventId: 'ef-2' } },
+      );
+      expect(written?.superseded).toBe(true);
+      const after = await getRecord(t.db, okey);
+      expect(after).toMatchObject({ status: 'synced', syncedHash: 'h3', statusVersion: before?.statusVersion });
+      expect((await getInboxEvent(t.db, 'acme', 'ef-2'))?.processedAt).toBeNull();
+      const last = (await listAttempts(t.db, older.record.id)).find((a) => a.eventId === 'ef-2');
+      expect(last).toMatchObject({ outcome: SUPERSEDED_OUTCOME, status: 'synced' });
+    });
   });
 });

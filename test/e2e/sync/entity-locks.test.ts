@@ -120,5 +120,9 @@ describe('entity locks: re-entrant within a job, a job kept waiting is reported,
     // The older run's outcome was refused (it had been overtaken), and its rerun wrote the newest version.
     const outcomes = (await h.attempts(settled.id)).map((a) => a.outcome);
     expect(outcomes).toContain('superseded');
+    // Every event ended with a finished run (the superseded one's rerun included).
+    const [open] = await h.db.sql<{ n: number }[]>`
+      select count(*)::int as n from inbox_events where tenant_id = ${t.id} and processed_at is null`;
+    expect(open?.n).toBe(0);
   }, 60_000);
 });

@@ -18,6 +18,7 @@ export function customerSyncProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         snapshot: snapshotStep(event, 'customer', payload.entityId),
         jobName: 'customer.sync',
+        onlyEntity: true,
         sync: (r) => syncCustomer(deps, ctx, r),
       },
     );

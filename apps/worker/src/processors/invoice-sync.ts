@@ -9,7 +9,7 @@ import type { Processor } from './types.js';
 export function invoiceSyncProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
-    const { ctx, event } = await loadJob(deps, payload);
+    const { ctx, event, received: voidReceived } = await loadJob(deps, payload, 'invoice.voided');
     const record = await runEntity(
       deps,
       ctx,
@@ -19,7 +19,8 @@ export function invoiceSyncProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         snapshot: snapshotStep(event, 'invoice', payload.entityId),
         jobName: 'invoice.sync',
-        sync: (r) => syncInvoice(deps, ctx, r),
+        onlyEntity: true,
+        sync: (r) => syncInvoice(deps, ctx, r, { voidInInbox: voidReceived }),
         after: (r) => queueDepositsOf(deps, r),
       },
     );

@@ -9,7 +9,7 @@ import type { Processor } from './types.js';
 export function paymentSyncProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
-    const { ctx, event } = await loadJob(deps, payload);
+    const { ctx, event, received: voidReceived } = await loadJob(deps, payload, 'payment.voided');
     const record = await runEntity(
       deps,
       ctx,
@@ -19,7 +19,8 @@ export function paymentSyncProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         snapshot: snapshotStep(event, 'payment', payload.entityId),
         jobName: 'payment.sync',
-        sync: (r) => syncPayment(deps, ctx, r),
+        onlyEntity: true,
+        sync: (r) => syncPayment(deps, ctx, r, { voidInInbox: voidReceived }),
         // A deposit whose job's invoice is already in QBO is applied to it right away.
         after: (r) => queueDepositsOf(deps, r),
       },

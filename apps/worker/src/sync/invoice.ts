@@ -30,7 +30,7 @@ export async function syncInvoice(
   deps: SyncDeps,
   ctx: TenantContext,
   record: SyncRecordRow,
-  opts: { voidRequested?: boolean } = {},
+  opts: { voidRequested?: boolean; voidInInbox?: boolean } = {},
 ): Promise<Outcome> {
   if (!record.snapshot) throw new MissingSnapshotError('invoice', record.externalId);
   const invoice = parseInvoice(record.snapshot);
@@ -51,7 +51,8 @@ export async function syncInvoice(
     record,
     hash,
     mappings,
-    voidRequested: opts.voidRequested ?? (await voidEventReceived(deps, ctx, record, 'invoice.voided')),
+    voidRequested:
+      opts.voidRequested ?? (await voidEventReceived(deps, ctx, record, 'invoice.voided', opts.voidInInbox)),
   });
   switch (decision.action) {
     case 'skip':

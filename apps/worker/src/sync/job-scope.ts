@@ -17,6 +17,8 @@ export interface JobScope {
   readonly lost: Set<string>;
   /** Records a lost lock and aborts the run's signal: no further QBO request of this run is admitted. */
   readonly markLockLost: (lockKey: string) => void;
+  /** The job's inbox event was marked processed with its outcome (the wrapper need not mark it again). */
+  eventProcessed: boolean;
 }
 
 const storage = new AsyncLocalStorage<JobScope>();
@@ -31,7 +33,7 @@ export function currentJobScope(): JobScope | undefined {
  * (runEntity steps aside; the rerun starts from the newest snapshot under a fresh lock).
  */
 export function runInJobScope<T>(
-  scope: Omit<JobScope, 'held' | 'lost' | 'markLockLost'>,
+  scope: Omit<JobScope, 'held' | 'lost' | 'markLockLost' | 'eventProcessed'>,
   fn: () => Promise<T>,
 ): Promise<T> {
   const lockLoss = new AbortController();
@@ -43,6 +45,7 @@ export function runInJobScope<T>(
       signal,
       held: new Map(),
       lost,
+      eventProcessed: false,
       markLockLost: (lockKey) => {
         lost.add(lockKey);
         lockLoss.abort();
@@ -50,6 +53,12 @@ export function runInJobScope<T>(
     },
     fn,
   );
+}
+
+/** The run's outcome statement marked its inbox event processed. */
+export function noteEventProcessed(): void {
+  const scope = currentJobScope();
+  if (scope) scope.eventProcessed = true;
 }
 
 /** The run lost one of its entity locks: it steps aside without recording anything. */

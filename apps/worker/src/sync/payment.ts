@@ -33,7 +33,7 @@ export async function syncPayment(
   deps: SyncDeps,
   ctx: TenantContext,
   record: SyncRecordRow,
-  opts: { voidRequested?: boolean } = {},
+  opts: { voidRequested?: boolean; voidInInbox?: boolean } = {},
 ): Promise<Outcome> {
   if (!record.snapshot) throw new MissingSnapshotError('payment', record.externalId);
   const payment = parsePayment(record.snapshot);
@@ -48,7 +48,8 @@ export async function syncPayment(
     hash,
     mappings: resolvePaymentMappings(payment, ctx.mappings),
     invoice: invoiceRecord,
-    voidRequested: opts.voidRequested ?? (await voidEventReceived(deps, ctx, record, 'payment.voided')),
+    voidRequested:
+      opts.voidRequested ?? (await voidEventReceived(deps, ctx, record, 'payment.voided', opts.voidInInbox)),
   });
   switch (decision.action) {
     case 'park': {

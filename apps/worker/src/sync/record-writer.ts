@@ -5,6 +5,7 @@ import { recordsWaitingFor, type StatusUpdate, type SyncRecordRow } from '@qbo-s
 import { enqueueResume } from '@qbo-sync/producer';
 import { StepAsideError } from '../errors/deferred-error.js';
 import type { SyncDeps } from './deps.js';
+import { noteEventProcessed } from './job-scope.js';
 import type { Outcome } from './outcome.js';
 
 /** The processing attempt being recorded (one row in sync_attempts). */
@@ -15,6 +16,8 @@ export interface AttemptInfo {
   startedAt: Date;
   /** The job to run when this record is resumed after parking. */
   jobName: string;
+  /** This entity is the job's only one: its outcome marks the job's inbox event processed (same statement). */
+  endsJob?: boolean;
 }
 
 /** Announces a status change to the tenant's callback URL (one job per status version). */
@@ -109,6 +112,7 @@ export async function writeOutcome(
   attempt: AttemptInfo,
   callbackUrl: string | undefined,
 ): Promise<SyncRecordRow> {
+  const endsJob = attempt.endsJob === true;
   const base = {
     syncRecordId: record.id,
     tenantId: record.tenantId,
@@ -137,9 +141,17 @@ export async function writeOutcome(
       faultCode: outcome.kind === 'parked' ? outcome.reasonCode : null,
       message: outcome.kind === 'synced' ? null : outcome.reason,
     },
-    outcome.kind === 'synced' || outcome.kind === 'voided' ? `${record.entityType}:${record.externalId}` : undefined,
-    { lastEventId: record.lastEventId },
+    {
+      wakeKey:
+        outcome.kind === 'synced' || outcome.kind === 'voided'
+          ? `${record.entityType}:${record.externalId}`
+          : undefined,
+      fence: { lastEventId: record.lastEventId },
+      markEventProcessed:
+        endsJob && attempt.eventId ? { tenantId: record.tenantId, eventId: attempt.eventId } : undefined,
+    },
   );
+  if (written?.superseded === false && endsJob && attempt.eventId) noteEventProcessed();
   if (!written) throw new Error(`sync record ${record.id} not found`);
   if (written.superseded) throw new OutcomeSupersededError();
   const { record: next, changed, waiting } = written;

@@ -33,6 +33,11 @@ export interface EntityStep {
   sync: (record: SyncRecordRow) => Promise<Outcome>;
   /** After a successful write (e.g. apply deposits once the invoice is in QBO). */
   after?: (record: SyncRecordRow) => Promise<void>;
+  /**
+   * The job's only entity: its outcome marks the job's event processed in the same statement. (`after` work
+   * left undone by a crash has its own sweep, e.g. deposits.)
+   */
+  onlyEntity?: boolean;
 }
 
 /**
@@ -65,6 +70,7 @@ export async function runEntity(
         attempt: run.job.attemptsMade + 1,
         startedAt: new Date(deps.now()),
         jobName: step.jobName,
+        endsJob: step.onlyEntity === true,
       };
       let outcome: Outcome;
       try {
@@ -213,14 +219,21 @@ async function handleFailure(
 
 /**
  * Loads the tenant and the job's event (absent for resumes of entities whose event is gone): one statement
- * (the event with the tenant's context version), plus the context itself only when it changed.
+ * (the event with the tenant's context version, and whether an event of `alsoReceived` type about the job's
+ * entity was received — a void that overtook its original), plus the context itself only when it changed.
  */
 export async function loadJob(
   deps: SyncDeps,
   payload: SyncJobPayload,
-): Promise<{ ctx: TenantContext; event: DomainEvent | undefined }> {
+  alsoReceived?: 'invoice.voided' | 'payment.voided',
+): Promise<{ ctx: TenantContext; event: DomainEvent | undefined; received: boolean }> {
   let ctx: TenantContext;
-  const input = await getJobInput(deps.db, payload.tenantId, payload.eventId);
+  const input = await getJobInput(
+    deps.db,
+    payload.tenantId,
+    payload.eventId,
+    alsoReceived ? { entityId: payload.entityId, type: alsoReceived } : undefined,
+  );
   try {
     if (!input) throw new UnknownTenantError(payload.tenantId);
     ctx = await loadTenantContext(deps, payload.tenantId, input.contextVersion);
@@ -229,7 +242,7 @@ export async function loadJob(
     throw err;
   }
   const parsed = input.payload === undefined ? undefined : DomainEvent.safeParse(input.payload);
-  return { ctx, event: parsed?.success ? parsed.data : undefined };
+  return { ctx, event: parsed?.success ? parsed.data : undefined, received: input.received };
 }
 
 /** The snapshot step input for an entity from the job's event, when the event carries its data. */

@@ -1,7 +1,7 @@
 import { hasInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import type { RealmClient, WriteOp } from '@qbo-sync/qbo-client';
-import { decideVoid } from '@qbo-sync/sync-core';
+import { decideVoid, REASON } from '@qbo-sync/sync-core';
 import type { SyncDeps } from './deps.js';
 import type { Outcome } from './outcome.js';
 import { withFreshToken } from './sync-token.js';
@@ -108,13 +108,20 @@ export function postedAndVoided(
   };
 }
 
-/** Whether a void event for this entity was received while it is not in QBO yet (the void overtook it). */
+/**
+ * Whether a void event for this entity was received while it is not in QBO yet (the void overtook it).
+ * `inInbox`: the answer the job read with its event (loadJob), so the inbox is not asked again. A void
+ * received after that read has its own job: run before this one took the lock, it left the record parked
+ * VOID_BEFORE_ORIGINAL (read here); run after, it finds the entity in QBO and voids it.
+ */
 export async function voidEventReceived(
   deps: SyncDeps,
   ctx: TenantContext,
   record: SyncRecordRow,
   type: 'invoice.voided' | 'payment.voided',
+  inInbox?: boolean,
 ): Promise<boolean> {
   if (record.qboId || record.status === 'voided') return false;
-  return hasInboxEvent(deps.db, ctx.tenantId, record.externalId, type);
+  if (inInbox === undefined) return hasInboxEvent(deps.db, ctx.tenantId, record.externalId, type);
+  return inInbox || record.reasonCode === REASON.VOID_BEFORE_ORIGINAL;
 }

@@ -67,13 +67,24 @@ export async function getJobInput(
   db: Database,
   tenantId: string,
   eventId: string,
-): Promise<{ contextVersion: number; payload: unknown } | undefined> {
-  const rows = await rawClient(db)<{ context_version: string; payload: unknown }[]>`
-    select t.context_version::text, i.payload from tenants t
+  /** Also ask whether an event of this type about this entity was received (a void that overtook it). */
+  alsoReceived?: { entityId: string; type: string },
+): Promise<{ contextVersion: number; payload: unknown; received: boolean } | undefined> {
+  const type = alsoReceived?.type ?? null;
+  const entityId = alsoReceived?.entityId ?? null;
+  const rows = await rawClient(db)<{ context_version: string; payload: unknown; received: boolean }[]>`
+    select t.context_version::text, i.payload,
+      (${type}::text is not null and exists (
+        select 1 from inbox_events v
+        where v.tenant_id = t.id and v.entity_id = ${entityId}::text and v.type = ${type}::text
+      )) as received
+    from tenants t
     left join inbox_events i on i.tenant_id = t.id and i.event_id = ${eventId}::text
     where t.id = ${tenantId}::text`;
   const row = rows[0];
-  return row ? { contextVersion: Number(row.context_version), payload: row.payload ?? undefined } : undefined;
+  return row
+    ? { contextVersion: Number(row.context_version), payload: row.payload ?? undefined, received: row.received }
+    : undefined;
 }
 
 /** Records that these rows are on a queue; rows already marked keep their first time. */

@@ -1,5 +1,6 @@
 // The worker's outcome write in one statement: the status change (statusVersion bumped when the status or
-// its reason code changes, attempts counted), the attempt row, and how many records wait for this entity.
+// its reason code changes, attempts counted), the attempt row, how many records wait for this entity, and
+// the job's inbox event marked processed when this outcome ends the job.
 // Raw postgres.js with a fixed text, so the server plans it once per connection (a prepared statement) and
 // nothing is rebuilt per call; it returns only the columns the caller does not know already.
 import { type Database, rawClient } from '../client.js';
@@ -29,21 +30,27 @@ export interface OutcomeWriteResult {
 /** The attempt row's outcome when the write was refused by the snapshot fence. */
 export const SUPERSEDED_OUTCOME = 'superseded';
 
-/**
- * Writes a status and its attempt atomically. `wakeKey` ("invoice:INV-1") also counts the records waiting
- * for this entity, so the caller reads them only when there are some. `fence` is the record's
- * `lastEventId` as the run read it: when the stored snapshot has moved on since, nothing but a
- * `superseded` attempt row is written (a fencing token: the run's view is stale, whatever its locks said).
- * Undefined when the record is gone.
- */
+export interface OutcomeWriteOptions {
+  /** "invoice:INV-1": also count the records waiting for this entity, so they are read only when some are. */
+  wakeKey?: string | undefined;
+  /**
+   * The record's `lastEventId` as the run read it: when the stored snapshot has moved on since, nothing but a
+   * `superseded` attempt row is written (a fencing token: the run's view is stale, whatever its locks said).
+   */
+  fence?: { lastEventId: string | null } | undefined;
+  /** The job's event, marked processed in the same statement (the outcome ends the job's run). */
+  markEventProcessed?: { tenantId: string; eventId: string } | undefined;
+}
+
+/** Writes a status and its attempt atomically (see OutcomeWriteOptions). Undefined when the record is gone. */
 export async function writeStatusWithAttempt(
   db: Database,
   record: SyncRecordRow,
   update: StatusUpdate,
   attempt: Omit<AttemptInput, 'syncRecordId' | 'tenantId' | 'status'>,
-  wakeKey?: string,
-  fence?: { lastEventId: string | null },
+  opts: OutcomeWriteOptions = {},
 ): Promise<OutcomeWriteResult | undefined> {
+  const { wakeKey, fence, markEventProcessed: mark } = opts;
   const sql = rawClient(db);
   const u = update as unknown as Record<string, unknown>;
   const has = (k: string) => u[k] !== undefined;
@@ -94,6 +101,11 @@ export async function writeStatusWithAttempt(
         case when prev.superseded then ${SUPERSEDED_MESSAGE}::text else ${attempt.message ?? null}::text end,
         ${attempt.retryable ?? null}::boolean, ${asParam(attempt.startedAt)}::timestamptz
       from prev
+    ), mark as (
+      update inbox_events set processed_at = now()
+      where ${mark?.eventId ?? null}::text is not null
+        and tenant_id = ${mark?.tenantId ?? null}::text and event_id = ${mark?.eventId ?? null}::text
+        and processed_at is null and exists (select 1 from prev where not prev.superseded)
     )
     select upd.status_version, upd.attempts, upd.changed, false as superseded,
       case when ${wakeKey ?? null}::text is null then 0 else (
