@@ -1,6 +1,7 @@
 // The worker as a real OS process (apps/worker/src/main.ts run through tsx), so a test can SIGKILL it
 // mid-sync the way a crashed container or an OOM kill would: no shutdown hook, no lock released.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +62,10 @@ export function spawnNodeProcess(opts: {
   let started = false;
   let killed = false;
   let exitCode: number | null | undefined;
+  // CHAOS_LOG_DIR=<dir>: every process's whole output is kept there too (the report keeps only tails).
+  const logFile = process.env.CHAOS_LOG_DIR ? join(process.env.CHAOS_LOG_DIR, `${name}-${proc.pid}.log`) : undefined;
   const keep = (line: string) => {
+    if (logFile) appendFileSync(logFile, `${line}\n`);
     output.push(line);
     if (output.length > 400) output.shift();
     if (line.includes(opts.readyText)) started = true;
