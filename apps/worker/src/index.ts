@@ -1,5 +1,14 @@
 export { createWorkerApp, type WorkerApp, type WorkerAppDeps } from './app.js';
-export { type CallbackDeps, CallbackFailedError, callbackBody, deliverCallback } from './callbacks/deliver.js';
+export { arrangeCallbackRun } from './callbacks/arrange.js';
+export {
+  CALLBACK_BATCH,
+  type CallbackDeps,
+  CallbackFailedError,
+  type CallbackRun,
+  callbackBody,
+  type DeliveryResult,
+  deliverCallbacks,
+} from './callbacks/deliver.js';
 export { DELIVERY_HEADER, SIGNATURE_HEADER, signCallback, TIMESTAMP_HEADER, verifyCallback } from './callbacks/sign.js';
 export { ENTITY_BUSY_REPORT_AFTER } from './errors/deferred-error.js';
 export { JOB_OUTCOMES, type JobOutcome } from './metrics/outcome.js';

@@ -33,11 +33,15 @@ export const SyncJobPayload = z.object({
 });
 export type SyncJobPayload = z.infer<typeof SyncJobPayload>;
 
+/**
+ * A tenant's callback run: it delivers every status version of the tenant not yet announced, so one job
+ * serves many changes. The change that arranged the run is named for logs only (older jobs carry it too).
+ */
 export const CallbackJobPayload = z.object({
   tenantId: TenantId,
-  /** sync_records.id of the record whose status changed, and the status version being announced. */
-  syncRecordId: z.number().int().positive(),
-  statusVersion: z.number().int().nonnegative(),
+  /** sync_records.id and status version of the change that arranged this run (informational). */
+  syncRecordId: z.number().int().positive().optional(),
+  statusVersion: z.number().int().nonnegative().optional(),
 });
 export type CallbackJobPayload = z.infer<typeof CallbackJobPayload>;
 

@@ -161,6 +161,10 @@ export const syncRecords = pgTable(
     uniqueIndex('sync_records_entity').on(t.tenantId, t.entityType, t.externalId),
     index('sync_records_status').on(t.tenantId, t.status, t.updatedAt),
     index('sync_records_waiting_for').on(t.tenantId, t.waitingFor).where(sql`${t.waitingFor} is not null`),
+    // A tenant's callback run reads its status versions not yet announced, oldest change first.
+    index('sync_records_callback_pending')
+      .on(t.tenantId, t.updatedAt)
+      .where(sql`${t.statusVersion} > ${t.callbackVersion}`),
   ],
 );
 

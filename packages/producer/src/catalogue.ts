@@ -59,14 +59,33 @@ export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues).map((q) => q.close()));
 }
 
+/**
+ * At most one pending job per `id` (BullMQ deduplication): an add while one is waiting or delayed is dropped
+ * (that job has not read yet, so it sees the change); `keepLastIfActive` keeps the last add made while it
+ * runs and queues it when the run ends, so a change written after the run's read is not lost.
+ */
+export interface EnqueueDeduplication {
+  id: string;
+  keepLastIfActive: true;
+}
+
+/** What a caller says about one job it adds. */
+export interface EnqueueOptions {
+  jobId: string;
+  priority?: number;
+  delay?: number;
+  deduplication?: EnqueueDeduplication;
+}
+
 /** Options of one job: the catalogue's retries and retention plus its deterministic id and priority. */
-export function jobOptions(job: JobName, opts: { jobId: string; priority?: number; delay?: number }): JobsOptions {
+export function jobOptions(job: JobName, opts: EnqueueOptions): JobsOptions {
   return {
     ...JOB_OPTIONS[job],
     ...JOB_RETENTION,
     jobId: opts.jobId,
     ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
     ...(opts.delay !== undefined ? { delay: opts.delay } : {}),
+    ...(opts.deduplication ? { deduplication: { ...opts.deduplication } } : {}),
   };
 }
 
@@ -78,7 +97,7 @@ export async function enqueueJob<K extends JobName>(
   queues: Queues,
   job: K,
   payload: JobPayload<K>,
-  opts: { jobId: string; priority?: number; delay?: number },
+  opts: EnqueueOptions,
 ): Promise<void> {
   const data = JOB_PAYLOAD_SCHEMAS[job].parse(payload);
   await queues[job].add(job, data, jobOptions(job, opts));

@@ -1,6 +1,8 @@
 export {
   closeQueues,
   createQueues,
+  type EnqueueDeduplication,
+  type EnqueueOptions,
   enqueueJob,
   JOB_OPTIONS,
   JOB_RETENTION,

@@ -15,15 +15,11 @@ import type { Database } from '@qbo-sync/db';
 import { latestEventForEntity } from '@qbo-sync/db/repositories/inbox';
 import { getRecord, type RecordKey, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { markSyncRequested, type RecordFilter, selectRecordsAfter } from '@qbo-sync/db/repositories/sync-records-admin';
-import { enqueueJob, type Queues } from './catalogue.js';
+import { type EnqueueOptions, enqueueJob, type Queues } from './catalogue.js';
 import { jobOfRow } from './prepare.js';
 
 /** Adds a job to its queue; an id already present is a no-op (the catalogue's semantics). */
-export type Enqueue = <K extends JobName>(
-  job: K,
-  payload: JobPayload<K>,
-  opts: { jobId: string; priority?: number; delay?: number },
-) => Promise<void>;
+export type Enqueue = <K extends JobName>(job: K, payload: JobPayload<K>, opts: EnqueueOptions) => Promise<void>;
 
 /** An Enqueue over the producer's queues (`producer.queues`). */
 export function queueEnqueue(queues: Queues): Enqueue {

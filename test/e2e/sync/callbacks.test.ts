@@ -1,9 +1,11 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@qbo-sync/testkit';
 import {
   CallbackFailedError,
   DELIVERY_HEADER,
-  deliverCallback,
+  deliverCallbacks,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyCallback,
@@ -72,12 +74,12 @@ describe('signed status callbacks', () => {
     ).toBe(false);
 
     await waitFor(async () => (await h.record(t.id, 'invoice', 'INV-1'))?.callbackVersion === rec.statusVersion);
-    // Delivered once per version: running the same delivery again sends nothing.
-    const again = await deliverCallback(
+    // Delivered once per version: running the tenant's delivery again sends nothing.
+    const again = await deliverCallbacks(
       { db: h.db.db, secrets: h.secrets, now: Date.now, urlPolicy: h.callbackPolicy },
-      { tenantId: t.id, syncRecordId: rec.id, statusVersion: rec.statusVersion },
+      { tenantId: t.id },
     );
-    expect(again).toBe('already-delivered');
+    expect(again).toEqual({ result: 'nothing-pending', delivered: 0, more: false });
     expect(hitsFor(t.id, 'INV-1').map((x) => x.json['statusVersion'])).toEqual([
       parked.statusVersion,
       rec.statusVersion,
@@ -99,9 +101,7 @@ describe('signed status callbacks', () => {
       expect(down.hits).toHaveLength(0);
       // The retry (run here directly instead of waiting 10 s) delivers it.
       const deps = { db: h.db.db, secrets: h.secrets, now: Date.now, urlPolicy: h.callbackPolicy };
-      expect(
-        await deliverCallback(deps, { tenantId: t.id, syncRecordId: rec.id, statusVersion: rec.statusVersion }),
-      ).toBe('delivered');
+      expect(await deliverCallbacks(deps, { tenantId: t.id })).toMatchObject({ result: 'delivered', delivered: 1 });
       expect(down.hits).toHaveLength(1);
       expect(down.hits[0]?.json).toMatchObject({ status: 'skipped', reasonCode: 'DRAFT' });
       expectSigned(down.hits[0] as CallbackHit, t.signingSecret);
@@ -115,11 +115,11 @@ describe('signed status callbacks', () => {
     try {
       const t = await h.tenant({ callbackUrl: down.url, autoSync: false });
       await h.publish(event(t.id, 'invoice.sent', invoiceData()));
-      const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'needs_sync');
+      await h.waitStatus(t.id, 'invoice', 'INV-1', 'needs_sync');
       await expect(
-        deliverCallback(
+        deliverCallbacks(
           { db: h.db.db, secrets: h.secrets, now: Date.now, urlPolicy: h.callbackPolicy },
-          { tenantId: t.id, syncRecordId: rec.id, statusVersion: rec.statusVersion },
+          { tenantId: t.id },
         ),
       ).rejects.toBeInstanceOf(CallbackFailedError);
     } finally {
@@ -127,6 +127,164 @@ describe('signed status callbacks', () => {
     }
   });
 });
+
+describe('callbacks coalesced per tenant', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('callbacks-coalesced');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const deps = () => ({ db: h.db.db, secrets: h.secrets, now: Date.now, urlPolicy: h.callbackPolicy });
+  const draft = (id: string) => invoiceData({ id, number: id, status: 'draft' });
+
+  it('a change written while the tenant run is sending (after its read) is delivered by a follow-up run; five changes take one run', async () => {
+    const endpoint = await startControlledEndpoint();
+    try {
+      endpoint.holding = true;
+      const t = await h.tenant({ callbackUrl: endpoint.url });
+      await h.publish(event(t.id, 'invoice.sent', draft('INV-1')));
+      const first = await h.waitStatus(t.id, 'invoice', 'INV-1', 'skipped');
+      // The tenant's run has read its pending versions and is sending INV-1: the endpoint holds the POST.
+      await waitFor(() => endpoint.held.length === 1, { what: 'the first POST to be held' });
+      const queue = h.producer.queues['callback.deliver'];
+      const running = await queue.getJob(`callback.deliver|${t.id}|${first.id}|${first.statusVersion}`);
+      expect(await running?.getState()).toBe('active');
+      // Five more changes, each written after that read: their jobs are de-duplicated against the active run.
+      const later = ['INV-2', 'INV-3', 'INV-4', 'INV-5', 'INV-6'];
+      for (const id of later) await h.publish(event(t.id, 'invoice.sent', draft(id)));
+      for (const id of later) await h.waitStatus(t.id, 'invoice', id, 'skipped');
+      expect(await running?.getState()).toBe('active');
+      expect(endpoint.hits.map((x) => x.json['externalId'])).toEqual([]);
+      endpoint.release();
+      await waitFor(
+        async () => {
+          for (const id of ['INV-1', ...later]) {
+            const r = await h.record(t.id, 'invoice', id);
+            if (!r || r.callbackVersion < r.statusVersion) return false;
+          }
+          return true;
+        },
+        { what: 'every version delivered' },
+      );
+      // Each record's version once, and the five changes made during the run cost one more run, not five.
+      expect(endpoint.hits.map((x) => x.json['externalId']).sort()).toEqual(['INV-1', ...later]);
+      const runs = await waitFor(async () => {
+        const jobs = await queue.getJobs(['completed', 'active', 'wait', 'prioritized', 'delayed', 'failed']);
+        const mine = jobs.filter((j) => (j.data as { tenantId?: string }).tenantId === t.id);
+        return mine.every((j) => j.finishedOn !== undefined) ? mine : undefined;
+      });
+      expect(runs).toHaveLength(2);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('a failed POST stops the run; its retry sends only what was not delivered; runs are bounded batches, oldest first', async () => {
+    const endpoint = await startControlledEndpoint();
+    try {
+      // Three changes while the tenant had no callback URL: no job, nothing arranged.
+      const t = await h.tenant();
+      for (const id of ['INV-1', 'INV-2', 'INV-3']) {
+        await h.publish(event(t.id, 'invoice.sent', draft(id)));
+        await h.waitStatus(t.id, 'invoice', id, 'skipped');
+      }
+      const queue = h.producer.queues['callback.deliver'];
+      const jobs = await queue.getJobs(['completed', 'active', 'wait', 'prioritized', 'delayed', 'failed']);
+      expect(jobs.filter((j) => (j.data as { tenantId?: string }).tenantId === t.id)).toHaveLength(0);
+      // The URL set behind the API's back (the API would start announcing from now): three versions pending.
+      await h.db.sql`update tenants set settings = settings || ${JSON.stringify({ callbackUrl: endpoint.url })}::jsonb
+        where id = ${t.id}`;
+      endpoint.failRequests.add(2);
+      await expect(deliverCallbacks(deps(), { tenantId: t.id })).rejects.toBeInstanceOf(CallbackFailedError);
+      expect(endpoint.hits.map((x) => x.json['externalId'])).toEqual(['INV-1']);
+      const one = await h.record(t.id, 'invoice', 'INV-1');
+      expect(one?.callbackVersion).toBe(one?.statusVersion);
+      expect((await h.record(t.id, 'invoice', 'INV-2'))?.callbackVersion).toBe(0);
+      // The retry: INV-1 is not sent again. A batch of 1 says more may be pending.
+      expect(await deliverCallbacks(deps(), { tenantId: t.id }, 1)).toEqual({
+        result: 'delivered',
+        delivered: 1,
+        more: true,
+      });
+      expect(await deliverCallbacks(deps(), { tenantId: t.id }, 2)).toEqual({
+        result: 'delivered',
+        delivered: 1,
+        more: false,
+      });
+      expect(await deliverCallbacks(deps(), { tenantId: t.id })).toMatchObject({ result: 'nothing-pending' });
+      expect(endpoint.hits.map((x) => x.json['externalId'])).toEqual(['INV-1', 'INV-2', 'INV-3']);
+      for (const hit of endpoint.hits) expectSigned(hit, t.signingSecret);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('a tenant without a callback URL: nothing to send', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', draft('INV-1')));
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'skipped');
+    expect(await deliverCallbacks(deps(), { tenantId: t.id })).toMatchObject({ result: 'no-callback-url' });
+    expect(await deliverCallbacks(deps(), { tenantId: 'no-such-tenant' })).toMatchObject({ result: 'gone' });
+  });
+});
+
+/**
+ * A tenant endpoint the test steers: `holding` keeps requests unanswered until `release()`; request numbers
+ * in `failRequests` (1-based) are answered 500. `hits` are the requests answered 2xx.
+ */
+async function startControlledEndpoint() {
+  const hits: CallbackHit[] = [];
+  const held: (() => void)[] = [];
+  const failRequests = new Set<number>();
+  let seen = 0;
+  const state = { holding: false };
+  const answer = (res: ServerResponse, hit: CallbackHit, n: number) => {
+    if (failRequests.has(n)) {
+      res.writeHead(500).end('down');
+      return;
+    }
+    hits.push(hit);
+    res.writeHead(204).end();
+  };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString('utf8');
+    });
+    req.on('end', () => {
+      const n = ++seen;
+      const hit = { headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> };
+      if (state.holding) held.push(() => answer(res, hit, n));
+      else answer(res, hit, n);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/qbo-sync`,
+    hits,
+    held,
+    failRequests,
+    get holding() {
+      return state.holding;
+    },
+    set holding(v: boolean) {
+      state.holding = v;
+    },
+    release() {
+      state.holding = false;
+      for (const go of held.splice(0)) go();
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
 
 function expectSigned(hit: CallbackHit, secret: string): void {
   const ts = Number(hit.headers[TIMESTAMP_HEADER]);

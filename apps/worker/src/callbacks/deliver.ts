@@ -1,6 +1,6 @@
 import { type CallbackJobPayload, TenantSettings } from '@qbo-sync/contracts';
 import type { Database, SecretBox } from '@qbo-sync/db';
-import { type CallbackInput, getCallbackInput, markCallbackDelivered } from '@qbo-sync/db/repositories/sync-records';
+import { type CallbackRecord, markCallbacksDelivered, pendingCallbacks } from '@qbo-sync/db/repositories/sync-records';
 import {
   type CallbackUrlPolicy,
   CallbackUrlRefusedError,
@@ -36,8 +36,8 @@ export interface CallbackDeps {
   resolve?: Resolve;
 }
 
-/** The JSON a tenant receives: the record's state at this status version. */
-export function callbackBody(record: CallbackInput['record'], sentAt: Date): string {
+/** The JSON a tenant receives: the record's state now (the same body, one POST per record, as ever). */
+export function callbackBody(record: CallbackRecord, sentAt: Date): string {
   return JSON.stringify({
     type: 'sync.status_changed',
     tenantId: record.tenantId,
@@ -56,25 +56,54 @@ export function callbackBody(record: CallbackInput['record'], sentAt: Date): str
   });
 }
 
-export type DeliveryResult = 'delivered' | 'superseded' | 'already-delivered' | 'no-callback-url' | 'gone';
+/** How a tenant's callback run ended: `delivered` sent at least one; the others sent nothing. */
+export type DeliveryResult = 'delivered' | 'nothing-pending' | 'no-callback-url' | 'gone';
+
+export interface CallbackRun {
+  result: DeliveryResult;
+  /** Status versions delivered (one POST each). */
+  delivered: number;
+  /** The batch was full: more may be pending, and the caller arranges the next run. */
+  more: boolean;
+}
+
+/** Records one run delivers at most; a full batch arranges a follow-up run (behind other tenants' runs). */
+export const CALLBACK_BATCH = 100;
 
 /**
- * Delivers one status version once. A version older than the record's current one is skipped (the newer
- * version's own job announces the current state), so a burst of changes sends what is true now.
+ * One callback run for a tenant: reads its URL, secret and every record whose status version was not
+ * announced yet (bounded, oldest change first) in one statement, POSTs each record's state now, and marks
+ * what was delivered in one statement. A failed POST stops the run: what went before is marked (a retry does
+ * not send it again) and the error makes BullMQ retry the run with the catalogue's backoff.
  */
-export async function deliverCallback(deps: CallbackDeps, payload: CallbackJobPayload): Promise<DeliveryResult> {
-  // The record, the tenant's callback URL and its signing secret in one read.
-  const input = await getCallbackInput(deps.db, payload.syncRecordId);
-  if (!input || input.record.tenantId !== payload.tenantId) return 'gone';
-  const { record } = input;
-  if (record.callbackVersion >= payload.statusVersion) return 'already-delivered';
-  if (record.statusVersion > payload.statusVersion) return 'superseded';
-  const url = TenantSettings.parse(input.tenantSettings ?? {}).callbackUrl;
-  if (!url) return 'no-callback-url';
+export async function deliverCallbacks(
+  deps: CallbackDeps,
+  payload: Pick<CallbackJobPayload, 'tenantId'>,
+  limit = CALLBACK_BATCH,
+): Promise<CallbackRun> {
+  const pending = await pendingCallbacks(deps.db, payload.tenantId, limit);
+  if (!pending) return { result: 'gone', delivered: 0, more: false };
+  const url = TenantSettings.parse(pending.tenantSettings ?? {}).callbackUrl;
+  if (!url) return { result: 'no-callback-url', delivered: 0, more: false };
+  if (pending.records.length === 0) return { result: 'nothing-pending', delivered: 0, more: false };
+  const secret = deps.secrets.decrypt(pending.signingSecretEnc);
+  const delivered: { id: number; statusVersion: number }[] = [];
+  try {
+    for (const record of pending.records) {
+      await send(deps, url, secret, record);
+      delivered.push({ id: record.id, statusVersion: record.statusVersion });
+    }
+  } finally {
+    await markCallbacksDelivered(deps.db, delivered);
+  }
+  return { result: 'delivered', delivered: delivered.length, more: pending.records.length >= limit };
+}
+
+/** One signed POST of one record's state, through the callback URL policy (checked again at every send). */
+async function send(deps: CallbackDeps, url: string, secret: string, record: CallbackRecord): Promise<void> {
   // Saved URLs were checked when saved, but the policy or the URL's DNS may have changed since.
   const target = checkCallbackUrl(url, deps.urlPolicy ?? STRICT_CALLBACK_POLICY);
   if (!target.ok) throw new CallbackUrlRefusedError(target.reason);
-  const secret = deps.secrets.decrypt(input.signingSecretEnc);
   const now = new Date(deps.now());
   const body = callbackBody(record, now);
   const timestamp = Math.floor(now.getTime() / 1000);
@@ -105,6 +134,4 @@ export async function deliverCallback(deps: CallbackDeps, payload: CallbackJobPa
     throw new CallbackFailedError(url, undefined, err instanceof Error ? err.message : String(err));
   }
   if (status < 200 || status >= 300) throw new CallbackFailedError(url, status, `HTTP ${status}`);
-  await markCallbackDelivered(deps.db, record.id, record.statusVersion);
-  return 'delivered';
 }

@@ -27,8 +27,14 @@ export function instrumentProcessor(queue: JobName, processor: Processor, metric
       if (queue === 'callback.deliver') metrics.callback('failed');
       throw err;
     }
+    if (queue === 'callback.deliver') {
+      // A run returns `delivered <n>`: the counter counts POSTs, the job outcome counts the run.
+      const [kind = result, count] = result.split(' ');
+      metrics.job(queue, outcomeOfResult(kind), seconds());
+      metrics.callback(kind, count === undefined ? 1 : Number(count));
+      return result;
+    }
     metrics.job(queue, outcomeOfResult(result), seconds());
-    if (queue === 'callback.deliver') metrics.callback(result);
     return result;
   };
 }

@@ -14,7 +14,7 @@ describe('job outcome labels', () => {
     expect(outcomeOfResult('invoice synced; payments synced, waiting')).toBe('synced');
     expect(outcomeOfResult('invoice needs_mapping; payments waiting')).toBe('parked');
     expect(outcomeOfResult('delivered')).toBe('delivered');
-    expect(outcomeOfResult('superseded')).toBe('skipped');
+    expect(outcomeOfResult('nothing-pending')).toBe('skipped');
     expect(outcomeOfResult('something new')).toBe('other');
   });
 

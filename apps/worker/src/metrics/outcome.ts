@@ -37,9 +37,8 @@ export function outcomeOfResult(result: string): JobOutcome {
     // The record turned failed and the job completed (a permanent fault written as the record's state).
     case 'failed':
       return 'failed';
-    // Callback deliveries with nothing to send: superseded, already delivered, no URL, record gone.
-    case 'superseded':
-    case 'already-delivered':
+    // Callback runs with nothing to send: every version already announced, no URL, tenant gone.
+    case 'nothing-pending':
     case 'no-callback-url':
     case 'gone':
       return 'skipped';

@@ -10,8 +10,11 @@ export interface WorkerMetrics {
   deferral(reason: DeferReason): void;
   /** A job deferred for entity_busy ENTITY_BUSY_REPORT_AFTER times in a row (and every as many again). */
   entityBusyReported(queue: string): void;
-  /** A callback.deliver run: the DeliveryResult, or `failed` when the tenant's endpoint did not take it. */
-  callback(result: string): void;
+  /**
+   * A callback.deliver run: `delivered` with the number of POSTs the endpoint took, why nothing was sent
+   * (`nothing-pending`, `no-callback-url`, `gone`), or `failed` when the tenant's endpoint did not take one.
+   */
+  callback(result: string, count?: number): void;
 }
 
 const DEFER_REASONS: readonly DeferReason[] = [
@@ -50,7 +53,7 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
   });
   const callbacks = new Counter({
     name: 'qbo_sync_callbacks_total',
-    help: 'Tenant callback deliveries by result (delivered, superseded, already-delivered, no-callback-url, gone, failed).',
+    help: 'Tenant callbacks by result: delivered (one per POST taken), nothing-pending, no-callback-url, gone (one per run), failed (one per failed run).',
     labelNames: ['result'],
     registers: [registry],
   });
@@ -68,8 +71,8 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     entityBusyReported(queue) {
       busyReports.inc({ queue });
     },
-    callback(result) {
-      callbacks.inc({ result });
+    callback(result, count = 1) {
+      callbacks.inc({ result }, count);
     },
   };
 }

@@ -21,6 +21,6 @@ export function createHandlers(deps: SyncDeps, callbacks: CallbackDeps): Handler
     'refund.sync': refundSyncProcessor(deps),
     'job.close-out': jobCloseOutProcessor(deps),
     'deposits.apply': depositsApplyProcessor(deps),
-    'callback.deliver': callbackDeliverProcessor(callbacks),
+    'callback.deliver': callbackDeliverProcessor(callbacks, deps.enqueue),
   };
 }

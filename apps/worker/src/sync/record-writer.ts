@@ -1,8 +1,8 @@
-import { PRIORITY } from '@qbo-sync/contracts';
 import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
 import { writeStatusWithAttempt } from '@qbo-sync/db/repositories/sync-outcome';
 import { recordsWaitingFor, type StatusUpdate, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { enqueueResume } from '@qbo-sync/producer';
+import { arrangeCallbackRun } from '../callbacks/arrange.js';
 import { StepAsideError } from '../errors/deferred-error.js';
 import type { SyncDeps } from './deps.js';
 import { noteEventProcessed } from './job-scope.js';
@@ -20,14 +20,17 @@ export interface AttemptInfo {
   endsJob?: boolean;
 }
 
-/** Announces a status change to the tenant's callback URL (one job per status version). */
+/**
+ * Announces a status change to the tenant's callback URL: arranges the tenant's callback run, which sends
+ * every version not yet announced (one pending run per tenant, however many records change).
+ */
 export async function announce(deps: SyncDeps, record: SyncRecordRow, callbackUrl: string | undefined): Promise<void> {
+  // A tenant without a callback URL costs nothing: no job, no read.
   if (!callbackUrl) return;
-  await deps.enqueue(
-    'callback.deliver',
-    { tenantId: record.tenantId, syncRecordId: record.id, statusVersion: record.statusVersion },
-    { jobId: `callback.deliver|${record.tenantId}|${record.id}|${record.statusVersion}`, priority: PRIORITY.live },
-  );
+  await arrangeCallbackRun(deps.enqueue, record.tenantId, {
+    syncRecordId: record.id,
+    statusVersion: record.statusVersion,
+  });
 }
 
 function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: string, now: Date): StatusUpdate {

@@ -1,7 +1,7 @@
 // Sync state of billing entities in QBO: snapshots (newest event wins), status with a version per change,
 // and the lookups the worker uses to wake and resume parked records.
-import { and, eq, getTableColumns, inArray, isNotNull, lt, sql } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { type Database, rawClient } from '../client.js';
 import { syncRecords, tenants } from '../schema.js';
 
 export type SyncRecordRow = typeof syncRecords.$inferSelect;
@@ -240,40 +240,114 @@ export async function appliedToInvoice(
   return rows.map((r) => r.amount).filter((a): a is string => a !== null);
 }
 
-/** What a status callback sends and checks: the record's state, the tenant's settings and signing secret. */
-export interface CallbackInput {
-  record: Omit<SyncRecordRow, 'snapshot'>;
+/** What a status callback tells the tenant about one record: its state now. */
+export type CallbackRecord = Pick<
+  SyncRecordRow,
+  | 'id'
+  | 'tenantId'
+  | 'entityType'
+  | 'externalId'
+  | 'status'
+  | 'statusVersion'
+  | 'reasonCode'
+  | 'reason'
+  | 'details'
+  | 'qboId'
+  | 'qboUrl'
+  | 'docNumber'
+  | 'syncedAt'
+>;
+
+/** A tenant's callback run: its settings and signing secret, and the records whose status was not announced. */
+export interface PendingCallbacks {
   tenantSettings: unknown;
   signingSecretEnc: string;
+  /** Oldest change first; empty when the tenant has no callback URL. */
+  records: CallbackRecord[];
 }
 
-const { snapshot: _snapshot, ...callbackColumns } = getTableColumns(syncRecords);
-const callbackQueries = new WeakMap<Database, ReturnType<typeof prepareCallbackInput>>();
-function prepareCallbackInput(db: Database) {
+const callbackRecordColumns = {
+  id: syncRecords.id,
+  tenantId: syncRecords.tenantId,
+  entityType: syncRecords.entityType,
+  externalId: syncRecords.externalId,
+  status: syncRecords.status,
+  statusVersion: syncRecords.statusVersion,
+  reasonCode: syncRecords.reasonCode,
+  reason: syncRecords.reason,
+  details: syncRecords.details,
+  qboId: syncRecords.qboId,
+  qboUrl: syncRecords.qboUrl,
+  docNumber: syncRecords.docNumber,
+  syncedAt: syncRecords.syncedAt,
+};
+const pendingCallbackQueries = new WeakMap<Database, ReturnType<typeof preparePendingCallbacks>>();
+function preparePendingCallbacks(db: Database) {
+  // The tenant row with its not-yet-announced records left-joined (served by sync_records_callback_pending):
+  // one row with no record when nothing is pending or the tenant has no callback URL.
   return db
-    .select({ record: callbackColumns, tenantSettings: tenants.settings, signingSecretEnc: tenants.signingSecretEnc })
-    .from(syncRecords)
-    .innerJoin(tenants, eq(tenants.id, syncRecords.tenantId))
-    .where(eq(syncRecords.id, sql.placeholder('id')))
-    .prepare('callback_input');
+    .select({
+      record: callbackRecordColumns,
+      tenantSettings: tenants.settings,
+      signingSecretEnc: tenants.signingSecretEnc,
+    })
+    .from(tenants)
+    .leftJoin(
+      syncRecords,
+      and(
+        eq(syncRecords.tenantId, tenants.id),
+        sql`${syncRecords.statusVersion} > ${syncRecords.callbackVersion}`,
+        sql`${tenants.settings}->>'callbackUrl' is not null`,
+      ),
+    )
+    .where(eq(tenants.id, sql.placeholder('tenantId')))
+    .orderBy(syncRecords.updatedAt, syncRecords.id)
+    .limit(sql.placeholder('limit'))
+    .prepare('pending_callbacks');
 }
 
-/** One statement (built once per database, prepared by the driver) instead of three reads per callback. */
-export async function getCallbackInput(db: Database, id: number): Promise<CallbackInput | undefined> {
-  let q = callbackQueries.get(db);
+/**
+ * A tenant's callback URL and signing secret and up to `limit` of its records whose status version was not
+ * announced yet, oldest change first, in one statement (built once per database). Undefined: no such tenant.
+ */
+export async function pendingCallbacks(
+  db: Database,
+  tenantId: string,
+  limit: number,
+): Promise<PendingCallbacks | undefined> {
+  let q = pendingCallbackQueries.get(db);
   if (!q) {
-    q = prepareCallbackInput(db);
-    callbackQueries.set(db, q);
+    q = preparePendingCallbacks(db);
+    pendingCallbackQueries.set(db, q);
   }
-  return (await q.execute({ id }))[0];
+  const rows = await q.execute({ tenantId, limit });
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    tenantSettings: first.tenantSettings,
+    signingSecretEnc: first.signingSecretEnc,
+    records: rows.flatMap((r) => (r.record ? [r.record] : [])),
+  };
 }
 
 /** Remembers that `statusVersion` was announced; never moves backwards. */
 export async function markCallbackDelivered(db: Database, id: number, statusVersion: number): Promise<void> {
-  await db
-    .update(syncRecords)
-    .set({ callbackVersion: sql`greatest(${syncRecords.callbackVersion}, ${statusVersion})` })
-    .where(eq(syncRecords.id, id));
+  await markCallbacksDelivered(db, [{ id, statusVersion }]);
+}
+
+/**
+ * Remembers the announced status versions of a callback run in one statement; never moves a record's
+ * callback_version backwards (a version written after the run's read stays pending).
+ */
+export async function markCallbacksDelivered(
+  db: Database,
+  delivered: readonly { id: number; statusVersion: number }[],
+): Promise<void> {
+  if (delivered.length === 0) return;
+  const raw = rawClient(db);
+  const list = JSON.stringify(delivered.map((d) => ({ id: d.id, v: d.statusVersion })));
+  await raw`update sync_records r set callback_version = greatest(r.callback_version, d.v)
+    from jsonb_to_recordset(${list}::jsonb) as d(id bigint, v integer) where r.id = d.id`;
 }
 
 /** Marks `needs_sync` records (all of a tenant's, or the given ids) as asked for by a person. */

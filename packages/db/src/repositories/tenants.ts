@@ -131,6 +131,13 @@ export async function getTenantSigningSecret(
 
 /** Merges the given top-level settings keys into the stored ones and returns the tenant. */
 export async function updateTenantSettings(db: Database, tenantId: string, patch: TenantSettingsJson): Promise<Tenant> {
+  if (patch['callbackUrl']) {
+    // A first callback URL announces changes from now on, as if it had always been listened to: the
+    // changes made while the tenant had none are not sent (a callback run reads every unannounced version).
+    await db.execute(sql`update sync_records set callback_version = status_version
+      where tenant_id = ${tenantId} and status_version > callback_version
+        and exists (select 1 from tenants where id = ${tenantId} and settings->>'callbackUrl' is null)`);
+  }
   const rows = await db
     .update(tenants)
     .set({ settings: sql`${tenants.settings} || ${JSON.stringify(patch)}::jsonb`, updatedAt: new Date() })
