@@ -3,7 +3,15 @@
 // The worker and its QBO client run on counting clients; ingest (API) and the test's own reads do not count.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@qbo-sync/testkit';
-import { customer, event, type Harness, invoiceData, startCallbackReceiver, startHarness } from '../support/harness.js';
+import {
+  customer,
+  event,
+  type Harness,
+  invoiceData,
+  startCallbackReceiver,
+  startControlledEndpoint,
+  startHarness,
+} from '../support/harness.js';
 import type { RoundTrips } from '../support/round-trips.js';
 
 describe('round trips per sync', () => {
@@ -102,7 +110,48 @@ describe('round trips per sync', () => {
     const second = await measureSteadyInvoice(t.id, t.realmId);
     if (process.env.ROUND_TRIPS_LOG) console.log(second.pgLog.join('\n'), '\n', second.redisLog.join(' '));
     expect(steady(second)).toEqual(steady(first));
+    // An invoice alone is its tenant's only change, so its callback run serves one version: the tenant's
+    // pending versions with its URL and secret (one read), their marks (one write); in Redis, the run
+    // arranged (1), fetched (3) and finished (1).
     expect(steady(second)).toEqual({ pg: 6, redis: 13, qbo: 1 });
+  });
+
+  it("a burst of a tenant's changes shares callback runs: six invoices, two runs, two reads and two writes", async () => {
+    const endpoint = await startControlledEndpoint();
+    try {
+      const t = await h.tenant({ callbackUrl: endpoint.url });
+      await measureInvoice(t.id, t.realmId, 'INV-WARM');
+      await settled();
+      counters().reset();
+      // The first invoice's run is sending (its POST held by the endpoint) while five more invoices sync:
+      // their changes coalesce into one follow-up run, whatever the timing.
+      endpoint.holding = true;
+      const ids = ['INV-B1', 'INV-B2', 'INV-B3', 'INV-B4', 'INV-B5', 'INV-B6'];
+      await h.publish(event(t.id, 'invoice.sent', invoiceData({ id: 'INV-B1', number: 'INV-B1' })));
+      await waitFor(() => endpoint.held.length === 1, { what: 'the first callback to be held' });
+      for (const id of ids.slice(1)) await h.publish(event(t.id, 'invoice.sent', invoiceData({ id, number: id })));
+      for (const id of ids) await h.waitStatus(t.id, 'invoice', id, 'synced');
+      endpoint.release();
+      await waitFor(
+        async () => {
+          for (const id of ids) {
+            const r = await h.record(t.id, 'invoice', id);
+            if (!r || r.callbackVersion < r.statusVersion) return false;
+          }
+          return true;
+        },
+        { what: 'the burst announced' },
+      );
+      const counts = await settled();
+      if (process.env.ROUND_TRIPS_LOG) console.log(counts.pgLog.join('\n'), '\n', counts.redisLog.join(' '));
+      const reads = counts.pgLog.filter((q) => q.startsWith('select "sync_records"."id", "sync_records"."tenant_id"'));
+      const marks = counts.pgLog.filter((q) => q.startsWith('update sync_records r set callback_version'));
+      // One job per version before: 6 reads and 6 writes.
+      expect({ reads: reads.length, marks: marks.length }).toEqual({ reads: 2, marks: 2 });
+      expect(endpoint.hits.filter((x) => ids.includes(String(x.json['externalId'])))).toHaveLength(6);
+    } finally {
+      await endpoint.close();
+    }
   });
 
   it('a cold customer matched by name costs one lookup and one create in QBO', async () => {

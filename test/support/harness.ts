@@ -2,7 +2,7 @@
 // its own, the API listening on a real port and the worker app. Events go in the way a billing system sends
 // them: signed POSTs to the ingest API. One per test file.
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '@qbo-sync/api';
 import { loadConfig } from '@qbo-sync/config';
@@ -61,6 +61,61 @@ export async function startCallbackReceiver(failFirst = 0) {
     url: `http://127.0.0.1:${port}/hooks/qbo-sync`,
     hits,
     close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/**
+ * A tenant endpoint the test steers: `holding` keeps requests unanswered until `release()`; request numbers
+ * in `failRequests` (1-based) are answered 500. `hits` are the requests answered 2xx.
+ */
+export async function startControlledEndpoint() {
+  const hits: CallbackHit[] = [];
+  const held: (() => void)[] = [];
+  const failRequests = new Set<number>();
+  let seen = 0;
+  const state = { holding: false };
+  const answer = (res: ServerResponse, hit: CallbackHit, n: number) => {
+    if (failRequests.has(n)) {
+      res.writeHead(500).end('down');
+      return;
+    }
+    hits.push(hit);
+    res.writeHead(204).end();
+  };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString('utf8');
+    });
+    req.on('end', () => {
+      const n = ++seen;
+      const hit = { headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> };
+      if (state.holding) held.push(() => answer(res, hit, n));
+      else answer(res, hit, n);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/qbo-sync`,
+    hits,
+    held,
+    failRequests,
+    get holding() {
+      return state.holding;
+    },
+    set holding(v: boolean) {
+      state.holding = v;
+    },
+    release() {
+      state.holding = false;
+      for (const go of held.splice(0)) go();
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { createDb, type DbHandle, prepareDatabase, SecretBox, tenants } from '../src/index.js';
 import {
@@ -97,6 +98,30 @@ describe('ingest repositories', () => {
       const updated = await updateTenantSettings(t.db, 'gamma', { autoSync: false });
       expect(updated.settings).toEqual({ autoSync: false, customerMatch: 'email' });
       await expect(updateTenantSettings(t.db, 'nobody', {})).rejects.toBeInstanceOf(TenantNotFoundError);
+    });
+
+    it('a first callback URL announces from then on: versions written before it are not sent', async () => {
+      await createTenant(t.db, secrets, { id: 'delta', name: 'Delta' });
+      const [rec] = await t.db
+        .insert(syncRecords)
+        .values({ tenantId: 'delta', entityType: 'invoice', externalId: 'I-1', status: 'synced', statusVersion: 3 })
+        .returning();
+      await updateTenantSettings(t.db, 'delta', { callbackUrl: 'https://billing.example/a' });
+      const read = async () =>
+        (
+          await t.db
+            .select()
+            .from(syncRecords)
+            .where(eq(syncRecords.id, rec?.id ?? 0))
+        )[0]?.callbackVersion;
+      expect(await read()).toBe(3);
+      // A later change, then a new URL: the pending version stays pending (it goes to the new URL).
+      await t.db
+        .update(syncRecords)
+        .set({ statusVersion: 4 })
+        .where(eq(syncRecords.id, rec?.id ?? 0));
+      await updateTenantSettings(t.db, 'delta', { callbackUrl: 'https://billing.example/b' });
+      expect(await read()).toBe(3);
     });
   });
 

@@ -19,6 +19,8 @@ import {
   jobsWithDepositsToApply,
   listParked,
   markCallbackDelivered,
+  markCallbacksDelivered,
+  pendingCallbacks,
   pendingDepositsOfJob,
   recordsWaitingFor,
   requestManualSync,
@@ -283,5 +285,53 @@ describe('sync-records, mappings and attempts repositories', () => {
       const last = (await listAttempts(t.db, older.record.id)).find((a) => a.eventId === 'ef-2');
       expect(last).toMatchObject({ outcome: SUPERSEDED_OUTCOME, status: 'synced' });
     });
+  });
+
+  it("reads a tenant's unannounced versions oldest change first, bounded, through the partial index", async () => {
+    await t.db.insert(tenants).values({
+      id: 'cb',
+      name: 'Callbacks',
+      apiKeyHash: 'h2',
+      apiKeyPrefix: 'p2',
+      signingSecretEnc: 'enc',
+      settings: { callbackUrl: 'https://billing.example/hooks' },
+    });
+    const ids: number[] = [];
+    for (const [i, externalId] of ['C-3', 'C-1', 'C-2'].entries()) {
+      const rec = await ensureRecord(t.db, { tenantId: 'cb', entityType: 'invoice', externalId });
+      await setStatus(t.db, rec.id, { status: 'skipped', reasonCode: 'DRAFT', reason: null });
+      await t.sql`update sync_records set updated_at = ${new Date(Date.UTC(2024, 0, 1 + i)).toISOString()} where id = ${rec.id}`;
+      ids.push(rec.id);
+    }
+    const all = await pendingCallbacks(t.db, 'cb', 10);
+    expect(all).toMatchObject({
+      tenantSettings: { callbackUrl: 'https://billing.example/hooks' },
+      signingSecretEnc: 'enc',
+    });
+    expect(all?.records.map((r) => r.externalId)).toEqual(['C-3', 'C-1', 'C-2']);
+    expect(all?.records[0]).toMatchObject({ tenantId: 'cb', status: 'skipped', statusVersion: 1, reasonCode: 'DRAFT' });
+    expect((await pendingCallbacks(t.db, 'cb', 2))?.records).toHaveLength(2);
+    // Marked in one statement, never backwards; a version written after the read stays pending.
+    await setStatus(t.db, ids[1] as number, { status: 'synced', reasonCode: null, reason: null });
+    await markCallbacksDelivered(t.db, [
+      { id: ids[0] as number, statusVersion: 1 },
+      { id: ids[1] as number, statusVersion: 1 },
+    ]);
+    await markCallbacksDelivered(t.db, [{ id: ids[0] as number, statusVersion: 0 }]);
+    expect((await pendingCallbacks(t.db, 'cb', 10))?.records.map((r) => [r.externalId, r.statusVersion])).toEqual([
+      ['C-2', 1],
+      ['C-1', 2],
+    ]);
+    // No callback URL: the tenant's row, no records. No tenant: nothing.
+    expect(await pendingCallbacks(t.db, 'acme', 10)).toMatchObject({ records: [] });
+    expect(await pendingCallbacks(t.db, 'nobody', 10)).toBeUndefined();
+    // The planner reads the tenant's pending versions through sync_records_callback_pending.
+    await t.sql`set enable_seqscan = off`;
+    const plan = await t.sql.unsafe(
+      `explain select id from sync_records where tenant_id = 'cb' and status_version > callback_version
+       order by updated_at, id limit 100`,
+    );
+    await t.sql`set enable_seqscan = on`;
+    expect(plan.map((r) => String(r['QUERY PLAN'])).join('\n')).toContain('sync_records_callback_pending');
   });
 });

@@ -1,5 +1,3 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@qbo-sync/testkit';
 import {
@@ -16,6 +14,7 @@ import {
   type Harness,
   invoiceData,
   startCallbackReceiver,
+  startControlledEndpoint,
   startHarness,
 } from '../../support/harness.js';
 
@@ -230,61 +229,6 @@ describe('callbacks coalesced per tenant', () => {
     expect(await deliverCallbacks(deps(), { tenantId: 'no-such-tenant' })).toMatchObject({ result: 'gone' });
   });
 });
-
-/**
- * A tenant endpoint the test steers: `holding` keeps requests unanswered until `release()`; request numbers
- * in `failRequests` (1-based) are answered 500. `hits` are the requests answered 2xx.
- */
-async function startControlledEndpoint() {
-  const hits: CallbackHit[] = [];
-  const held: (() => void)[] = [];
-  const failRequests = new Set<number>();
-  let seen = 0;
-  const state = { holding: false };
-  const answer = (res: ServerResponse, hit: CallbackHit, n: number) => {
-    if (failRequests.has(n)) {
-      res.writeHead(500).end('down');
-      return;
-    }
-    hits.push(hit);
-    res.writeHead(204).end();
-  };
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString('utf8');
-    });
-    req.on('end', () => {
-      const n = ++seen;
-      const hit = { headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> };
-      if (state.holding) held.push(() => answer(res, hit, n));
-      else answer(res, hit, n);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/qbo-sync`,
-    hits,
-    held,
-    failRequests,
-    get holding() {
-      return state.holding;
-    },
-    set holding(v: boolean) {
-      state.holding = v;
-    },
-    release() {
-      state.holding = false;
-      for (const go of held.splice(0)) go();
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
 
 function expectSigned(hit: CallbackHit, secret: string): void {
   const ts = Number(hit.headers[TIMESTAMP_HEADER]);
