@@ -18,7 +18,13 @@ import { createMetricsRegistry } from '@qbo-sync/observability';
 import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueQueuePrefix } from '@qbo-sync/testkit';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { type Harness, type SandboxEndpoint, startHarness, type Tenant } from '../support/harness.js';
+import {
+  type Harness,
+  type SandboxEndpoint,
+  startCallbackReceiver,
+  startHarness,
+  type Tenant,
+} from '../support/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -354,6 +360,7 @@ async function counts() {
     await waitCount(h, 'invoice', 1);
     const cold = await run(1, (i) => `C-cold-${i}`);
     const steady = await run(1 + n, (i) => `C-cold-${i}`);
+    const callbacks = await countCallbacks(h, c, n);
     await report(
       'counts',
       'Round trips per invoice sync (counted, worker side; no callback URL)',
@@ -367,11 +374,64 @@ async function counts() {
           'cold customer: PostgreSQL statements / Redis commands / QBO requests',
           `${cold.pg} / ${cold.redis} / ${cold.qbo}`,
         ],
+        [
+          'steady, tenant with a callback URL: PostgreSQL statements / Redis commands',
+          `${callbacks.pg} / ${callbacks.redis}`,
+        ],
+        [
+          'of which callbacks: PostgreSQL statements / Redis commands (callback.deliver) / runs for the batch',
+          `${callbacks.callbackPg} / ${callbacks.callbackRedis} / ${callbacks.runs}`,
+        ],
       ],
-      { n, steady, cold },
+      { n, steady, cold, callbacks },
     );
   } finally {
     await h.close();
+  }
+}
+
+/**
+ * `n` steady invoices of a tenant with a callback URL, sent in batches of 100: what the worker spends per
+ * invoice in all and on callbacks (the callback reads and marks, and the callback.deliver queue's commands).
+ */
+async function countCallbacks(h: Harness, c: NonNullable<Harness['roundTrips']>, n: number) {
+  const receiver = await startCallbackReceiver();
+  try {
+    const t = await h.tenant({ callbackUrl: receiver.url });
+    const synced = await terminalCount(h, 'invoice');
+    await sendBatches(h, t, [invoiceEvent(t.id, 999_999, 'C-warm')]);
+    await waitCount(h, 'invoice', synced + 1);
+    const announced = async (want: number) => {
+      while (receiver.hits.length < want) await new Promise((r) => setTimeout(r, 25));
+    };
+    // The warm-up invoice and its new customer.
+    await announced(2);
+    await new Promise((r) => setTimeout(r, 500));
+    c.reset();
+    await sendBatches(
+      h,
+      t,
+      Array.from({ length: n }, (_, i) => invoiceEvent(t.id, 1 + i, 'C-warm')),
+    );
+    await waitCount(h, 'invoice', synced + 1 + n);
+    await announced(2 + n);
+    await new Promise((r) => setTimeout(r, 500));
+    const s = c.snapshot();
+    // The callback run's read (main: one per version) and its mark(s).
+    const callbackPg = s.pgLog.filter(
+      (q) => q.startsWith('select "sync_records"."id", "sync_records"."tenant_id"') || q.includes('callback_version'),
+    ).length;
+    const runs = s.pgLog.filter((q) => q.startsWith('select "sync_records"."id", "sync_records"."tenant_id"')).length;
+    const callbackRedis = s.redisLog.filter((q) => q.includes('callback.deliver')).length;
+    return {
+      pg: round(s.pg / n, 2),
+      redis: round(s.redis / n, 2),
+      callbackPg: round(callbackPg / n, 2),
+      callbackRedis: round(callbackRedis / n, 2),
+      runs,
+    };
+  } finally {
+    await receiver.close();
   }
 }
 
