@@ -7,6 +7,7 @@
 //   counts      PostgreSQL statements, Redis commands and QBO requests per sync (cold and steady), counted
 //   processes   steady invoices/s with 1, 2 and 4 worker processes (apps/worker/src/main.ts) on one Redis
 //   memory      one worker process's RSS sampled while it syncs N invoices
+//   cpu         one worker process's CPU per steady invoice sync (--profile: where it goes, by library)
 //   efficiency  one company, 1,000 events at Intuit's real limits (500/min, 10 at once in the sandbox; our
 //               budget 450/min and 8/s): requests used vs the minimum, time vs requests ÷ 450/min, 429s
 // The machine is shared (2 cores, other sessions running tests): timings are noisy, counts are not.
@@ -25,6 +26,7 @@ import {
   startHarness,
   type Tenant,
 } from '../support/harness.js';
+import { analyseProfileFile } from './cpu-profile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -682,7 +684,150 @@ async function memory() {
   }
 }
 
-const figures: Record<string, () => Promise<void>> = { ingest, pipeline, counts, efficiency, processes, memory };
+// ---- worker CPU per steady sync --------------------------------------------------------------------------
+
+/** User + system CPU of a process so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+async function processCpuMs(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After "pid (comm) ": state is field 3 of stat(5), utime 14 and stime 15.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The system's monotonic clock in µs: the clock V8's profiler stamps its samples with on Linux. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * One worker process (apps/worker/src/main.ts under `node --import tsx`, a single process, optionally with
+ * --cpu-prof) syncs a cold batch (customers created; warms the JIT), then a steady batch queued while the
+ * queue is paused: its CPU per steady sync is the process's CPU delta over the steady phase ÷ invoices.
+ * With --profile, the profile's samples of the steady phase are grouped by library.
+ */
+async function cpu() {
+  const tenants = arg('tenants', 4);
+  const perTenant = arg('invoices', 250);
+  const concurrency = arg('concurrency', 20);
+  const profile = process.argv.includes('--profile');
+  const sandbox = await sandboxProcess();
+  const h = await startHarness('bench-cpu', { externalSandbox: sandbox, env: liftedEnv, startWorker: false });
+  // Profiles are tens of MB: kept out of the repository.
+  const profDir = join((await import('node:os')).tmpdir(), `qbo-sync-cpu-prof-${Date.now()}`);
+  let child: ChildProcess | undefined;
+  try {
+    const ts: Tenant[] = [];
+    for (let i = 0; i < tenants; i++) {
+      const t = await h.tenant({}, { id: `cpu-${i}` });
+      await h.admin(`/realms/${t.realmId}/limits`, LIFTED, 'PUT');
+      ts.push(t);
+    }
+    const main = join(here, '..', '..', 'apps', 'worker', 'src', 'main.ts');
+    const nodeArgs = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', main];
+    child = spawn(process.execPath, nodeArgs, {
+      cwd: join(here, '..'),
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: h.db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: h.prefix,
+        SANDBOX_PORT: String(h.sandbox.port),
+        WORKER_CONCURRENCY: String(concurrency),
+        WORKER_METRICS_PORT: '0',
+        SWEEP_INTERVAL_MS: '60000',
+        ...liftedEnv,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const pid = child.pid ?? 0;
+    const queue = h.producer.queues['invoice.sync'];
+    while ((await queue.getWorkersCount()) < 1) await new Promise((r) => setTimeout(r, 100));
+    const total = tenants * perTenant;
+    // Cold: every invoice brings a new customer; warms the process (JIT, pools, tenant caches).
+    await Promise.all(
+      ts.map((t) =>
+        sendBatches(
+          h,
+          t,
+          Array.from({ length: perTenant }, (_, n) => invoiceEvent(t.id, n, `C-${n}`)),
+        ),
+      ),
+    );
+    await waitCount(h, 'invoice', total);
+    // Steady: queued while the queue is paused, then timed from a full queue.
+    await queue.pause();
+    await Promise.all(
+      ts.map((t) =>
+        sendBatches(
+          h,
+          t,
+          Array.from({ length: perTenant }, (_, n) => invoiceEvent(t.id, perTenant + n, `C-${n}`)),
+        ),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const cpu0 = await processCpuMs(pid);
+    const from = monotonicUs();
+    const t0 = performance.now();
+    await queue.resume();
+    await waitCount(h, 'invoice', 2 * total);
+    const ms = performance.now() - t0;
+    const to = monotonicUs();
+    const cpuMs = (await processCpuMs(pid)) - cpu0;
+    const exited = new Promise((r) => child?.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    child = undefined;
+    const raw = await rawBullmq(total, concurrency);
+    const rate = total / secs(ms);
+    const rows: [string, string | number][] = [
+      ['steady invoices (customers mapped), one worker process', total],
+      ['worker process CPU per steady sync (user + system)', `${round(cpuMs / total, 2)} ms`],
+      ['steady invoices/s', round(rate)],
+      [`raw BullMQ, empty jobs, concurrency ${concurrency}, same run: jobs/s`, round(raw, 0)],
+      ['raw BullMQ ÷ steady worker', `${round(raw / rate)}×`],
+      [
+        'load average at the end (1/5/15 min)',
+        (await import('node:os'))
+          .loadavg()
+          .map((x) => round(x, 2))
+          .join(' '),
+      ],
+    ];
+    let breakdown: Awaited<ReturnType<typeof analyseProfileFile>> | undefined;
+    if (profile) {
+      const { readdir } = await import('node:fs/promises');
+      // The main thread's profile (CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile); a worker thread writes its own.
+      const file = (await readdir(profDir)).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+      if (!file) throw new Error(`no profile written in ${profDir}`);
+      breakdown = await analyseProfileFile(join(profDir, file), { from, to }, 30);
+      rows.push(['profile', join(profDir, file)]);
+      rows.push(['profiled busy time in the steady phase per sync', `${round(breakdown.busyMs / total, 2)} ms`]);
+      for (const g of breakdown.groups)
+        rows.push([`self time: ${g.group}`, `${g.pct}% (${round(g.ms / total, 3)} ms/sync)`]);
+      for (const f of breakdown.top.slice(0, 20))
+        rows.push([`top: [${f.group}] ${f.fn.replaceAll('|', '\\|')}`, `${f.pct}%`]);
+    }
+    await report(
+      'cpu',
+      'Worker CPU per steady invoice sync (one worker process, sandbox in its own process, QBO limits lifted)',
+      `tsx bench/perf.ts cpu --tenants=${tenants} --invoices=${perTenant} --concurrency=${concurrency}${profile ? ' --profile' : ''}`,
+      rows,
+      { tenants, perTenant, concurrency, ms, cpuMs, raw, window: { from, to }, breakdown },
+    );
+  } finally {
+    if (child) {
+      const exited = new Promise((r) => child?.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await h.close();
+    await sandbox.close();
+  }
+}
+
+const figures: Record<string, () => Promise<void>> = { ingest, pipeline, counts, efficiency, processes, memory, cpu };
 const which = process.argv[2] ?? '';
 const run = figures[which];
 if (!run) {
