@@ -79,6 +79,37 @@ describe('sync-records, mappings and attempts repositories', () => {
     expect(again.record.updatedAt.getTime()).toBe(v3.record.updatedAt.getTime());
   });
 
+  it('returns the stored record exactly as a read of the row gives it, both when new and when replaced', async () => {
+    const k = { tenantId: 'acme', entityType: 'invoice', externalId: 'INV-SHAPE' };
+    const first = await storeSnapshot(t.db, k, {
+      snapshot: { id: 'INV-SHAPE', lines: [{ amount: '1.00' }] },
+      occurredAt: new Date('2024-06-01T10:00:00.123Z'),
+      eventId: 'e-shape-1',
+    });
+    expect(first.record).toEqual(await getRecord(t.db, k));
+    // A record that has been through a status write (timestamps, details, integers set) and is then replaced.
+    await setStatus(t.db, first.record.id, {
+      status: 'synced',
+      reasonCode: null,
+      reason: null,
+      details: { total: '1.00' },
+      qboId: '77',
+      syncedAt: new Date('2024-06-01T10:00:01.5Z'),
+      writeStartedAt: new Date('2024-06-01T10:00:00.9Z'),
+      countAttempt: true,
+    });
+    const snapshot = { id: 'INV-SHAPE', lines: [{ amount: '2.00' }] };
+    const second = await storeSnapshot(t.db, k, {
+      snapshot,
+      occurredAt: new Date('2024-06-02T10:00:00Z'),
+      eventId: 'e-shape-2',
+    });
+    expect(second.stored).toBe(true);
+    expect(second.record).toEqual(await getRecord(t.db, k));
+    // The snapshot handed back is the value stored, not a copy read back.
+    expect(second.record.snapshot).toBe(snapshot);
+  });
+
   it('bumps statusVersion only when the status or reason changes', async () => {
     const rec = await ensureRecord(t.db, key);
     const a = await setStatus(t.db, rec.id, {

@@ -5,9 +5,21 @@ import { ServerError } from './errors/server-error.js';
 
 const Entity = z.looseObject({ Id: z.string(), SyncToken: z.string().optional() });
 
+// One schema per entity name, built once: building a zod schema costs more than parsing with it, and this
+// runs on every QBO answer.
+const envelopes = new Map<string, z.ZodType<Record<string, unknown>>>();
+function envelopeOf(entity: string) {
+  let schema = envelopes.get(entity);
+  if (!schema) {
+    schema = z.looseObject({ [entity]: Entity });
+    envelopes.set(entity, schema);
+  }
+  return schema;
+}
+
 /** `{ "Invoice": { ... }, "time": ... }` → the entity. */
 export function entityFrom<T extends QboEntityBase>(body: unknown, entity: string): T {
-  const parsed = z.looseObject({ [entity]: Entity }).safeParse(body);
+  const parsed = envelopeOf(entity).safeParse(body);
   if (!parsed.success) throw new ServerError(`QBO answered without a ${entity} object`);
   return parsed.data[entity] as unknown as T;
 }

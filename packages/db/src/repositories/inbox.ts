@@ -161,6 +161,13 @@ export async function markProcessed(db: Database, keys: readonly InboxKey[]): Pr
     .where(and(matchKeys(keys), isNull(inboxEvents.processedAt)));
 }
 
+/** markProcessed for the one event a worker's job run just ended for good: fixed SQL text, prepared once. */
+export async function markEventProcessed(db: Database, key: InboxKey): Promise<void> {
+  await rawClient(db)`
+    update inbox_events set processed_at = now()
+    where tenant_id = ${key.tenantId}::text and event_id = ${key.eventId}::text and processed_at is null`;
+}
+
 /** How many accepted events no job run has finished yet, and how long the oldest has waited (seconds). */
 export async function inboxBacklog(db: Database): Promise<{ unprocessed: number; oldestAgeSeconds: number }> {
   const rows = await db
@@ -208,12 +215,13 @@ export async function countInbox(db: Database, tenantId?: string): Promise<{ tot
   return rows[0] ?? { total: 0, unenqueued: 0 };
 }
 
-/** Whether an event of this type about this entity was received (e.g. a void that overtook its original). */
+/**
+ * Whether an event of this type about this entity was received (e.g. a void that overtook its original).
+ * Asked before every first create: fixed SQL text, prepared once per connection.
+ */
 export async function hasInboxEvent(db: Database, tenantId: string, entityId: string, type: string): Promise<boolean> {
-  const rows = await db
-    .select({ one: sql<number>`1` })
-    .from(inboxEvents)
-    .where(and(eq(inboxEvents.tenantId, tenantId), eq(inboxEvents.entityId, entityId), eq(inboxEvents.type, type)))
-    .limit(1);
+  const rows = await rawClient(db)`
+    select 1 from inbox_events
+    where tenant_id = ${tenantId}::text and entity_id = ${entityId}::text and type = ${type}::text limit 1`;
   return rows.length > 0;
 }

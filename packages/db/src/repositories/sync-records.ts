@@ -1,6 +1,6 @@
 // Sync state of billing entities in QBO: snapshots (newest event wins), status with a version per change,
 // and the lookups the worker uses to wake and resume parked records.
-import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { type Database, rawClient } from '../client.js';
 import { syncRecords, tenants } from '../schema.js';
 
@@ -37,34 +37,86 @@ export async function ensureRecord(db: Database, key: RecordKey): Promise<SyncRe
   return row;
 }
 
+/** A sync_records row as the raw client returns it (see rawClient): int8 id and timestamps as text. */
+interface RawRecordRow {
+  id: string;
+  tenantId: string;
+  entityType: string;
+  externalId: string;
+  status: string;
+  statusVersion: number;
+  reasonCode: string | null;
+  reason: string | null;
+  details: unknown;
+  qboId: string | null;
+  syncToken: string | null;
+  docNumber: string | null;
+  qboUrl: string | null;
+  snapshotAt: string | null;
+  lastEventId: string | null;
+  syncedHash: string | null;
+  attempts: number;
+  syncedAt: string | null;
+  pendingJob: string | null;
+  waitingFor: string | null;
+  callbackVersion: number;
+  manualSyncRequestedAt: string | null;
+  writeStartedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const dateOf = (s: string | null) => (s === null ? null : new Date(s));
+
+/** The row as drizzle maps it (number id, Date timestamps), with the snapshot the caller already holds. */
+function recordOf(r: RawRecordRow, snapshot: unknown): SyncRecordRow {
+  return {
+    ...r,
+    id: Number(r.id),
+    snapshot,
+    snapshotAt: dateOf(r.snapshotAt),
+    syncedAt: dateOf(r.syncedAt),
+    manualSyncRequestedAt: dateOf(r.manualSyncRequestedAt),
+    writeStartedAt: dateOf(r.writeStartedAt),
+    createdAt: new Date(r.createdAt),
+    updatedAt: new Date(r.updatedAt),
+  };
+}
+
 /**
  * Stores an entity snapshot unless a newer one is already stored: a later occurredAt wins, equal times
  * are broken by event id (the same rule as sync-core's isNewerSnapshot, done in one statement so two
  * workers cannot interleave). `stored` says whether this snapshot is now the record's. The same event
  * stored again (every run of a retried or deferred job does) writes nothing, so the row is untouched.
+ * Every sync job runs this: fixed SQL text (prepared once per connection), and the snapshot is not sent
+ * back — when stored, the record's snapshot is the very value passed in (JSON data, as stored).
  */
 export async function storeSnapshot(
   db: Database,
   key: RecordKey,
   snap: { snapshot: unknown; occurredAt: Date; eventId: string },
 ): Promise<{ record: SyncRecordRow; stored: boolean }> {
-  const rows = await db
-    .insert(syncRecords)
-    .values({ ...key, snapshot: snap.snapshot, snapshotAt: snap.occurredAt, lastEventId: snap.eventId })
-    .onConflictDoUpdate({
-      target: [syncRecords.tenantId, syncRecords.entityType, syncRecords.externalId],
-      set: {
-        snapshot: sql`excluded.snapshot`,
-        snapshotAt: sql`excluded.snapshot_at`,
-        lastEventId: sql`excluded.last_event_id`,
-        updatedAt: new Date(),
-      },
-      setWhere: sql`${syncRecords.snapshotAt} is null
-        or excluded.snapshot_at > ${syncRecords.snapshotAt}
-        or (excluded.snapshot_at = ${syncRecords.snapshotAt} and excluded.last_event_id > ${syncRecords.lastEventId})`,
-    })
-    .returning();
-  if (rows[0]) return { record: rows[0], stored: true };
+  const rows = await rawClient(db)<RawRecordRow[]>`
+    insert into sync_records as r (tenant_id, entity_type, external_id, snapshot, snapshot_at, last_event_id)
+    values (${key.tenantId}::text, ${key.entityType}::text, ${key.externalId}::text, ${JSON.stringify(snap.snapshot)}::jsonb,
+      ${snap.occurredAt.toISOString()}::timestamptz, ${snap.eventId}::text)
+    on conflict (tenant_id, entity_type, external_id) do update set
+      snapshot = excluded.snapshot,
+      snapshot_at = excluded.snapshot_at,
+      last_event_id = excluded.last_event_id,
+      updated_at = ${new Date().toISOString()}::timestamptz
+    where r.snapshot_at is null
+      or excluded.snapshot_at > r.snapshot_at
+      or (excluded.snapshot_at = r.snapshot_at and excluded.last_event_id > r.last_event_id)
+    returning r.id, r.tenant_id as "tenantId", r.entity_type as "entityType", r.external_id as "externalId",
+      r.status, r.status_version as "statusVersion", r.reason_code as "reasonCode", r.reason, r.details,
+      r.qbo_id as "qboId", r.sync_token as "syncToken", r.doc_number as "docNumber", r.qbo_url as "qboUrl",
+      r.snapshot_at as "snapshotAt", r.last_event_id as "lastEventId", r.synced_hash as "syncedHash",
+      r.attempts, r.synced_at as "syncedAt", r.pending_job as "pendingJob", r.waiting_for as "waitingFor",
+      r.callback_version as "callbackVersion", r.manual_sync_requested_at as "manualSyncRequestedAt",
+      r.write_started_at as "writeStartedAt", r.created_at as "createdAt", r.updated_at as "updatedAt"`;
+  const row = rows[0];
+  if (row) return { record: recordOf(row, snap.snapshot), stored: true };
   const existing = await getRecord(db, key);
   if (!existing) throw new Error(`sync record ${key.entityType}/${key.externalId} vanished`);
   const same = existing.lastEventId === snap.eventId && existing.snapshotAt?.getTime() === snap.occurredAt.getTime();
@@ -418,9 +470,9 @@ async function byIds(db: Database, ids: number[]): Promise<SyncRecordRow[]> {
   return db.select().from(syncRecords).where(inArray(syncRecords.id, ids)).orderBy(syncRecords.updatedAt);
 }
 
-/** Notes that a QBO create is about to be sent (cleared by the synced status write). */
+/** Notes that a QBO create is about to be sent (cleared by the synced status write). Fixed SQL text: prepared. */
 export async function markWriteStarted(db: Database, id: number, at: Date = new Date()): Promise<Date> {
-  await db.update(syncRecords).set({ writeStartedAt: at }).where(eq(syncRecords.id, id));
+  await rawClient(db)`update sync_records set write_started_at = ${at.toISOString()}::timestamptz where id = ${id}`;
   return at;
 }
 
