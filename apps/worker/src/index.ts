@@ -16,4 +16,4 @@ export { type MetricsServer, type MetricsServerOptions, startMetricsServer } fro
 export { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics.js';
 export type { Handlers, Processor } from './processors/types.js';
 export { recordStalledJobs, STALLED_REASON, WORKER_CRASHED } from './stalled-jobs.js';
-export { runSweeps, type SweepResult } from './sweeps.js';
+export { runSweeps, type SweepResult, startSweeps } from './sweeps.js';

@@ -54,16 +54,20 @@ async function queueDeposits(deps: SweepDeps): Promise<number> {
  * whose invoice is in QBO. Every step is idempotent:
  * resume job ids carry the parked state, so two sweeps (or two worker processes) queue a record once.
  */
-export async function runSweeps(deps: SweepDeps): Promise<SweepResult> {
-  const inbox = deps.sweepInbox ? await deps.sweepInbox() : undefined;
+export async function runSweeps(deps: SweepDeps, onStep: (step: string) => void = () => {}): Promise<SweepResult> {
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    onStep(name);
+    return work();
+  };
+  const inbox = deps.sweepInbox ? await step('inbox', deps.sweepInbox) : undefined;
   const result: SweepResult = {
     inbox,
-    woken: await requeue(deps, await waitingOnSyncedDependency(deps.db)),
-    mappingResumed: await requeue(deps, await mappingChangedSinceParked(deps.db)),
-    reconnectResumed: await requeue(deps, await reconnectedSinceParked(deps.db)),
-    manual: await requeue(deps, await manualSyncRequested(deps.db)),
-    deposits: await queueDeposits(deps),
-    stalledOut: deps.stalledJobs ? await deps.stalledJobs() : 0,
+    woken: await step('waiting', async () => requeue(deps, await waitingOnSyncedDependency(deps.db))),
+    mappingResumed: await step('mappings', async () => requeue(deps, await mappingChangedSinceParked(deps.db))),
+    reconnectResumed: await step('reconnects', async () => requeue(deps, await reconnectedSinceParked(deps.db))),
+    manual: await step('manual', async () => requeue(deps, await manualSyncRequested(deps.db))),
+    deposits: await step('deposits', () => queueDeposits(deps)),
+    stalledOut: deps.stalledJobs ? await step('stalled', deps.stalledJobs) : 0,
   };
   if (result.woken + result.mappingResumed + result.reconnectResumed + result.manual + result.deposits > 0) {
     deps.logger.info(result, 'sweep re-queued parked syncs');
@@ -71,22 +75,45 @@ export async function runSweeps(deps: SweepDeps): Promise<SweepResult> {
   return result;
 }
 
-/** Runs the sweeps every `intervalMs` (never overlapping) until stopped. */
-export function startSweeps(deps: SweepDeps, intervalMs: number): { stop(): Promise<void> } {
+/** A pass running longer than this is reported and no longer waited for (every step is idempotent). */
+const HUNG_PASS_MS = 20_000;
+
+/**
+ * Runs the sweeps every `intervalMs` (never overlapping) until stopped. A pass that hangs (a store call that
+ * never answers) is logged with its step and left behind after HUNG_PASS_MS, so one stuck call cannot stop
+ * the sweeps — the inbox sweep is what re-queues events whose jobs Redis lost — for the life of the process.
+ */
+export function startSweeps(
+  deps: SweepDeps,
+  intervalMs: number,
+  hungAfterMs = HUNG_PASS_MS,
+): { stop(): Promise<void> } {
   let running: Promise<unknown> | undefined;
+  let pass = 0;
+  let startedAt = 0;
+  let step = '';
   const timer = setInterval(() => {
-    if (running) return;
-    running = runSweeps(deps)
-      .catch((err: unknown) => deps.logger.warn({ err }, 'sweep failed; next pass retries'))
+    if (running) {
+      if (Date.now() - startedAt < hungAfterMs) return;
+      deps.logger.error({ step, ms: Date.now() - startedAt }, 'sweep pass hung; starting a new one');
+    }
+    const mine = ++pass;
+    startedAt = Date.now();
+    const current = runSweeps(deps, (s) => {
+      if (pass === mine) step = s;
+    })
+      .catch((err: unknown) => deps.logger.warn({ err, step }, 'sweep failed; next pass retries'))
       .finally(() => {
-        running = undefined;
+        if (running === current) running = undefined;
       });
+    running = current;
   }, intervalMs);
   timer.unref();
   return {
     async stop() {
       clearInterval(timer);
-      await running;
+      // A hung pass is not waited for at shutdown either.
+      await Promise.race([running, new Promise((r) => setTimeout(r, 2_000).unref())]);
     },
   };
 }

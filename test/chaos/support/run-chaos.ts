@@ -707,13 +707,25 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           detail: stuck.map(([k, n]) => `${k} ${n}`).join(', '),
         });
     }
-    if ((inbox?.n ?? 0) > 0)
+    if ((inbox?.n ?? 0) > 0) {
+      // Why: never queued, or queued and the job is in which state in Redis (the sweep re-queues 'unknown').
+      const open = await monitorSql<{ job_name: string; job_id: string; enqueued_at: Date | null; age_s: number }[]>`
+        select job_name, job_id, enqueued_at, extract(epoch from now() - coalesce(enqueued_at, received_at))::int as age_s
+        from inbox_events where enqueued_at is null or processed_at is null order by received_at limit 200`;
+      const why: Record<string, number> = {};
+      for (const r of open) {
+        const q = (queues as Record<string, { getJobState(id: string): Promise<string> }>)[r.job_name];
+        const state = q ? await withTimeout(q.getJobState(r.job_id), 3000).catch(() => 'unreadable') : 'no queue';
+        const key = `${r.enqueued_at ? 'queued' : 'never queued'}, job ${state}, ${r.age_s >= 30 ? '30s+' : '<30s'} ago`;
+        why[key] = (why[key] ?? 0) + 1;
+      }
       failures.push({
         tenantId: '*',
         category: 'inbox_unprocessed',
         entity: 'inbox_events',
-        detail: `${inbox?.n} accepted events never queued or never through a finished job run`,
+        detail: `${inbox?.n} accepted events never queued or never through a finished job run (first ${open.length}: ${JSON.stringify(why)})`,
       });
+    }
 
     // Why records are not terminal: the last attempt, deferrals, and whether their events arrived before
     // the Redis loss (events acknowledged then lost from the queues) — the report's diagnosis.
