@@ -12,6 +12,7 @@
 // The machine is shared (2 cores, other sessions running tests): timings are noisy, counts are not.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetricsRegistry } from '@qbo-sync/observability';
@@ -26,6 +27,30 @@ const arg = (name: string, fallback: number) => {
   return hit ? Number(hit.split('=')[1]) : fallback;
 };
 const secs = (ms: number) => ms / 1000;
+const strArg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+
+/**
+ * --profile=<file.cpuprofile>: a V8 CPU profile of this process (API, producer and the bench's own client,
+ * all in-process) over the timed section only; open it in Chrome DevTools or summarise it with
+ * `node bench/profile-summary.mjs <file>`.
+ */
+async function profiled<T>(work: () => Promise<T>): Promise<T> {
+  const file = strArg('profile');
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`CPU profile of the timed section: ${file}`);
+  }
+}
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 
 async function report(name: string, title: string, command: string, rows: [string, string | number][], data: unknown) {
@@ -175,16 +200,9 @@ async function ingest() {
     for (let i = 0; i < tenants; i++) ts.push(await h.tenant({}, { id: `ingest-${i}` }));
     // One warm-up batch per tenant (JIT, connection pools) not counted.
     await Promise.all(ts.map((t) => sendBatches(h, t, [invoiceEvent(t.id, 999_999, 'C-w')])));
+    const batches = ts.map((t) => Array.from({ length: perTenant }, (_, n) => invoiceEvent(t.id, n, `C-${n % 50}`)));
     const t0 = performance.now();
-    await Promise.all(
-      ts.map((t) =>
-        sendBatches(
-          h,
-          t,
-          Array.from({ length: perTenant }, (_, n) => invoiceEvent(t.id, n, `C-${n % 50}`)),
-        ),
-      ),
-    );
+    await profiled(() => Promise.all(ts.map((t, i) => sendBatches(h, t, batches[i] ?? []))));
     const ms = performance.now() - t0;
     const total = tenants * perTenant;
     await report(
