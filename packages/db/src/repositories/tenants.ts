@@ -100,6 +100,33 @@ export async function listTenants(db: Database): Promise<Tenant[]> {
   return rows.map(publicView);
 }
 
+// Both run on every signed request: built once per database and prepared by the driver, not rebuilt.
+const authQueryCache = new WeakMap<Database, ReturnType<typeof prepareAuthQueries>>();
+function prepareAuthQueries(db: Database) {
+  return {
+    byApiKeyHash: db
+      .select()
+      .from(tenants)
+      .where(eq(tenants.apiKeyHash, sql.placeholder('hash')))
+      .limit(1)
+      .prepare('tenant_by_api_key_hash'),
+    signingSecret: db
+      .select({ enc: tenants.signingSecretEnc })
+      .from(tenants)
+      .where(eq(tenants.id, sql.placeholder('tenantId')))
+      .limit(1)
+      .prepare('tenant_signing_secret'),
+  };
+}
+function authQueries(db: Database) {
+  let q = authQueryCache.get(db);
+  if (!q) {
+    q = prepareAuthQueries(db);
+    authQueryCache.set(db, q);
+  }
+  return q;
+}
+
 /**
  * The tenant an API key belongs to, or undefined. The hash comparison is constant-time so a caller
  * cannot learn anything from response timing beyond "no such key".
@@ -107,7 +134,7 @@ export async function listTenants(db: Database): Promise<Tenant[]> {
 export async function findTenantByApiKey(db: Database, apiKey: string): Promise<Tenant | undefined> {
   if (!apiKey) return undefined;
   const hash = hashApiKey(apiKey);
-  const rows = await db.select().from(tenants).where(eq(tenants.apiKeyHash, hash)).limit(1);
+  const rows = await authQueries(db).byApiKeyHash.execute({ hash });
   const row = rows[0];
   if (!row) return undefined;
   const stored = Buffer.from(row.apiKeyHash, 'hex');
@@ -121,11 +148,7 @@ export async function getTenantSigningSecret(
   secrets: SecretBox,
   tenantId: string,
 ): Promise<string | undefined> {
-  const rows = await db
-    .select({ enc: tenants.signingSecretEnc })
-    .from(tenants)
-    .where(eq(tenants.id, tenantId))
-    .limit(1);
+  const rows = await authQueries(db).signingSecret.execute({ tenantId });
   return rows[0] && secrets.decrypt(rows[0].enc);
 }
 
