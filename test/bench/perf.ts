@@ -11,7 +11,7 @@
 //               budget 450/min and 8/s): requests used vs the minimum, time vs requests ÷ 450/min, 429s
 // The machine is shared (2 cores, other sessions running tests): timings are noisy, counts are not.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -191,6 +191,27 @@ async function stats(h: Harness, realmId: string) {
 
 // ---- ingest ---------------------------------------------------------------------------------------------
 
+/** CPU (µs) used so far by each PostgreSQL backend serving the harness database, from /proc (Linux). */
+async function backendCpuUs(h: Harness): Promise<Map<number, number>> {
+  const rows = await h.db.sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // Fields after the ")" of the command name: utime and stime are the 12th and 13th, in clock ticks (1/100 s).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.length > 13) cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000);
+  }
+  return cpu;
+}
+
+/** Redis server CPU (µs, user + sys) so far; the whole server, so other sessions' use is included. */
+async function redisCpuUs(h: Harness): Promise<number> {
+  const info = await h.redis.info('cpu');
+  const field = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
 async function ingest() {
   const tenants = arg('tenants', 4);
   const perTenant = arg('events', 1000);
@@ -202,8 +223,16 @@ async function ingest() {
     await Promise.all(ts.map((t) => sendBatches(h, t, [invoiceEvent(t.id, 999_999, 'C-w')])));
     const batches = ts.map((t) => Array.from({ length: perTenant }, (_, n) => invoiceEvent(t.id, n, `C-${n % 50}`)));
     const t0 = performance.now();
+    const pg0 = await backendCpuUs(h);
+    const redis0 = await redisCpuUs(h);
+    const cpu0 = process.cpuUsage();
     await profiled(() => Promise.all(ts.map((t, i) => sendBatches(h, t, batches[i] ?? []))));
     const ms = performance.now() - t0;
+    // CPU of this process (API + producer + the bench's client): steadier than events/s on a shared machine.
+    const cpu = process.cpuUsage(cpu0);
+    const redisUs = (await redisCpuUs(h)) - redis0;
+    let pgUs = 0;
+    for (const [pid, us] of await backendCpuUs(h)) pgUs += us - (pg0.get(pid) ?? 0);
     const total = tenants * perTenant;
     await report(
       'ingest',
@@ -212,8 +241,11 @@ async function ingest() {
       [
         ['events (batches of 100, one client per tenant, in parallel)', total],
         ['events/s', round(total / secs(ms), 0)],
+        ['Node CPU per event (API + bench client, one process), µs', round((cpu.user + cpu.system) / total, 0)],
+        ['PostgreSQL CPU per event (backends of this database), µs', round(pgUs / total, 0)],
+        ['Redis CPU per event (whole server, other sessions included), µs', round(redisUs / total, 0)],
       ],
-      { tenants, perTenant, ms },
+      { tenants, perTenant, ms, cpuUserUs: cpu.user, cpuSystemUs: cpu.system, pgUs, redisUs },
     );
   } finally {
     await h.close();
