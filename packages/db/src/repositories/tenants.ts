@@ -1,7 +1,7 @@
 // Tenants and their credentials. The API key is shown once and stored as sha256 + a short prefix; the
 // signing secret is needed in clear to verify HMACs, so it is stored encrypted (SecretBox).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { type Database, rawClient } from '../client.js';
 import { tenants } from '../schema.js';
 import type { SecretBox } from '../secrets.js';
