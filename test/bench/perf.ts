@@ -12,7 +12,8 @@
 //               budget 450/min and 8/s): requests used vs the minimum, time vs requests ÷ 450/min, 429s
 // The machine is shared (2 cores, other sessions running tests): timings are noisy, counts are not.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetricsRegistry } from '@qbo-sync/observability';
@@ -34,6 +35,30 @@ const arg = (name: string, fallback: number) => {
   return hit ? Number(hit.split('=')[1]) : fallback;
 };
 const secs = (ms: number) => ms / 1000;
+const strArg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+
+/**
+ * --profile=<file.cpuprofile>: a V8 CPU profile of this process (API, producer and the bench's own client,
+ * all in-process) over the timed section only; open it in Chrome DevTools or summarise it with
+ * `node bench/profile-summary.mjs <file>`.
+ */
+async function profiled<T>(work: () => Promise<T>): Promise<T> {
+  const file = strArg('profile');
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`CPU profile of the timed section: ${file}`);
+  }
+}
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 
 async function report(name: string, title: string, command: string, rows: [string, string | number][], data: unknown) {
@@ -174,6 +199,27 @@ async function stats(h: Harness, realmId: string) {
 
 // ---- ingest ---------------------------------------------------------------------------------------------
 
+/** CPU (µs) used so far by each PostgreSQL backend serving the harness database, from /proc (Linux). */
+async function backendCpuUs(h: Harness): Promise<Map<number, number>> {
+  const rows = await h.db.sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // Fields after the ")" of the command name: utime and stime are the 12th and 13th, in clock ticks (1/100 s).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.length > 13) cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000);
+  }
+  return cpu;
+}
+
+/** Redis server CPU (µs, user + sys) so far; the whole server, so other sessions' use is included. */
+async function redisCpuUs(h: Harness): Promise<number> {
+  const info = await h.redis.info('cpu');
+  const field = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
 async function ingest() {
   const tenants = arg('tenants', 4);
   const perTenant = arg('events', 1000);
@@ -183,17 +229,18 @@ async function ingest() {
     for (let i = 0; i < tenants; i++) ts.push(await h.tenant({}, { id: `ingest-${i}` }));
     // One warm-up batch per tenant (JIT, connection pools) not counted.
     await Promise.all(ts.map((t) => sendBatches(h, t, [invoiceEvent(t.id, 999_999, 'C-w')])));
+    const batches = ts.map((t) => Array.from({ length: perTenant }, (_, n) => invoiceEvent(t.id, n, `C-${n % 50}`)));
     const t0 = performance.now();
-    await Promise.all(
-      ts.map((t) =>
-        sendBatches(
-          h,
-          t,
-          Array.from({ length: perTenant }, (_, n) => invoiceEvent(t.id, n, `C-${n % 50}`)),
-        ),
-      ),
-    );
+    const pg0 = await backendCpuUs(h);
+    const redis0 = await redisCpuUs(h);
+    const cpu0 = process.cpuUsage();
+    await profiled(() => Promise.all(ts.map((t, i) => sendBatches(h, t, batches[i] ?? []))));
     const ms = performance.now() - t0;
+    // CPU of this process (API + producer + the bench's client): steadier than events/s on a shared machine.
+    const cpu = process.cpuUsage(cpu0);
+    const redisUs = (await redisCpuUs(h)) - redis0;
+    let pgUs = 0;
+    for (const [pid, us] of await backendCpuUs(h)) pgUs += us - (pg0.get(pid) ?? 0);
     const total = tenants * perTenant;
     await report(
       'ingest',
@@ -202,8 +249,11 @@ async function ingest() {
       [
         ['events (batches of 100, one client per tenant, in parallel)', total],
         ['events/s', round(total / secs(ms), 0)],
+        ['Node CPU per event (API + bench client, one process), µs', round((cpu.user + cpu.system) / total, 0)],
+        ['PostgreSQL CPU per event (backends of this database), µs', round(pgUs / total, 0)],
+        ['Redis CPU per event (whole server, other sessions included), µs', round(redisUs / total, 0)],
       ],
-      { tenants, perTenant, ms },
+      { tenants, perTenant, ms, cpuUserUs: cpu.user, cpuSystemUs: cpu.system, pgUs, redisUs },
     );
   } finally {
     await h.close();

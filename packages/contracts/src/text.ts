@@ -20,6 +20,24 @@ export function unsafeTextMessage(found: { codePoint: string; position: number }
   return `contains ${found.codePoint} at character ${found.position}; control characters and unpaired surrogates cannot be stored, remove it`;
 }
 
+/**
+ * Whether any string (or object key) in a parsed JSON value holds an unsafe character. The ingest hot
+ * path asks this of every event; it allocates nothing, unlike unsafeTextIssues (which builds paths).
+ */
+export function hasUnsafeText(value: unknown): boolean {
+  if (typeof value === 'string') return UNSAFE.test(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasUnsafeText(v)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (UNSAFE.test(key) || hasUnsafeText((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 /** Every string (and object key) in a parsed JSON value that holds an unsafe character, by dotted path. */
 export function unsafeTextIssues(value: unknown, path: string[] = []): ValidationIssue[] {
   const at = (p: string[]) => p.join('.') || '(root)';

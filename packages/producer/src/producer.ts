@@ -94,7 +94,11 @@ export function createProducer(deps: ProducerDeps): Producer {
 
   async function addJobs(jobs: readonly QueuedJob[]): Promise<void> {
     const byQueue = new Map<JobName, QueuedJob[]>();
-    for (const j of jobs) byQueue.set(j.job, [...(byQueue.get(j.job) ?? []), j]);
+    for (const j of jobs) {
+      const list = byQueue.get(j.job);
+      if (list) list.push(j);
+      else byQueue.set(j.job, [j]);
+    }
     await Promise.all(
       [...byQueue].map(([job, list]) =>
         queues[job].addBulk(

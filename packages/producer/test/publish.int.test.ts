@@ -161,6 +161,59 @@ describe('producer.publish', () => {
     }
   });
 
+  it('publishMany of two tenants mixing new, stored and repeated events, racing an overlapping batch: each key accepted once, stored exactly, queued once', async () => {
+    // Text that JSON and SQL escaping could mangle, and an offset that must be kept as the same instant.
+    const tricky = freshEvent('customer.updated', { occurredAt: '2026-03-02T15:04:05.123+02:00' });
+    tricky.data = { ...tricky.data, displayName: 'O\'Brien "Moving" \\ Ünïcödé 🚚 $1 %s' } as typeof tricky.data;
+    const storedA = freshEvent('invoice.sent');
+    const storedB = { ...freshEvent('payment.accepted'), tenantId: 'other-co' };
+    await producer.publishMany([storedA, storedB]);
+    const newA = freshEvent('invoice.sent', { source: 'backfill' });
+    const newB = { ...freshEvent('invoice.voided'), tenantId: 'other-co' };
+    const sameIdOtherTenant = { ...newA, tenantId: 'other-co' };
+    const shared = Array.from({ length: 30 }, (_, i) =>
+      i % 2 ? freshEvent('refund.issued') : { ...freshEvent('customer.updated'), tenantId: 'other-co' },
+    );
+    const batch = [storedA, newA, tricky, storedB, newB, newA, sameIdOtherTenant, ...shared, storedB];
+    const [results, rival] = await Promise.all([
+      producer.publishMany(batch),
+      second.publishMany([...shared].reverse()),
+    ]);
+
+    expect(statuses(results.slice(0, 7))).toEqual([
+      'duplicate',
+      'accepted',
+      'accepted',
+      'duplicate',
+      'accepted',
+      'duplicate',
+      'accepted',
+    ]);
+    expect(results.at(-1)?.status).toBe('duplicate');
+    // Of the two racing batches, exactly one accepted each shared event; the other saw a duplicate.
+    shared.forEach((_, i) => {
+      const mine = results[7 + i]?.status;
+      const theirs = rival[shared.length - 1 - i]?.status;
+      expect([mine, theirs].sort()).toEqual(['accepted', 'duplicate']);
+    });
+    for (const e of [storedA, storedB, newA, newB, sameIdOtherTenant, tricky, ...shared]) {
+      const rows = await t.sql<{ enqueued_at: Date | null }[]>`
+        select enqueued_at from inbox_events where tenant_id = ${e.tenantId} and event_id = ${e.id}`;
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.enqueued_at).not.toBeNull();
+    }
+    for (const e of [storedA, storedB, newA, newB, sameIdOtherTenant, tricky, ...shared]) {
+      expect(await jobsWithId(producer.queues, jobIdOf(e))).toHaveLength(1);
+    }
+    // What was stored is the validated event, column by column.
+    const row = await getInboxEvent(t.db, tricky.tenantId, tricky.id);
+    expect(row?.occurredAt.toISOString()).toBe('2026-03-02T13:04:05.123Z');
+    const parsed = DomainEvent.parse(tricky);
+    expect(row?.payload).toEqual(parsed);
+    expect(row).toMatchObject({ type: parsed.type, version: 1, source: parsed.source, jobId: jobIdOf(tricky) });
+    expect((await getInboxEvent(t.db, newA.tenantId, newA.id))?.source).toBe('backfill');
+  });
+
   it('publishMany handles more events than one insert statement takes', async () => {
     const events = Array.from({ length: 1200 }, () => freshEvent('customer.updated', { source: 'backfill' }));
     const results = await producer.publishMany(events);

@@ -1,8 +1,8 @@
 // Tenants and their credentials. The API key is shown once and stored as sha256 + a short prefix; the
 // signing secret is needed in clear to verify HMACs, so it is stored encrypted (SecretBox).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import { eq, sql } from 'drizzle-orm';
+import { type Database, rawClient } from '../client.js';
 import { tenants } from '../schema.js';
 import type { SecretBox } from '../secrets.js';
 
@@ -88,16 +88,43 @@ export async function getTenant(db: Database, tenantId: string): Promise<Tenant 
 /** Which of these tenant ids exist. */
 export async function existingTenantIds(db: Database, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db
-    .select({ id: tenants.id })
-    .from(tenants)
-    .where(inArray(tenants.id, [...new Set(ids)]));
+  // Raw, fixed text: it runs on every ingest batch (drizzle would rebuild the SQL each time).
+  const rows = await rawClient(db)<
+    { id: string }[]
+  >`select id from tenants where id = any(${[...new Set(ids)]}::text[])`;
   return new Set(rows.map((r) => r.id));
 }
 
 export async function listTenants(db: Database): Promise<Tenant[]> {
   const rows = await db.select().from(tenants).orderBy(tenants.id);
   return rows.map(publicView);
+}
+
+// Both run on every signed request: built once per database and prepared by the driver, not rebuilt.
+const authQueryCache = new WeakMap<Database, ReturnType<typeof prepareAuthQueries>>();
+function prepareAuthQueries(db: Database) {
+  return {
+    byApiKeyHash: db
+      .select()
+      .from(tenants)
+      .where(eq(tenants.apiKeyHash, sql.placeholder('hash')))
+      .limit(1)
+      .prepare('tenant_by_api_key_hash'),
+    signingSecret: db
+      .select({ enc: tenants.signingSecretEnc })
+      .from(tenants)
+      .where(eq(tenants.id, sql.placeholder('tenantId')))
+      .limit(1)
+      .prepare('tenant_signing_secret'),
+  };
+}
+function authQueries(db: Database) {
+  let q = authQueryCache.get(db);
+  if (!q) {
+    q = prepareAuthQueries(db);
+    authQueryCache.set(db, q);
+  }
+  return q;
 }
 
 /**
@@ -107,7 +134,7 @@ export async function listTenants(db: Database): Promise<Tenant[]> {
 export async function findTenantByApiKey(db: Database, apiKey: string): Promise<Tenant | undefined> {
   if (!apiKey) return undefined;
   const hash = hashApiKey(apiKey);
-  const rows = await db.select().from(tenants).where(eq(tenants.apiKeyHash, hash)).limit(1);
+  const rows = await authQueries(db).byApiKeyHash.execute({ hash });
   const row = rows[0];
   if (!row) return undefined;
   const stored = Buffer.from(row.apiKeyHash, 'hex');
@@ -121,11 +148,7 @@ export async function getTenantSigningSecret(
   secrets: SecretBox,
   tenantId: string,
 ): Promise<string | undefined> {
-  const rows = await db
-    .select({ enc: tenants.signingSecretEnc })
-    .from(tenants)
-    .where(eq(tenants.id, tenantId))
-    .limit(1);
+  const rows = await authQueries(db).signingSecret.execute({ tenantId });
   return rows[0] && secrets.decrypt(rows[0].enc);
 }
 
