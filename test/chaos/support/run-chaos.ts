@@ -659,6 +659,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const still = Date.now() - lastChange;
       if ((running + delayed === 0 && still >= 30_000) || still >= 300_000) {
         stuck = true;
+        // With CHAOS_LOG_DIR: each live worker writes a diagnostic report (where its JS is, what it waits on).
+        if (process.env.CHAOS_LOG_DIR) {
+          for (const w of workers) w.signal('SIGUSR2');
+          await new Promise((r) => setTimeout(r, 2_000));
+        }
         log(
           `stuck: nothing changed for ${(still / 1000).toFixed(0)} s (${busy} records not terminal, ${delayed} delayed jobs)`,
         );

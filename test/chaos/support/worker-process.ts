@@ -31,6 +31,8 @@ export interface WorkerProcess {
   ready(): Promise<void>;
   /** SIGKILL: the process dies at once, whatever it was doing. Resolves once it has exited. */
   kill9(): Promise<void>;
+  /** Sends a signal to a running process (SIGUSR2: a diagnostic report, with CHAOS_LOG_DIR). */
+  signal(sig: NodeJS.Signals): void;
   readonly exited: boolean;
   /** Resolves when the process exits, however it ends; `killed` says whether kill9() ended it. */
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }>;
@@ -51,7 +53,10 @@ export function spawnNodeProcess(opts: {
   running?: Set<ChildProcess>;
 }): WorkerProcess {
   const { name } = opts;
-  const proc = spawn(process.execPath, ['--import', 'tsx', opts.entry], {
+  // With CHAOS_LOG_DIR, SIGUSR2 makes the process write a Node diagnostic report (JS stack, libuv handles) there.
+  const dir = process.env.CHAOS_LOG_DIR;
+  const diag = dir ? ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${dir}`] : [];
+  const proc = spawn(process.execPath, [...diag, '--import', 'tsx', opts.entry], {
     cwd: testRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,6 +104,9 @@ export function spawnNodeProcess(opts: {
         // waitFor reports the last thrown error as a string; keep the process output in the message.
         throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail()}`);
       });
+    },
+    signal: (sig: NodeJS.Signals) => {
+      if (exitCode === undefined) proc.kill(sig);
     },
     kill9: async () => {
       if (exitCode === undefined) {
