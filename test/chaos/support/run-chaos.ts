@@ -347,6 +347,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         LOG_LEVEL: 'info',
         QBO_RATE_LIMIT_PER_WINDOW: baseEnv.QBO_RATE_LIMIT_PER_WINDOW,
         QBO_HTTP_TIMEOUT_MS: '5000',
+        // The workers' inbox sweep is what queues again the jobs Redis lost: without this they waited the
+        // production 60 s, longer than the settle phase's 30 s "nothing moves" limit (runs ended "stuck").
+        INBOX_REQUEUE_AFTER_MS: baseEnv.INBOX_REQUEUE_AFTER_MS,
       },
     });
     cleanups.push(() => fleet.killAll());
