@@ -5,10 +5,12 @@ import {
   mappingChangedSinceParked,
   reconnectedSinceParked,
   type SyncRecordRow,
+  tenantsWithUnannouncedChanges,
   waitingOnSyncedDependency,
 } from '@qbo-sync/db/repositories/sync-records';
 import type { Logger } from '@qbo-sync/observability';
 import { enqueueResume } from '@qbo-sync/producer';
+import { arrangeCallbackRun } from './callbacks/arrange.js';
 import { queueDepositApplication } from './sync/deposits.js';
 import type { Enqueue } from './sync/deps.js';
 
@@ -31,6 +33,8 @@ export interface SweepResult {
   /** Billing jobs whose deposits wait to be applied to their synced invoice (deposits.apply queued). */
   deposits: number;
   stalledOut: number;
+  /** Tenants whose unannounced status changes got a callback run (a crash before it was arranged). */
+  callbacks: number;
 }
 
 async function requeue(deps: SweepDeps, rows: SyncRecordRow[]): Promise<number> {
@@ -47,11 +51,30 @@ async function queueDeposits(deps: SweepDeps): Promise<number> {
   return n;
 }
 
+/** Unannounced changes older than this had their callback run lost (a run announces within seconds). */
+const CALLBACK_LOST_AFTER_MS = 60_000;
+/** ...and younger than this: an endpoint that stays down is not retried by the sweep for ever. */
+const CALLBACK_SWEEP_WINDOW_MS = 60 * 60_000;
+/** At most one sweep-arranged run per tenant in this period (its job id carries the period). */
+const CALLBACK_SWEEP_PERIOD_MS = 10 * 60_000;
+
+/** Tenants with status changes whose callback run was never arranged: one run each (deduplicated per tenant). */
+async function arrangeLostCallbackRuns(deps: SweepDeps): Promise<number> {
+  const tenants = await tenantsWithUnannouncedChanges(deps.db, {
+    olderThanMs: CALLBACK_LOST_AFTER_MS,
+    newerThanMs: CALLBACK_SWEEP_WINDOW_MS,
+    limit: 100,
+  });
+  const period = Math.floor(Date.now() / CALLBACK_SWEEP_PERIOD_MS);
+  for (const tenantId of tenants) await arrangeCallbackRun(deps.enqueue, tenantId, { after: `sweep-${period}` });
+  return tenants.length;
+}
+
 /**
  * One pass of the periodic sweeps: queue events the producer stored but never queued, wake records
  * waiting on an entity that is already synced, resume `needs_mapping` records after a mapping change and
  * `needs_reconnect` records after a reconnect, run syncs people asked for, and queue deposit applications
- * whose invoice is in QBO. Every step is idempotent:
+ * whose invoice is in QBO, and arrange callback runs a crash lost. Every step is idempotent:
  * resume job ids carry the parked state, so two sweeps (or two worker processes) queue a record once.
  */
 export async function runSweeps(deps: SweepDeps, onStep: (step: string) => void = () => {}): Promise<SweepResult> {
@@ -68,8 +91,17 @@ export async function runSweeps(deps: SweepDeps, onStep: (step: string) => void 
     manual: await step('manual', async () => requeue(deps, await manualSyncRequested(deps.db))),
     deposits: await step('deposits', () => queueDeposits(deps)),
     stalledOut: deps.stalledJobs ? await step('stalled', deps.stalledJobs) : 0,
+    callbacks: await step('callbacks', () => arrangeLostCallbackRuns(deps)),
   };
-  if (result.woken + result.mappingResumed + result.reconnectResumed + result.manual + result.deposits > 0) {
+  if (
+    result.woken +
+      result.mappingResumed +
+      result.reconnectResumed +
+      result.manual +
+      result.deposits +
+      result.callbacks >
+    0
+  ) {
     deps.logger.info(result, 'sweep re-queued parked syncs');
   }
   return result;

@@ -33,6 +33,24 @@ describe('signed status callbacks', () => {
   const hitsFor = (tenantId: string, externalId: string) =>
     receiver.hits.filter((x) => x.json['tenantId'] === tenantId && x.json['externalId'] === externalId);
 
+  it('a status change whose callback run was lost (a crash before it was arranged) is announced by the sweep', async () => {
+    const t = await h.tenant({ callbackUrl: receiver.url });
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ id: 'INV-LOST', number: 'INV-LOST' })));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-LOST', 'synced');
+    await waitFor(() => hitsFor(t.id, 'INV-LOST').find((x) => x.json['statusVersion'] === rec.statusVersion));
+    // A status written two minutes ago whose run was never arranged (the process stopped in between).
+    await h.db.sql`update sync_records set status_version = status_version + 1, reason = 'changed',
+      updated_at = now() - interval '2 minutes' where id = ${rec.id}`;
+    // Nothing else would announce it: the harness's periodic sweep (every 250 ms) arranges the tenant's run.
+    const hit = await waitFor(() =>
+      hitsFor(t.id, 'INV-LOST').find((x) => x.json['statusVersion'] === rec.statusVersion + 1),
+    );
+    expect(hit.json['reason']).toBe('changed');
+    // Announced now: the next pass finds nothing for this tenant.
+    await waitFor(async () => (await h.record(t.id, 'invoice', 'INV-LOST'))?.callbackVersion === rec.statusVersion + 1);
+    expect((await h.app.runSweeps()).callbacks).toBe(0);
+  });
+
   it('announces each status change once, signed with the tenant secret, with the link when synced', async () => {
     const t = await h.tenant({ callbackUrl: receiver.url });
     const data = invoiceData();

@@ -1,6 +1,6 @@
 // Sync state of billing entities in QBO: snapshots (newest event wins), status with a version per change,
 // and the lookups the worker uses to wake and resume parked records.
-import { and, eq, getTableColumns, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import { type Database, rawClient } from '../client.js';
 import { syncRecords, tenants } from '../schema.js';
 
@@ -380,6 +380,24 @@ export async function pendingCallbacks(
     signingSecretEnc: first.signingSecretEnc,
     records: rows.flatMap((r) => (r.record ? [r.record] : [])),
   };
+}
+
+/**
+ * Tenants with a callback URL and a status version not announced although it changed between `olderThanMs`
+ * and `newerThanMs` ago: a process stopped between writing the status and arranging the tenant's callback run
+ * (the run itself would have announced it by now). Bounded in age so a dead endpoint is not retried for ever.
+ */
+export async function tenantsWithUnannouncedChanges(
+  db: Database,
+  opts: { olderThanMs: number; newerThanMs: number; limit: number },
+): Promise<string[]> {
+  const rows = await rawClient(db)<{ tenant_id: string }[]>`
+    select distinct r.tenant_id from sync_records r join tenants t on t.id = r.tenant_id
+    where r.status_version > r.callback_version and t.settings->>'callbackUrl' is not null
+      and r.updated_at < now() - make_interval(secs => ${opts.olderThanMs / 1000}::float8)
+      and r.updated_at > now() - make_interval(secs => ${opts.newerThanMs / 1000}::float8)
+    limit ${opts.limit}::int`;
+  return rows.map((r) => r.tenant_id);
 }
 
 /** Remembers that `statusVersion` was announced; never moves backwards. */
