@@ -547,6 +547,23 @@ async function efficiency() {
   }
 }
 
+/** The environment of a worker process started by a benchmark: the harness's stores, QBO limits lifted. */
+function workerProcessEnv(h: Harness, concurrency: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: h.db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: h.prefix,
+    SANDBOX_PORT: String(h.sandbox.port),
+    WORKER_CONCURRENCY: String(concurrency),
+    WORKER_METRICS_PORT: '0',
+    SWEEP_INTERVAL_MS: '60000',
+    ...liftedEnv,
+  };
+}
+
 // ---- worker processes: scale-out and memory --------------------------------------------------------------
 
 interface WorkerProcs {
@@ -561,19 +578,7 @@ async function startWorkers(h: Harness, n: number, concurrency: number): Promise
   const main = join(here, '..', '..', 'apps', 'worker', 'src', 'main.ts');
   const children = Array.from({ length: n }, () =>
     spawn(tsx, [main], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: h.db.url,
-        REDIS_URL: TEST_REDIS_URL,
-        QUEUE_PREFIX: h.prefix,
-        SANDBOX_PORT: String(h.sandbox.port),
-        WORKER_CONCURRENCY: String(concurrency),
-        WORKER_METRICS_PORT: '0',
-        SWEEP_INTERVAL_MS: '60000',
-        ...liftedEnv,
-      },
+      env: workerProcessEnv(h, concurrency),
       stdio: ['ignore', 'inherit', 'inherit'],
     }),
   );
@@ -775,19 +780,7 @@ async function cpu() {
     const nodeArgs = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', main];
     child = spawn(process.execPath, nodeArgs, {
       cwd: join(here, '..'),
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: h.db.url,
-        REDIS_URL: TEST_REDIS_URL,
-        QUEUE_PREFIX: h.prefix,
-        SANDBOX_PORT: String(h.sandbox.port),
-        WORKER_CONCURRENCY: String(concurrency),
-        WORKER_METRICS_PORT: '0',
-        SWEEP_INTERVAL_MS: '60000',
-        ...liftedEnv,
-      },
+      env: workerProcessEnv(h, concurrency),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const pid = child.pid ?? 0;
