@@ -4,7 +4,7 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import type { Database } from '@qbo-sync/db';
 import { isConnectionFault } from '@qbo-sync/db/connection-faults';
-import { markEventProcessed } from '@qbo-sync/db/repositories/inbox';
+import { markProcessed } from '@qbo-sync/db/repositories/inbox';
 import type { Logger } from '@qbo-sync/observability';
 import type { Job } from 'bullmq';
 import { outcomeOfError } from './metrics/outcome.js';
@@ -14,7 +14,7 @@ import { currentJobScope } from './sync/job-scope.js';
 /** Marks the job's event processed (resume jobs name an event that is marked already: a no-op). */
 export async function markJobEventProcessed(db: Database, data: unknown): Promise<void> {
   const payload = SyncJobPayload.safeParse(data);
-  if (payload.success) await markEventProcessed(db, { tenantId: payload.data.tenantId, eventId: payload.data.eventId });
+  if (payload.success) await markProcessed(db, [{ tenantId: payload.data.tenantId, eventId: payload.data.eventId }]);
 }
 
 /**

@@ -18,7 +18,6 @@ import {
   getRecord,
   jobsWithDepositsToApply,
   listParked,
-  markCallbackDelivered,
   markCallbacksDelivered,
   pendingCallbacks,
   pendingDepositsOfJob,
@@ -136,8 +135,8 @@ describe('sync-records, mappings and attempts repositories', () => {
       record: { qboId: '130', statusVersion: rec.statusVersion + 2 },
     });
     expect(await recordsWaitingFor(t.db, 'acme', 'invoice:X')).toEqual([]);
-    await markCallbackDelivered(t.db, rec.id, 2);
-    await markCallbackDelivered(t.db, rec.id, 1);
+    await markCallbacksDelivered(t.db, [{ id: rec.id, statusVersion: 2 }]);
+    await markCallbacksDelivered(t.db, [{ id: rec.id, statusVersion: 1 }]);
     expect((await ensureRecord(t.db, key)).callbackVersion).toBe(2);
   });
 

@@ -18,7 +18,7 @@ export function customerSyncProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         snapshot: snapshotStep(event, 'customer', payload.entityId),
         jobName: 'customer.sync',
-        onlyEntity: true,
+        endsJob: true,
         sync: (r) => syncCustomer(deps, ctx, r),
       },
     );

@@ -19,7 +19,7 @@ export function invoiceSyncProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         snapshot: snapshotStep(event, 'invoice', payload.entityId),
         jobName: 'invoice.sync',
-        onlyEntity: true,
+        endsJob: true,
         sync: (r) => syncInvoice(deps, ctx, r, { voidInInbox: voidReceived }),
         after: (r) => queueDepositsOf(deps, r),
       },

@@ -18,7 +18,7 @@ export function invoiceVoidProcessor(deps: SyncDeps): Processor {
         entityType: 'invoice',
         externalId: payload.entityId,
         jobName: 'invoice.void',
-        onlyEntity: true,
+        endsJob: true,
         sync: (r) =>
           voidInQbo(deps, ctx, r, INVOICE_VOID, (rec) => syncInvoice(deps, ctx, rec, { voidRequested: true })),
       },

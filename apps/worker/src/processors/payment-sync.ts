@@ -19,7 +19,7 @@ export function paymentSyncProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         snapshot: snapshotStep(event, 'payment', payload.entityId),
         jobName: 'payment.sync',
-        onlyEntity: true,
+        endsJob: true,
         sync: (r) => syncPayment(deps, ctx, r, { voidInInbox: voidReceived }),
         // A deposit whose job's invoice is already in QBO is applied to it right away.
         after: (r) => queueDepositsOf(deps, r),

@@ -18,7 +18,7 @@ export function paymentVoidProcessor(deps: SyncDeps): Processor {
         entityType: 'payment',
         externalId: payload.entityId,
         jobName: 'payment.void',
-        onlyEntity: true,
+        endsJob: true,
         sync: (r) =>
           voidInQbo(deps, ctx, r, PAYMENT_VOID, (rec) => syncPayment(deps, ctx, rec, { voidRequested: true })),
       },

@@ -18,7 +18,7 @@ export function refundSyncProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         snapshot: snapshotStep(event, 'refund', payload.entityId),
         jobName: 'refund.sync',
-        onlyEntity: true,
+        endsJob: true,
         sync: (r) => syncRefund(deps, ctx, r),
       },
     );

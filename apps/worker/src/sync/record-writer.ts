@@ -115,7 +115,9 @@ export async function writeOutcome(
   attempt: AttemptInfo,
   callbackUrl: string | undefined,
 ): Promise<SyncRecordRow> {
-  const endsJob = attempt.endsJob === true;
+  // The job's event is marked processed with the outcome when this entity is the job's only one.
+  const markEvent =
+    attempt.endsJob && attempt.eventId ? { tenantId: record.tenantId, eventId: attempt.eventId } : undefined;
   const base = {
     syncRecordId: record.id,
     tenantId: record.tenantId,
@@ -150,13 +152,12 @@ export async function writeOutcome(
           ? `${record.entityType}:${record.externalId}`
           : undefined,
       fence: { lastEventId: record.lastEventId },
-      markEventProcessed:
-        endsJob && attempt.eventId ? { tenantId: record.tenantId, eventId: attempt.eventId } : undefined,
+      markEventProcessed: markEvent,
     },
   );
-  if (written?.superseded === false && endsJob && attempt.eventId) noteEventProcessed();
   if (!written) throw new Error(`sync record ${record.id} not found`);
   if (written.superseded) throw new OutcomeSupersededError();
+  if (markEvent) noteEventProcessed();
   const { record: next, changed, waiting } = written;
   if (changed) await announce(deps, next, callbackUrl);
   // Voided wakes them too: a payment waiting for a voided invoice fails with a reason instead of waiting on.

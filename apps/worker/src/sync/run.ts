@@ -37,7 +37,7 @@ export interface EntityStep {
    * The job's only entity: its outcome marks the job's event processed in the same statement. (`after` work
    * left undone by a crash has its own sweep, e.g. deposits.)
    */
-  onlyEntity?: boolean;
+  endsJob?: boolean;
 }
 
 /**
@@ -70,7 +70,7 @@ export async function runEntity(
         attempt: run.job.attemptsMade + 1,
         startedAt: new Date(deps.now()),
         jobName: step.jobName,
-        endsJob: step.onlyEntity === true,
+        endsJob: step.endsJob === true,
       };
       let outcome: Outcome;
       try {

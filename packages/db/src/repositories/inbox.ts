@@ -182,17 +182,12 @@ export async function touchEnqueued(db: Database, keys: readonly InboxKey[]): Pr
 /** Records that a run of each event's job ended for good; a row already marked keeps its first time. */
 export async function markProcessed(db: Database, keys: readonly InboxKey[]): Promise<void> {
   if (keys.length === 0) return;
-  await db
-    .update(inboxEvents)
-    .set({ processedAt: sql`now()` })
-    .where(and(matchKeys(keys), isNull(inboxEvents.processedAt)));
-}
-
-/** markProcessed for the one event a worker's job run just ended for good: fixed SQL text, prepared once. */
-export async function markEventProcessed(db: Database, key: InboxKey): Promise<void> {
+  // One fixed statement whatever the number of keys (the worker marks one event per job run).
+  const { tenantIds, eventIds } = keyArrays(keys);
   await rawClient(db)`
-    update inbox_events set processed_at = now()
-    where tenant_id = ${key.tenantId}::text and event_id = ${key.eventId}::text and processed_at is null`;
+    update inbox_events i set processed_at = now()
+    from unnest(${tenantIds}::text[], ${eventIds}::text[]) as k(tenant_id, event_id)
+    where i.tenant_id = k.tenant_id and i.event_id = k.event_id and i.processed_at is null`;
 }
 
 /** How many accepted events no job run has finished yet, and how long the oldest has waited (seconds). */
@@ -244,7 +239,7 @@ export async function countInbox(db: Database, tenantId?: string): Promise<{ tot
 
 /**
  * Whether an event of this type about this entity was received (e.g. a void that overtook its original).
- * Asked before every first create: fixed SQL text, prepared once per connection.
+ * Asked by syncs that did not read it with their job input (e.g. a close-out's invoice): fixed SQL text.
  */
 export async function hasInboxEvent(db: Database, tenantId: string, entityId: string, type: string): Promise<boolean> {
   const rows = await rawClient(db)`

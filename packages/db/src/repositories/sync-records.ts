@@ -400,11 +400,6 @@ export async function tenantsWithUnannouncedChanges(
   return rows.map((r) => r.tenant_id);
 }
 
-/** Remembers that `statusVersion` was announced; never moves backwards. */
-export async function markCallbackDelivered(db: Database, id: number, statusVersion: number): Promise<void> {
-  await markCallbacksDelivered(db, [{ id, statusVersion }]);
-}
-
 /**
  * Remembers the announced status versions of a callback run in one statement; never moves a record's
  * callback_version backwards (a version written after the run's read stays pending).
