@@ -38,8 +38,10 @@ function matchKeys(keys: readonly InboxKey[]) {
  */
 export async function insertInboxEvents(db: Database, rows: readonly NewInboxRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
+  // Rows in key order: two overlapping batches inserted at once take their row locks in the same order
+  // (in arrival order they could deadlock, one batch answering 500).
   const json = JSON.stringify(
-    rows.map((r) => ({
+    [...rows].sort(byKey).map((r) => ({
       tenant_id: r.tenantId,
       event_id: r.eventId,
       type: r.type,
@@ -63,9 +65,16 @@ export async function insertInboxEvents(db: Database, rows: readonly NewInboxRow
   return new Set(inserted.map((r) => keyOf({ tenantId: r.tenant_id, eventId: r.event_id })));
 }
 
-/** Keys as two parallel arrays, for `unnest` (one fixed statement text whatever the number of keys). */
+/** Orders keys by tenant, then event id: every multi-row write locks rows in this order (no deadlocks). */
+function byKey(a: InboxKey, b: InboxKey): number {
+  if (a.tenantId !== b.tenantId) return a.tenantId < b.tenantId ? -1 : 1;
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+/** Keys as two parallel arrays in key order, for `unnest` (one fixed statement text whatever the count). */
 function keyArrays(keys: readonly InboxKey[]): { tenantIds: string[]; eventIds: string[] } {
-  return { tenantIds: keys.map((k) => k.tenantId), eventIds: keys.map((k) => k.eventId) };
+  const sorted = [...keys].sort(byKey);
+  return { tenantIds: sorted.map((k) => k.tenantId), eventIds: sorted.map((k) => k.eventId) };
 }
 
 /** Key form used by insertInboxEvents' result set. */
