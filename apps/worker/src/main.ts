@@ -16,7 +16,7 @@ installProcessGuards(logger, { isTransient: (err) => isConnectionFault(err) || i
 await prepareDatabaseWhenReachable(config.databaseUrl, {
   onWait: (err, attempt) => logger.warn({ err, attempt }, 'database unreachable at start; waiting for it'),
 });
-const db = createDb(config.databaseUrl, { max: Math.max(10, Math.ceil(config.worker.concurrency / 2)) });
+const db = createDb(config.databaseUrl, { max: config.worker.dbConnections });
 // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 // ioredis reconnects by itself; without a listener each failed attempt is printed as "Unhandled error event".

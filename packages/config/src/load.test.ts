@@ -12,7 +12,15 @@ describe('loadConfig', () => {
     expect(c.sandbox.start).toBe(true);
     expect(c.encryptionKeys[0]?.key).toHaveLength(32);
     expect(c.worker.lockDurationMs).toBe(30_000);
+    expect(c.worker.dbConnections).toBe(4);
     expect(c.worker.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+  });
+
+  it('sizes the worker database pool from the concurrency unless WORKER_DB_CONNECTIONS says', () => {
+    expect(loadConfig({ WORKER_CONCURRENCY: '50' }).worker.dbConnections).toBe(10);
+    expect(loadConfig({ WORKER_CONCURRENCY: '5' }).worker.dbConnections).toBe(4);
+    expect(loadConfig({ WORKER_DB_CONNECTIONS: '12' }).worker.dbConnections).toBe(12);
+    expect(() => loadConfig({ WORKER_DB_CONNECTIONS: '0' })).toThrow(/WORKER_DB_CONNECTIONS/);
   });
 
   const realSecrets = {

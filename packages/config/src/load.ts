@@ -45,6 +45,8 @@ export interface Config {
   encryptionKeys: EncryptionKey[];
   worker: {
     concurrency: number;
+    /** The worker process's PostgreSQL pool size (WORKER_DB_CONNECTIONS or max(4, concurrency ÷ 5)). */
+    dbConnections: number;
     sweepIntervalMs: number;
     lockDurationMs: number;
     /**
@@ -204,6 +206,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     encryptionKeys,
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
+      dbConnections: e.WORKER_DB_CONNECTIONS ?? Math.max(4, Math.ceil(e.WORKER_CONCURRENCY / 5)),
       sweepIntervalMs: e.SWEEP_INTERVAL_MS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       inboxRequeueAfterMs: e.INBOX_REQUEUE_AFTER_MS,

@@ -64,6 +64,12 @@ export const EnvSchema = z.object({
   TOKEN_ENCRYPTION_KEYS: opt(z.string()),
 
   WORKER_CONCURRENCY: withDefault(positiveInt, 20),
+  /**
+   * PostgreSQL connections of one worker process (default max(4, concurrency ÷ 5)). Fewer connections than
+   * jobs is deliberate: postgres.js pipelines the jobs' statements on each, so one socket write carries
+   * several (docs/benchmarks.md: CPU per sync fell ~15% going from 10 to 4 at concurrency 20).
+   */
+  WORKER_DB_CONNECTIONS: opt(positiveInt),
   /** How long a job's lock lives without renewal: a crashed worker's jobs are taken over after about this long. */
   WORKER_LOCK_DURATION_MS: withDefault(positiveInt.min(1000), 30_000),
   SWEEP_INTERVAL_MS: withDefault(positiveInt, 15_000),

@@ -123,16 +123,23 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   });
 }
 
+/** The scripts as ioredis commands (defineCommand): EVALSHA, so the text travels once per connection, not per call. */
+interface LimiterScripts {
+  qboSyncRealmAcquire(...keysThenArgs: (string | number)[]): Promise<[number, number]>;
+  qboSyncRealmRelease(...keysThenArgs: string[]): Promise<number>;
+}
+
 export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): RealmLimiter {
+  redis.defineCommand('qboSyncRealmAcquire', { numberOfKeys: 4, lua: ACQUIRE });
+  redis.defineCommand('qboSyncRealmRelease', { numberOfKeys: 3, lua: RELEASE });
+  const scripts = redis as unknown as LimiterScripts;
   const leaseTtlMs = opts.leaseTtlMs ?? 60_000;
   const maxWaitMs = opts.maxWaitMs ?? 250;
   const burst = opts.burst ?? { perWindow: 0, windowMs: 1000 };
 
   async function tryOnce(realmId: string, leaseId: string): Promise<number> {
     const k = realmKeys(opts.keyPrefix, realmId);
-    const [admitted, wait] = (await redis.eval(
-      ACQUIRE,
-      4,
+    const [admitted, wait] = await scripts.qboSyncRealmAcquire(
       k.window,
       k.burst,
       k.leases,
@@ -145,7 +152,7 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
       opts.windowMs,
       burst.perWindow,
       burst.windowMs,
-    )) as [number, number];
+    );
     return admitted === 1 ? 0 : wait;
   }
 
@@ -161,7 +168,13 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
           return {
             ok: true,
             release: async () => {
-              await redis.eval(RELEASE, 3, k.window, k.burst, k.leases, opts.now ? String(opts.now()) : '', leaseId);
+              await scripts.qboSyncRealmRelease(
+                k.window,
+                k.burst,
+                k.leases,
+                opts.now ? String(opts.now()) : '',
+                leaseId,
+              );
             },
           };
         }

@@ -44,6 +44,18 @@ describe('realm limiter (real Redis)', () => {
     expect((await limiter.acquire('r1')).ok).toBe(true);
   });
 
+  it('keeps working when Redis has forgotten its scripts (restart, failover, SCRIPT FLUSH)', async () => {
+    const limiter = createRealmLimiter(redis, base({ perWindow: 2 }));
+    const first = await limiter.acquire('f1');
+    expect(first.ok).toBe(true);
+    await redis.script('FLUSH');
+    // The scripts run as EVALSHA: a NOSCRIPT answer must fall back to sending the text, for both scripts.
+    if (first.ok) await first.release();
+    const second = await limiter.acquire('f1');
+    expect(second.ok).toBe(true);
+    expect(await limiter.acquire('f1')).toMatchObject({ ok: false });
+  });
+
   it('counts a request from its release, so the next one cannot land in the same QBO window', async () => {
     const limiter = createRealmLimiter(redis, base({ perWindow: 1 }));
     const a = await limiter.acquire('s1');

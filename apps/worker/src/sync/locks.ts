@@ -27,7 +27,16 @@ export interface EntityLocks {
  * Keys are hash-tagged per tenant (`{qbo-sync:t:<tenant>}:lock:…`) so a Redis Cluster spreads tenants.
  * The value names the holding job (`<uuid> <queue>:<job id>`), so a job kept waiting can say who holds it.
  */
+/** The scripts as ioredis commands (defineCommand): EVALSHA, so the text travels once per connection, not per call. */
+interface LockScripts {
+  qboSyncLockRelease(key: string, token: string): Promise<number>;
+  qboSyncLockExtend(key: string, token: string, ttlMs: string): Promise<number>;
+}
+
 export function createEntityLocks(redis: Redis, base: string, ttlMs = 30_000): EntityLocks {
+  redis.defineCommand('qboSyncLockRelease', { numberOfKeys: 1, lua: RELEASE });
+  redis.defineCommand('qboSyncLockExtend', { numberOfKeys: 1, lua: EXTEND });
+  const scripts = redis as unknown as LockScripts;
   const tag = base.replace(/^\{/, '').replace(/\}$/, '');
 
   async function locked<T>(scope: JobScope, lockKey: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
@@ -53,7 +62,7 @@ export function createEntityLocks(redis: Redis, base: string, ttlMs = 30_000): E
     // Redis restarted empty) means another job may hold the entity now: the run is told to stop.
     const renew = setInterval(
       () => {
-        redis.eval(EXTEND, 1, lockKey, token, String(ttlMs)).then(
+        scripts.qboSyncLockExtend(lockKey, token, String(ttlMs)).then(
           (extended) => {
             if (extended === 0 && scope.held.get(lockKey) === token) scope.markLockLost(lockKey);
           },
@@ -67,7 +76,7 @@ export function createEntityLocks(redis: Redis, base: string, ttlMs = 30_000): E
     } finally {
       clearInterval(renew);
       scope.held.delete(lockKey);
-      await redis.eval(RELEASE, 1, lockKey, token).catch(() => {});
+      await scripts.qboSyncLockRelease(lockKey, token).catch(() => {});
     }
   }
 
