@@ -14,6 +14,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetricsRegistry } from '@qbo-sync/observability';
@@ -86,10 +87,11 @@ function machineNote() {
 }
 
 /** The local QBO sandbox as its own process (as in production, QBO is not in our process). */
-async function sandboxProcess(): Promise<SandboxEndpoint> {
-  const tsx = join(here, '..', 'node_modules', '.bin', 'tsx');
+async function sandboxProcess(): Promise<SandboxEndpoint & { pid: number }> {
   const main = join(here, '..', '..', 'apps', 'qbo-sandbox', 'src', 'main.ts');
-  const child: ChildProcess = spawn(tsx, [main], {
+  // `node --import tsx`: one process (the tsx binary adds a loader process), so its CPU is readable.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
+    cwd: join(here, '..'),
     env: { ...process.env, SANDBOX_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -104,6 +106,7 @@ async function sandboxProcess(): Promise<SandboxEndpoint> {
   });
   return {
     url,
+    pid: child.pid ?? 0,
     port: Number(new URL(url).port),
     close: async () => {
       const exited = new Promise((r) => child.once('exit', r));
@@ -574,27 +577,20 @@ interface WorkerProcs {
 
 /** N worker processes (apps/worker/src/main.ts, as deployed) on the harness's database, Redis prefix and sandbox. */
 async function startWorkers(h: Harness, n: number, concurrency: number): Promise<WorkerProcs> {
-  const tsx = join(here, '..', 'node_modules', '.bin', 'tsx');
   const main = join(here, '..', '..', 'apps', 'worker', 'src', 'main.ts');
+  // `node --import tsx`: one process per worker (the tsx binary adds a loader process), so its CPU is readable.
   const children = Array.from({ length: n }, () =>
-    spawn(tsx, [main], {
+    spawn(process.execPath, ['--import', 'tsx', main], {
+      cwd: join(here, '..'),
       env: workerProcessEnv(h, concurrency),
       stdio: ['ignore', 'inherit', 'inherit'],
     }),
   );
   const rss = async (pid: number) => {
     // tsx runs the script in a child node process: sum the RSS of the process tree's node processes.
-    const { readFile, readdir } = await import('node:fs/promises');
-    let total = 0;
-    for (const d of await readdir('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      try {
-        const status = await readFile(`/proc/${d}/status`, 'utf8');
-        const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
-        if (Number(d) === pid || ppid === pid) total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      } catch {}
-    }
-    return total / 1024;
+    const { readFile } = await import('node:fs/promises');
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   };
   return {
     pids: children.map((c) => c.pid ?? 0),
@@ -629,41 +625,45 @@ async function processes() {
         await h.admin(`/realms/${t.realmId}/limits`, LIFTED, 'PUT');
         ts.push(t);
       }
-      // Customers mapped first (one invoice each), so the timed batch is the steady path.
-      await Promise.all(
-        ts.map((t) =>
-          sendBatches(
-            h,
-            t,
-            Array.from({ length: 50 }, (_, k) => invoiceEvent(t.id, 900_000 + k, `C-${k}`)),
-          ),
-        ),
-      );
-      const warm = await startWorkers(h, 1, concurrency);
-      synced += tenants * 50;
-      await waitCount(h, 'invoice', synced);
-      await warm.stop();
-      // Processes up and listening first (their start-up is not the figure), then the batch goes in.
+      // The N processes start first and sync a warm-up batch (customers created, JIT and pools warmed in
+      // every process); the timed batch is then queued while the queue is paused (neither ingest nor
+      // start-up is the figure) and the clock runs from resume to the last sync.
       const procs = await startWorkers(h, n, concurrency);
       const queue = h.producer.queues['invoice.sync'];
       while ((await queue.getWorkersCount()) < n) await new Promise((r) => setTimeout(r, 100));
-      const t0 = performance.now();
-      await Promise.all(
-        ts.map((t) =>
-          sendBatches(
-            h,
-            t,
-            Array.from({ length: perTenant }, (_, k) => invoiceEvent(t.id, k, `C-${k % 50}`)),
+      const batch = (from: number) =>
+        Promise.all(
+          ts.map((t) =>
+            sendBatches(
+              h,
+              t,
+              Array.from({ length: perTenant }, (_, k) => invoiceEvent(t.id, from + k, `C-${k % 50}`)),
+            ),
           ),
-        ),
-      );
+        );
+      await batch(0);
+      synced += tenants * perTenant;
+      await waitCount(h, 'invoice', synced);
+      await queue.pause();
+      await batch(perTenant);
+      await new Promise((r) => setTimeout(r, 500));
+      const cpu0 = await Promise.all(procs.pids.map(processCpuMs));
+      const machine0 = await machineCpu();
+      const t0 = performance.now();
+      await queue.resume();
       synced += tenants * perTenant;
       await waitCount(h, 'invoice', synced);
       const ms = performance.now() - t0;
+      const machine = machineBusy(machine0, await machineCpu());
+      const cpuMs = (await Promise.all(procs.pids.map(processCpuMs))).reduce((a, c, i) => a + c - (cpu0[i] ?? 0), 0);
       await procs.stop();
-      const rate = (tenants * perTenant) / secs(ms);
-      rows.push([`${n} worker process${n > 1 ? 'es' : ''} (concurrency ${concurrency} each): invoices/s`, round(rate)]);
-      data.push({ processes: n, invoices: tenants * perTenant, ms, rate });
+      const invoices = tenants * perTenant;
+      const rate = invoices / secs(ms);
+      const label = `${n} worker process${n > 1 ? 'es' : ''} (concurrency ${concurrency} each)`;
+      rows.push([`${label}: invoices/s`, round(rate)]);
+      rows.push([`${label}: worker CPU per sync, all processes`, `${round(cpuMs / invoices, 2)} ms`]);
+      rows.push([`${label}: machine CPU busy (all ${machine.cores} cores)`, `${round(machine.busyPct)}%`]);
+      data.push({ processes: n, invoices, ms, rate, workerCpuMs: cpuMs, machine });
     }
     await report(
       'processes',
@@ -673,7 +673,7 @@ async function processes() {
         ...rows,
         [
           'note',
-          'timed from the first ingest batch (ingest runs alongside) to all synced; 2 cores shared by everything',
+          "queued while paused, timed from resume to all synced; the machine's cores are shared by the workers, the sandbox, PostgreSQL and Redis",
         ],
       ],
       data,
@@ -750,6 +750,20 @@ async function processCpuMs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** The machine's CPU time counters (/proc/stat, in clock ticks): all cores, busy and idle. */
+async function machineCpu(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const t = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = t.reduce((a, b) => a + b, 0);
+  // idle and iowait are the two not-busy columns.
+  return { busy: total - (t[3] ?? 0) - (t[4] ?? 0), total };
+}
+
+function machineBusy(from: { busy: number; total: number }, to: { busy: number; total: number }) {
+  const cores = os.cpus().length || 1;
+  return { cores, busyPct: (100 * (to.busy - from.busy)) / Math.max(1, to.total - from.total) };
+}
+
 /** The system's monotonic clock in µs: the clock V8's profiler stamps its samples with on Linux. */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -811,6 +825,8 @@ async function cpu() {
     );
     await new Promise((r) => setTimeout(r, 500));
     const cpu0 = await processCpuMs(pid);
+    const others0 = { sandbox: await processCpuMs(sandbox.pid), pg: await backendCpuUs(h), redis: await redisCpuUs(h) };
+    const machine0 = await machineCpu();
     const from = monotonicUs();
     const t0 = performance.now();
     await queue.resume();
@@ -818,6 +834,11 @@ async function cpu() {
     const ms = performance.now() - t0;
     const to = monotonicUs();
     const cpuMs = (await processCpuMs(pid)) - cpu0;
+    const machine = machineBusy(machine0, await machineCpu());
+    const sandboxMs = (await processCpuMs(sandbox.pid)) - others0.sandbox;
+    let pgUs = 0;
+    for (const [p, us] of await backendCpuUs(h)) pgUs += us - (others0.pg.get(p) ?? 0);
+    const redisUs = (await redisCpuUs(h)) - others0.redis;
     const exited = new Promise((r) => child?.once('exit', r));
     child.kill('SIGTERM');
     await exited;
@@ -830,6 +851,10 @@ async function cpu() {
       ['steady invoices/s', round(rate)],
       [`raw BullMQ, empty jobs, concurrency ${concurrency}, same run: jobs/s`, round(raw, 0)],
       ['raw BullMQ ÷ steady worker', `${round(raw / rate)}×`],
+      ['PostgreSQL CPU per steady sync (backends of this database)', `${round(pgUs / 1000 / total, 2)} ms`],
+      ['Redis CPU per steady sync (whole server)', `${round(redisUs / 1000 / total, 2)} ms`],
+      ['QBO sandbox process CPU per steady sync', `${round(sandboxMs / total, 2)} ms`],
+      [`machine CPU busy over the steady phase (all ${machine.cores} cores)`, `${round(machine.busyPct)}%`],
       [
         'load average at the end (1/5/15 min)',
         (await import('node:os'))
@@ -857,7 +882,20 @@ async function cpu() {
       'Worker CPU per steady invoice sync (one worker process, sandbox in its own process, QBO limits lifted)',
       `tsx bench/perf.ts cpu --tenants=${tenants} --invoices=${perTenant} --concurrency=${concurrency}${profile ? ' --profile' : ''}`,
       rows,
-      { tenants, perTenant, concurrency, ms, cpuMs, raw, window: { from, to }, breakdown },
+      {
+        tenants,
+        perTenant,
+        concurrency,
+        ms,
+        cpuMs,
+        pgUs,
+        redisUs,
+        sandboxMs,
+        machine,
+        raw,
+        window: { from, to },
+        breakdown,
+      },
     );
   } finally {
     if (child) {
