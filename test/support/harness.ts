@@ -324,14 +324,25 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
         throw new Error(`event rejected: ${res.status} ${await res.text()}`);
     },
     record: (tenantId, entityType, externalId) => getRecord(db.db, { tenantId, entityType, externalId }),
-    waitStatus(tenantId, entityType, externalId, status, timeoutMs = 15_000) {
-      return waitFor(
-        async () => {
-          const r = await getRecord(db.db, { tenantId, entityType, externalId });
-          return r?.status === status ? r : undefined;
-        },
-        { timeoutMs, what: `${entityType} ${externalId} to be ${status}` },
-      );
+    async waitStatus(tenantId, entityType, externalId, status, timeoutMs = 15_000) {
+      try {
+        return await waitFor(
+          async () => {
+            const r = await getRecord(db.db, { tenantId, entityType, externalId });
+            return r?.status === status ? r : undefined;
+          },
+          { timeoutMs, what: `${entityType} ${externalId} to be ${status}` },
+        );
+      } catch (err) {
+        // Say where the record stands, so a timeout in CI can be diagnosed from its message alone.
+        const r = await getRecord(db.db, { tenantId, entityType, externalId });
+        const seen = r
+          ? `record ${r.id}: ${r.status} (${r.reasonCode ?? 'no reason code'}) ${r.reason ?? ''}; attempts: ${JSON.stringify(
+              (await listAttempts(db.db, r.id)).map((a) => [a.outcome, a.faultCode]),
+            )}`
+          : 'no record';
+        throw new Error(`${(err as Error).message}; ${seen}`);
+      }
     },
     async entities(realmId, entity) {
       const r = (await admin(`/realms/${realmId}/entities/${entity}`)) as { rows: Record<string, unknown>[] };
