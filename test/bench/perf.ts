@@ -82,8 +82,10 @@ async function report(name: string, title: string, command: string, rows: [strin
   console.log(md);
 }
 
+// Figures move with what else the machine runs: the note says how many cores and how loaded it was.
+const loadAtStart = os.loadavg()[0] ?? 0;
 function machineNote() {
-  return `Node ${process.version}, shared 2-core machine (other sessions running tests)`;
+  return `Node ${process.version}, ${os.cpus().length} cores, load average ${loadAtStart.toFixed(2)} at the start`;
 }
 
 /** The local QBO sandbox as its own process (as in production, QBO is not in our process). */
