@@ -35,6 +35,8 @@ export const tenants = pgTable('tenants', {
    * it with the job's event and reloads its cached context only when it moved.
    */
   contextVersion: bigint('context_version', { mode: 'number' }).notNull().default(0),
+  /** Bumped (by trigger) on every mapping change that context_version sees: what needs_mapping records wait on. */
+  mappingsVersion: bigint('mappings_version', { mode: 'number' }).notNull().default(0),
   ...timestamps,
 });
 
@@ -155,6 +157,12 @@ export const syncRecords = pgTable(
      * earlier create may have committed unheard (timeout, crash) and looks for our marker before creating.
      */
     writeStartedAt: timestamp('write_started_at', { withTimezone: true }),
+    /**
+     * tenants.mappings_version the run that wrote the status had read with its mappings: a `needs_mapping`
+     * record is resumed when the tenant's version moved past it, also when the mapping changed while that
+     * run was in flight (its status was then written after the change).
+     */
+    mappingsVersionSeen: bigint('mappings_version_seen', { mode: 'number' }),
     ...timestamps,
   },
   (t) => [

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import postgres from 'postgres';
 import { createDb, type DbHandle, prepareDatabase, tenants } from '../src/index.js';
 import { appendAttempt, listAttempts } from '../src/repositories/attempts.js';
-import { getInboxEvent, insertInboxEvents } from '../src/repositories/inbox.js';
+import { getInboxEvent, getJobInput, insertInboxEvents } from '../src/repositories/inbox.js';
 import {
   insertMappingIfAbsent,
   lastMappingChange,
@@ -18,6 +18,7 @@ import {
   getRecord,
   jobsWithDepositsToApply,
   listParked,
+  mappingChangedSinceParked,
   markCallbacksDelivered,
   pendingCallbacks,
   pendingDepositsOfJob,
@@ -236,6 +237,39 @@ describe('sync-records, mappings and attempts repositories', () => {
       [2, 'synced', null],
       [1, 'retry', 'SERVER'],
     ]);
+  });
+
+  it('resumes a needs_mapping record when mappings changed after the ones its run read, even if it wrote later', async () => {
+    const pkey = { tenantId: 'acme', entityType: 'refund', externalId: 'REF-RACE' };
+    const parked = {
+      status: 'needs_mapping',
+      reasonCode: 'MISSING_MAPPING',
+      reason: 'no refund account',
+      countAttempt: true,
+    };
+    const parkAttempt = { eventId: null, jobId: 'j', attempt: 1, outcome: 'parked', startedAt: new Date() };
+    const resumable = async () => (await mappingChangedSinceParked(t.db)).map((r) => r.externalId);
+    // The run reads the mappings version with its job, then (still in flight) someone maps the account...
+    const seen = (await getJobInput(t.db, 'acme', 'no-such-event'))?.mappingsVersion ?? -1;
+    await upsertMapping(t.db, { tenantId: 'acme', kind: 'account', externalKey: 'refund_bank', qboId: '35' });
+    // ...and only then does the run write its park: later than the mapping change, from stale mappings.
+    const record = await ensureRecord(t.db, pkey);
+    await writeStatusWithAttempt(t.db, record, { ...parked, mappingsVersionSeen: seen }, parkAttempt);
+    expect((await getRecord(t.db, pkey))?.updatedAt.getTime()).toBeGreaterThan(
+      (await lastMappingChange(t.db, 'acme'))?.getTime() ?? Number.POSITIVE_INFINITY,
+    );
+    expect(await resumable()).toContain('REF-RACE');
+    // A rerun that read the current mappings and parks again is not resumed until mappings move again.
+    const now = (await getJobInput(t.db, 'acme', 'no-such-event'))?.mappingsVersion;
+    expect(now).toBe(seen + 1);
+    const again = (await getRecord(t.db, pkey)) as NonNullable<Awaited<ReturnType<typeof getRecord>>>;
+    await writeStatusWithAttempt(t.db, again, { ...parked, mappingsVersionSeen: now }, parkAttempt);
+    expect(await resumable()).not.toContain('REF-RACE');
+    // A new customer mapping changes nothing a park waits for; any other mapping change does.
+    await upsertMapping(t.db, { tenantId: 'acme', kind: 'customer', externalKey: 'C-NEW', qboId: '9' });
+    expect(await resumable()).not.toContain('REF-RACE');
+    await upsertMapping(t.db, { tenantId: 'acme', kind: 'item', externalKey: 'ITM-X', qboId: '3' });
+    expect(await resumable()).toContain('REF-RACE');
   });
 
   describe('the outcome write (one statement)', () => {

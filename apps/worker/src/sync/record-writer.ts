@@ -18,6 +18,8 @@ export interface AttemptInfo {
   jobName: string;
   /** This entity is the job's only one: its outcome marks the job's inbox event processed (same statement). */
   endsJob?: boolean;
+  /** tenants.mappings_version behind the mappings the run decided with (see TenantContext). */
+  mappingsVersion?: number | undefined;
 }
 
 /**
@@ -130,7 +132,11 @@ export async function writeOutcome(
     await appendAttempt(deps.db, { ...base, outcome: 'noop', status: record.status, message: outcome.reason });
     return record;
   }
-  const update = statusUpdate(outcome, attempt.jobName, new Date(deps.now()));
+  const update: StatusUpdate = {
+    ...statusUpdate(outcome, attempt.jobName, new Date(deps.now())),
+    // Kept with every status: a park for a missing mapping resumes once mappings move past this version.
+    ...(attempt.mappingsVersion === undefined ? {} : { mappingsVersionSeen: attempt.mappingsVersion }),
+  };
   // Status, attempt and the count of waiting dependents in one statement: whoever reads the new status
   // also finds the attempt that produced it, and the dependents are read only when some wait.
   const written = await writeStatusWithAttempt(

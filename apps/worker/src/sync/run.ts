@@ -71,6 +71,7 @@ export async function runEntity(
         startedAt: new Date(deps.now()),
         jobName: step.jobName,
         endsJob: step.endsJob === true,
+        mappingsVersion: ctx.mappingsVersion,
       };
       let outcome: Outcome;
       try {
@@ -236,7 +237,7 @@ export async function loadJob(
   );
   try {
     if (!input) throw new UnknownTenantError(payload.tenantId);
-    ctx = await loadTenantContext(deps, payload.tenantId, input.contextVersion);
+    ctx = await loadTenantContext(deps, payload.tenantId, input.contextVersion, input.mappingsVersion);
   } catch (err) {
     if (err instanceof UnknownTenantError) throw new UnrecoverableError(err.message);
     throw err;

@@ -23,6 +23,12 @@ export interface TenantContext {
    * is retried. Safe because creates carry a requestid fixed per customer and name.
    */
   notFound: Map<string, { nameTaken: boolean }>;
+  /**
+   * tenants.mappings_version read with the job's event, before these mappings were (or were last) loaded:
+   * written with a status, so a needs_mapping record resumes on any later mapping change. Undefined for
+   * callers that do not read it.
+   */
+  mappingsVersion: number | undefined;
   /** The QBO client for the tenant's company (connects lazily: parked jobs never touch QBO). */
   realm(): Promise<RealmClient>;
   prefs(): Promise<CompanyPrefs>;
@@ -61,7 +67,7 @@ export class UnknownTenantError extends Error {
 /** What is cached per tenant: the data of a context, valid while tenants.context_version stays put. */
 interface CachedContext {
   version: number;
-  data: Promise<Omit<TenantContext, 'realm' | 'prefs'>>;
+  data: Promise<Omit<TenantContext, 'realm' | 'prefs' | 'mappingsVersion'>>;
 }
 
 // One cache per worker app (keyed by its SyncDeps), so apps in one process (tests) never share entries.
@@ -74,7 +80,12 @@ const caches = new WeakMap<SyncDeps, Map<string, CachedContext>>();
  * job that reads the new version — and without a TTL, nothing to tune. Without `version` (callers that do
  * not read it) the context is loaded afresh.
  */
-export async function loadTenantContext(deps: SyncDeps, tenantId: string, version?: number): Promise<TenantContext> {
+export async function loadTenantContext(
+  deps: SyncDeps,
+  tenantId: string,
+  version?: number,
+  mappingsVersion?: number,
+): Promise<TenantContext> {
   let cache = caches.get(deps);
   if (!cache) {
     cache = new Map();
@@ -105,10 +116,13 @@ export async function loadTenantContext(deps: SyncDeps, tenantId: string, versio
     });
     return realm;
   };
-  return { ...data, realm: getRealm, prefs: () => deps.prefs.get(tenantId, getRealm) };
+  return { ...data, mappingsVersion, realm: getRealm, prefs: () => deps.prefs.get(tenantId, getRealm) };
 }
 
-async function readContext(deps: SyncDeps, tenantId: string): Promise<Omit<TenantContext, 'realm' | 'prefs'>> {
+async function readContext(
+  deps: SyncDeps,
+  tenantId: string,
+): Promise<Omit<TenantContext, 'realm' | 'prefs' | 'mappingsVersion'>> {
   const [tenant, connection, rows] = await Promise.all([
     getTenant(deps.db, tenantId),
     getConnection(deps.db, tenantId),

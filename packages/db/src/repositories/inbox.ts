@@ -95,8 +95,8 @@ export async function getInboxEvent(db: Database, tenantId: string, eventId: str
 }
 
 /**
- * What a sync job starts from, in one statement: the tenant's context version (see tenants.context_version)
- * and the event's payload (undefined when the event is gone). Undefined when the tenant does not exist.
+ * What a sync job starts from, in one statement: the tenant's context and mappings versions (see
+ * tenants.context_version, mappings_version) and the event's payload (undefined when the event is gone). Undefined when the tenant does not exist.
  */
 export async function getJobInput(
   db: Database,
@@ -104,11 +104,13 @@ export async function getJobInput(
   eventId: string,
   /** Also ask whether an event of this type about this entity was received (a void that overtook it). */
   alsoReceived?: { entityId: string; type: string },
-): Promise<{ contextVersion: number; payload: unknown; received: boolean } | undefined> {
+): Promise<{ contextVersion: number; mappingsVersion: number; payload: unknown; received: boolean } | undefined> {
   const type = alsoReceived?.type ?? null;
   const entityId = alsoReceived?.entityId ?? null;
-  const rows = await rawClient(db)<{ context_version: string; payload: unknown; received: boolean }[]>`
-    select t.context_version::text, i.payload,
+  const rows = await rawClient(db)<
+    { context_version: string; mappings_version: string; payload: unknown; received: boolean }[]
+  >`
+    select t.context_version::text, t.mappings_version::text, i.payload,
       (${type}::text is not null and exists (
         select 1 from inbox_events v
         where v.tenant_id = t.id and v.entity_id = ${entityId}::text and v.type = ${type}::text
@@ -118,7 +120,12 @@ export async function getJobInput(
     where t.id = ${tenantId}::text`;
   const row = rows[0];
   return row
-    ? { contextVersion: Number(row.context_version), payload: row.payload ?? undefined, received: row.received }
+    ? {
+        contextVersion: Number(row.context_version),
+        mappingsVersion: Number(row.mappings_version),
+        payload: row.payload ?? undefined,
+        received: row.received,
+      }
     : undefined;
 }
 

@@ -83,6 +83,8 @@ export async function writeStatusWithAttempt(
           then ${val('manualSyncRequestedAt')}::timestamptz else r.manual_sync_requested_at end,
         write_started_at = case when ${has('writeStartedAt')}::boolean
           then ${val('writeStartedAt')}::timestamptz else r.write_started_at end,
+        mappings_version_seen = case when ${has('mappingsVersionSeen')}::boolean
+          then ${val('mappingsVersionSeen')}::bigint else r.mappings_version_seen end,
         status_version = prev.status_version + case
           when prev.status is distinct from ${update.status}::text
             or prev.reason_code is distinct from ${update.reasonCode}::text then 1 else 0 end,

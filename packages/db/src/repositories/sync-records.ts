@@ -62,6 +62,7 @@ interface RawRecordRow {
   callbackVersion: number;
   manualSyncRequestedAt: string | null;
   writeStartedAt: string | null;
+  mappingsVersionSeen: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -78,6 +79,7 @@ function recordOf(r: RawRecordRow, snapshot: unknown): SyncRecordRow {
     syncedAt: dateOf(r.syncedAt),
     manualSyncRequestedAt: dateOf(r.manualSyncRequestedAt),
     writeStartedAt: dateOf(r.writeStartedAt),
+    mappingsVersionSeen: r.mappingsVersionSeen === null ? null : Number(r.mappingsVersionSeen),
     createdAt: new Date(r.createdAt),
     updatedAt: new Date(r.updatedAt),
   };
@@ -114,7 +116,8 @@ export async function storeSnapshot(
       r.snapshot_at as "snapshotAt", r.last_event_id as "lastEventId", r.synced_hash as "syncedHash",
       r.attempts, r.synced_at as "syncedAt", r.pending_job as "pendingJob", r.waiting_for as "waitingFor",
       r.callback_version as "callbackVersion", r.manual_sync_requested_at as "manualSyncRequestedAt",
-      r.write_started_at as "writeStartedAt", r.created_at as "createdAt", r.updated_at as "updatedAt"`;
+      r.write_started_at as "writeStartedAt", r.mappings_version_seen::text as "mappingsVersionSeen",
+      r.created_at as "createdAt", r.updated_at as "updatedAt"`;
   const row = rows[0];
   if (row) return { record: recordOf(row, snap.snapshot), stored: true };
   const existing = await getRecord(db, key);
@@ -139,6 +142,8 @@ export interface StatusUpdate {
   waitingFor?: string | null;
   manualSyncRequestedAt?: Date | null;
   writeStartedAt?: Date | null;
+  /** tenants.mappings_version the run read with its mappings (what a needs_mapping record waits past). */
+  mappingsVersionSeen?: number | null;
   /** Count this as a processing attempt. */
   countAttempt?: boolean;
 }
@@ -444,10 +449,15 @@ export async function waitingOnSyncedDependency(db: Database, limit = 500): Prom
 
 /** `needs_mapping` records of tenants whose mappings changed after the record was parked. */
 export async function mappingChangedSinceParked(db: Database, limit = 500): Promise<SyncRecordRow[]> {
+  // By version: the mappings the parking run read are older than the tenant's now. A run still in flight
+  // when a mapping changed writes its status after the change, so updated_at alone would miss it. Records
+  // parked before the version existed fall back to comparing times.
   const rows = await db.execute<{ id: number }>(sql`
     select r.id from sync_records r
+    join tenants t on t.id = r.tenant_id
     where r.status = 'needs_mapping'
-      and exists (select 1 from mappings m where m.tenant_id = r.tenant_id and m.updated_at > r.updated_at)
+      and case when r.mappings_version_seen is not null then t.mappings_version > r.mappings_version_seen
+        else exists (select 1 from mappings m where m.tenant_id = r.tenant_id and m.updated_at > r.updated_at) end
     order by r.updated_at limit ${limit}`);
   return byIds(
     db,
