@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import postgres from 'postgres';
-import { createDb, type DbHandle, prepareDatabase, tenants } from '../src/index.js';
+import { createDb, type DbHandle, prepareDatabase, qboConnections, tenants } from '../src/index.js';
 import { appendAttempt, listAttempts } from '../src/repositories/attempts.js';
 import { getInboxEvent, getJobInput, insertInboxEvents } from '../src/repositories/inbox.js';
 import {
@@ -20,6 +20,7 @@ import {
   listParked,
   mappingChangedSinceParked,
   markCallbacksDelivered,
+  reconnectedSinceParked,
   pendingCallbacks,
   pendingDepositsOfJob,
   recordsWaitingFor,
@@ -270,6 +271,30 @@ describe('sync-records, mappings and attempts repositories', () => {
     expect(await resumable()).not.toContain('REF-RACE');
     await upsertMapping(t.db, { tenantId: 'acme', kind: 'item', externalKey: 'ITM-X', qboId: '3' });
     expect(await resumable()).toContain('REF-RACE');
+  });
+
+  it('resumes a needs_reconnect record once the connection is active, even if it was parked after the reconnect', async () => {
+    const rkey = { tenantId: 'acme', entityType: 'invoice', externalId: 'INV-RECONNECT' };
+    const resumable = async () => (await reconnectedSinceParked(t.db)).map((r) => r.externalId);
+    const connection = {
+      tenantId: 'acme',
+      realmId: 'r1',
+      status: 'needs_reconnect',
+      keyId: 'k',
+      accessTokenEnc: 'a',
+      refreshTokenEnc: 'r',
+      accessTokenExpiresAt: new Date(),
+      refreshTokenExpiresAt: new Date(),
+    };
+    await t.db.insert(qboConnections).values(connection);
+    const record = await ensureRecord(t.db, rkey);
+    const park = { status: 'needs_reconnect', reasonCode: 'NEEDS_RECONNECT', reason: 'reconnect', countAttempt: true };
+    await setStatus(t.db, record.id, park);
+    expect(await resumable()).not.toContain('INV-RECONNECT');
+    // The tenant reconnects while a run that read the old connection is in flight; it parks afterwards.
+    await t.db.update(qboConnections).set({ status: 'active', updatedAt: new Date() });
+    await setStatus(t.db, record.id, { ...park, reason: 'written after the reconnect' });
+    expect(await resumable()).toContain('INV-RECONNECT');
   });
 
   describe('the outcome write (one statement)', () => {

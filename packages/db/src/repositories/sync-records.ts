@@ -465,12 +465,16 @@ export async function mappingChangedSinceParked(db: Database, limit = 500): Prom
   );
 }
 
-/** `needs_reconnect` records of tenants whose connection became active after the record was parked. */
+/**
+ * `needs_reconnect` records of tenants whose connection is active. Not "reconnected after the park": a run
+ * still in flight during a reconnect writes its park afterwards, and would wait for ever. A park under an
+ * active connection cannot repeat without end: a rerun refused by QBO marks the connection needs_reconnect.
+ */
 export async function reconnectedSinceParked(db: Database, limit = 500): Promise<SyncRecordRow[]> {
   const rows = await db.execute<{ id: number }>(sql`
     select r.id from sync_records r
     join qbo_connections c on c.tenant_id = r.tenant_id
-    where r.status = 'needs_reconnect' and c.status = 'active' and c.updated_at > r.updated_at
+    where r.status = 'needs_reconnect' and c.status = 'active'
     order by r.updated_at limit ${limit}`);
   return byIds(
     db,
