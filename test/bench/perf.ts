@@ -12,7 +12,7 @@
 //               budget 450/min and 8/s): requests used vs the minimum, time vs requests ÷ 450/min, 429s
 // The machine is shared (2 cores, other sessions running tests): timings are noisy, counts are not.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -215,12 +215,18 @@ async function backendCpuUs(h: Harness): Promise<Map<number, number>> {
     select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // Fields after the ")" of the command name: utime and stime are the 12th and 13th, in clock ticks (1/100 s).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields.length > 13) cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000);
+    // A backend that ended meanwhile is skipped.
+    const ms = await processCpuMs(pid).catch(() => undefined);
+    if (ms !== undefined) cpu.set(pid, ms * 1000);
   }
   return cpu;
+}
+
+/** PostgreSQL CPU (µs) the harness database's backends used since `before` (a backendCpuUs reading). */
+async function backendCpuSinceUs(h: Harness, before: Map<number, number>): Promise<number> {
+  let us = 0;
+  for (const [pid, now] of await backendCpuUs(h)) us += now - (before.get(pid) ?? 0);
+  return us;
 }
 
 /** Redis server CPU (µs, user + sys) so far; the whole server, so other sessions' use is included. */
@@ -249,8 +255,7 @@ async function ingest() {
     // CPU of this process (API + producer + the bench's client): steadier than events/s on a shared machine.
     const cpu = process.cpuUsage(cpu0);
     const redisUs = (await redisCpuUs(h)) - redis0;
-    let pgUs = 0;
-    for (const [pid, us] of await backendCpuUs(h)) pgUs += us - (pg0.get(pid) ?? 0);
+    const pgUs = await backendCpuSinceUs(h, pg0);
     const total = tenants * perTenant;
     await report(
       'ingest',
@@ -594,8 +599,6 @@ async function startWorkers(h: Harness, n: number, concurrency: number): Promise
     }),
   );
   const rss = async (pid: number) => {
-    // tsx runs the script in a child node process: sum the RSS of the process tree's node processes.
-    const { readFile } = await import('node:fs/promises');
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   };
@@ -750,7 +753,6 @@ async function memory() {
 
 /** User + system CPU of a process so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
 async function processCpuMs(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After "pid (comm) ": state is field 3 of stat(5), utime 14 and stime 15.
@@ -788,7 +790,7 @@ async function cpu() {
   const sandbox = await sandboxProcess();
   const h = await startHarness('bench-cpu', { externalSandbox: sandbox, env: liftedEnv, startWorker: false });
   // Profiles are tens of MB: kept out of the repository.
-  const profDir = join((await import('node:os')).tmpdir(), `qbo-sync-cpu-prof-${Date.now()}`);
+  const profDir = join(os.tmpdir(), `qbo-sync-cpu-prof-${Date.now()}`);
   let child: ChildProcess | undefined;
   try {
     const ts: Tenant[] = [];
@@ -843,8 +845,7 @@ async function cpu() {
     const cpuMs = (await processCpuMs(pid)) - cpu0;
     const machine = machineBusy(machine0, await machineCpu());
     const sandboxMs = (await processCpuMs(sandbox.pid)) - others0.sandbox;
-    let pgUs = 0;
-    for (const [p, us] of await backendCpuUs(h)) pgUs += us - (others0.pg.get(p) ?? 0);
+    const pgUs = await backendCpuSinceUs(h, others0.pg);
     const redisUs = (await redisCpuUs(h)) - others0.redis;
     const exited = new Promise((r) => child?.once('exit', r));
     child.kill('SIGTERM');
@@ -864,7 +865,7 @@ async function cpu() {
       [`machine CPU busy over the steady phase (all ${machine.cores} cores)`, `${round(machine.busyPct)}%`],
       [
         'load average at the end (1/5/15 min)',
-        (await import('node:os'))
+        os
           .loadavg()
           .map((x) => round(x, 2))
           .join(' '),
@@ -872,7 +873,6 @@ async function cpu() {
     ];
     let breakdown: Awaited<ReturnType<typeof analyseProfileFile>> | undefined;
     if (profile) {
-      const { readdir } = await import('node:fs/promises');
       // The main thread's profile (CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile); a worker thread writes its own.
       const file = (await readdir(profDir)).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
       if (!file) throw new Error(`no profile written in ${profDir}`);

@@ -103,7 +103,14 @@ describe('refunds and mappings end to end', () => {
     const parked = await h.waitStatus(t.id, 'refund', 'REF-1', 'needs_mapping');
     expect(parked.details).toEqual({ missing: [{ kind: 'account', key: 'refund_bank' }] });
     expect(parked.reason).toContain('the bank account refunds are paid from');
+    // The park records the mappings version its run decided with: what the sweep compares to resume it.
+    const mappingsVersion = async () =>
+      Number(
+        (await h.db.sql<{ v: string }[]>`select mappings_version::text as v from tenants where id = ${t.id}`)[0]?.v,
+      );
+    expect(parked.mappingsVersionSeen).toBe(await mappingsVersion());
     await h.map(t.id, 'account', 'refund_bank', t.seeded.accounts.clientTrust);
+    expect(await mappingsVersion()).toBe((parked.mappingsVersionSeen ?? Number.NaN) + 1);
     const ref = await h.waitStatus(t.id, 'refund', 'REF-1', 'synced');
     expect(await h.entities(t.realmId, 'Purchase')).toHaveLength(1);
     expect((await h.entities(t.realmId, 'Purchase'))[0]).toMatchObject({

@@ -22,17 +22,17 @@ export interface EntityLocks {
   ): Promise<T>;
 }
 
-/**
- * Redis locks with a TTL renewed while the work runs, so a crashed worker frees the entity within ttlMs.
- * Keys are hash-tagged per tenant (`{qbo-sync:t:<tenant>}:lock:…`) so a Redis Cluster spreads tenants.
- * The value names the holding job (`<uuid> <queue>:<job id>`), so a job kept waiting can say who holds it.
- */
 /** The scripts as ioredis commands (defineCommand): EVALSHA, so the text travels once per connection, not per call. */
 interface LockScripts {
   qboSyncLockRelease(key: string, token: string): Promise<number>;
   qboSyncLockExtend(key: string, token: string, ttlMs: string): Promise<number>;
 }
 
+/**
+ * Redis locks with a TTL renewed while the work runs, so a crashed worker frees the entity within ttlMs.
+ * Keys are hash-tagged per tenant (`{qbo-sync:t:<tenant>}:lock:…`) so a Redis Cluster spreads tenants.
+ * The value names the holding job (`<uuid> <queue>:<job id>`), so a job kept waiting can say who holds it.
+ */
 export function createEntityLocks(redis: Redis, base: string, ttlMs = 30_000): EntityLocks {
   redis.defineCommand('qboSyncLockRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('qboSyncLockExtend', { numberOfKeys: 1, lua: EXTEND });

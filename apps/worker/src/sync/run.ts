@@ -237,7 +237,7 @@ export async function loadJob(
   );
   try {
     if (!input) throw new UnknownTenantError(payload.tenantId);
-    ctx = await loadTenantContext(deps, payload.tenantId, input.contextVersion, input.mappingsVersion);
+    ctx = await loadTenantContext(deps, payload.tenantId, input);
   } catch (err) {
     if (err instanceof UnknownTenantError) throw new UnrecoverableError(err.message);
     throw err;

@@ -64,28 +64,31 @@ export class UnknownTenantError extends Error {
   }
 }
 
+/** What a context reads from the database (the rest is per job). */
+type ContextData = Omit<TenantContext, 'realm' | 'prefs' | 'mappingsVersion'>;
+
 /** What is cached per tenant: the data of a context, valid while tenants.context_version stays put. */
 interface CachedContext {
   version: number;
-  data: Promise<Omit<TenantContext, 'realm' | 'prefs' | 'mappingsVersion'>>;
+  data: Promise<ContextData>;
 }
 
 // One cache per worker app (keyed by its SyncDeps), so apps in one process (tests) never share entries.
 const caches = new WeakMap<SyncDeps, Map<string, CachedContext>>();
 
 /**
- * The tenant's context for a job. `version` is tenants.context_version, read with the job's event (one
- * statement); a trigger bumps it whenever settings, the QBO connection or a mapping change, in any process.
- * So the settings, connection state and mappings are read only when they changed, never stale past the
- * job that reads the new version — and without a TTL, nothing to tune. Without `version` (callers that do
- * not read it) the context is loaded afresh.
+ * The tenant's context for a job. `versions` are tenants.context_version and mappings_version, read with
+ * the job's event (one statement); a trigger bumps them whenever settings, the QBO connection or a mapping
+ * change, in any process. So the settings, connection state and mappings are read only when they changed,
+ * never stale past the job that reads the new version — and without a TTL, nothing to tune. Without
+ * `versions` (callers that do not read them) the context is loaded afresh.
  */
 export async function loadTenantContext(
   deps: SyncDeps,
   tenantId: string,
-  version?: number,
-  mappingsVersion?: number,
+  versions?: { contextVersion: number; mappingsVersion: number },
 ): Promise<TenantContext> {
+  const version = versions?.contextVersion;
   let cache = caches.get(deps);
   if (!cache) {
     cache = new Map();
@@ -116,13 +119,10 @@ export async function loadTenantContext(
     });
     return realm;
   };
-  return { ...data, mappingsVersion, realm: getRealm, prefs: () => deps.prefs.get(tenantId, getRealm) };
+  return { ...data, mappingsVersion: versions?.mappingsVersion, realm: getRealm, prefs: () => deps.prefs.get(tenantId, getRealm) };
 }
 
-async function readContext(
-  deps: SyncDeps,
-  tenantId: string,
-): Promise<Omit<TenantContext, 'realm' | 'prefs' | 'mappingsVersion'>> {
+async function readContext(deps: SyncDeps, tenantId: string): Promise<ContextData> {
   const [tenant, connection, rows] = await Promise.all([
     getTenant(deps.db, tenantId),
     getConnection(deps.db, tenantId),
