@@ -119,7 +119,12 @@ export async function loadTenantContext(
     });
     return realm;
   };
-  return { ...data, mappingsVersion: versions?.mappingsVersion, realm: getRealm, prefs: () => deps.prefs.get(tenantId, getRealm) };
+  return {
+    ...data,
+    mappingsVersion: versions?.mappingsVersion,
+    realm: getRealm,
+    prefs: () => deps.prefs.get(tenantId, getRealm),
+  };
 }
 
 async function readContext(deps: SyncDeps, tenantId: string): Promise<ContextData> {
