@@ -25,11 +25,12 @@ export const MappingKind = z.enum([
   'payment_method', // billing payment method key -> QBO PaymentMethod
   'deposit_account', // currency code -> QBO Account payments are deposited to
   'tax_code', // billing tax code name -> QBO TaxCode
-  'account', // 'accounts_receivable' | 'refund_bank' -> QBO Account
+  'account', // 'accounts_receivable' | 'refund_bank' | 'income' -> QBO Account
 ]);
 export type MappingKind = z.infer<typeof MappingKind>;
 
-export const ACCOUNT_MAPPING_KEYS = ['accounts_receivable', 'refund_bank'] as const;
+/** `income`: the Income account items created by `createMissingItems` post to (default: the oldest one). */
+export const ACCOUNT_MAPPING_KEYS = ['accounts_receivable', 'refund_bank', 'income'] as const;
 
 export const CustomerMatchStrategy = z.enum(['email', 'name_and_email', 'first_last_name']);
 

@@ -51,7 +51,7 @@ export const adminMappingRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
   const mappingParams = pathParams({
     ...tenantParam,
     kind: `One of ${MappingKind.options.join(', ')}.`,
-    key: 'The billing-side key (URL-encoded): item id, customer id, payment method, currency code, tax code name, or accounts_receivable / refund_bank.',
+    key: 'The billing-side key (URL-encoded): item id, customer id, payment method, currency code, tax code name, or accounts_receivable / refund_bank / income (account).',
   });
 
   app.get<{ Params: { tenantId: string } }>(

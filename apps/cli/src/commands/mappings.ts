@@ -38,7 +38,7 @@ export const mappingsSet = defineCommand({
   details: [
     `kinds: ${KINDS.join(', ')}`,
     'keys: the billing item id, customer id, payment method key, currency code (deposit_account),',
-    '      tax code name, or accounts_receivable / refund_bank (account).',
+    '      tax code name, or accounts_receivable / refund_bank / income (account).',
     'Find QuickBooks ids with: qbo-sync qbo list <tenant> items|accounts|payment-methods|tax-codes',
     'example: qbo-sync mappings set demo item moving-labor 1',
   ],

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { event, type Harness, invoiceData, startHarness } from '../../support/harness.js';
+import { adminApi, makeInactive, qboWrite } from '../../support/qbo-api.js';
+
+type Row = Record<string, unknown>;
+
+const itemIdsOf = (inv: Row | undefined) =>
+  ((inv?.['Line'] ?? []) as Row[])
+    .filter((l) => l['DetailType'] === 'SalesItemLineDetail')
+    .map((l) => ((l['SalesItemLineDetail'] as Row)['ItemRef'] as Row)['value']);
+
+describe('inactive records on either side', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('inactive');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('parks an invoice whose mapped item was made inactive in QuickBooks as needs_mapping naming it, and resumes when re-mapped', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+
+    // The bookkeeper makes "Moving Labor" inactive; QBO renames it "Moving Labor (deleted)".
+    await makeInactive(h, t.realmId, 'Item', t.seeded.items.movingLabor);
+    await h.publish(event(t.id, 'invoice.updated', invoiceData({ memo: 'Thanks!' }), 1000));
+    // A new invoice meets the same item on its create.
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ id: 'INV-2', number: 'INV-1002' })));
+
+    for (const id of ['INV-1', 'INV-2']) {
+      const parked = await h.waitStatus(t.id, 'invoice', id, 'needs_mapping');
+      expect(parked.reasonCode).toBe('STALE_MAPPING');
+      expect(parked.details).toEqual({
+        missing: [
+          {
+            kind: 'item',
+            key: 'ITM-LABOR',
+            label: 'Moving labor',
+            stale: { qboId: t.seeded.items.movingLabor, qboName: 'Moving Labor (deleted)', problem: 'inactive' },
+          },
+        ],
+      });
+      expect(parked.reason).toContain(
+        `Item 'Moving labor' (billing id ITM-LABOR) is mapped to QuickBooks product 'Moving Labor (deleted)' (id ${t.seeded.items.movingLabor}), which was made inactive in QuickBooks. Map it to an active product under Mappings → Items`,
+      );
+      const attempts = await h.attempts(parked.id);
+      expect(attempts[0]).toMatchObject({ status: 'needs_mapping', faultCode: 'STALE_MAPPING' });
+    }
+
+    // Support re-maps the billing item through the admin API: both resume by themselves.
+    const put = await adminApi(h, 'PUT', `/admin/tenants/${t.id}/mappings/item/ITM-LABOR`, {
+      qboId: t.seeded.items.storage,
+    });
+    expect(put.status).toBe(200);
+    const one = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const two = await h.waitStatus(t.id, 'invoice', 'INV-2', 'synced');
+    const invoices = await h.entities(t.realmId, 'Invoice');
+    expect(invoices).toHaveLength(2);
+    for (const rec of [one, two]) {
+      const inv = invoices.find((i) => i['Id'] === rec.qboId);
+      expect(itemIdsOf(inv)).toEqual([t.seeded.items.storage, t.seeded.items.packingMaterials]);
+    }
+  });
+
+  it('names the income account key the admin API accepts when missing items cannot be created, and resumes once it is mapped', async () => {
+    const t = await h.tenant({ createMissingItems: true });
+    // No active Income account left in the company.
+    await makeInactive(h, t.realmId, 'Account', t.seeded.accounts.sales);
+    await makeInactive(h, t.realmId, 'Account', t.seeded.accounts.services);
+    const data = invoiceData();
+    data.lines = [
+      { id: 'L1', itemId: 'ITM-NEW', description: 'Crating', quantity: '1', unitPrice: '80', amount: '80.00' },
+    ] as typeof data.lines;
+    data.totals = { subtotal: '80.00', tax: '0.00', total: '80.00' };
+    await h.publish(event(t.id, 'invoice.sent', data));
+    const parked = await h.waitStatus(t.id, 'invoice', 'INV-1', 'needs_mapping');
+    expect(parked.reasonCode).toBe('NO_INCOME_ACCOUNT');
+    expect(parked.details).toEqual({ missing: [{ kind: 'account', key: 'income' }] });
+    expect(parked.reason).toContain("Choose it under Mappings → Accounts (key 'income')");
+
+    // What the reason asks for is something the admin API (and so the console and CLI) accepts.
+    const fees = await qboWrite(h, t.realmId, 'Account', {
+      Name: 'Crating Income',
+      AccountType: 'Income',
+      AccountSubType: 'ServiceFeeIncome',
+    });
+    const put = await adminApi(h, 'PUT', `/admin/tenants/${t.id}/mappings/account/income`, {
+      qboId: fees['Id'],
+    });
+    expect(put.status).toBe(200);
+    expect(put.body['mapping']).toMatchObject({ kind: 'account', key: 'income', qboId: fees['Id'] });
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const created = (await h.entities(t.realmId, 'Item')).find((i) => i['Name'] === 'Crating');
+    expect(created?.['IncomeAccountRef']).toMatchObject({ value: fees['Id'] });
+    const inv = (await h.entities(t.realmId, 'Invoice')).find((i) => i['Id'] === rec.qboId);
+    expect(itemIdsOf(inv)).toEqual([created?.['Id']]);
+  });
+});
