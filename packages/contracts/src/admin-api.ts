@@ -51,6 +51,7 @@ export const TenantSettingsPatch = z.strictObject({
   createMissingItems: settingsShape.createMissingItems.removeDefault().optional(),
   representatives: settingsShape.representatives.removeDefault().optional(),
   voidsBeforeSync: settingsShape.voidsBeforeSync.removeDefault().optional(),
+  inactiveQboCustomers: settingsShape.inactiveQboCustomers.removeDefault().optional(),
   callbackUrl: settingsShape.callbackUrl,
 } satisfies { [K in keyof typeof settingsShape]: z.ZodType });
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;

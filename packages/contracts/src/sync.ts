@@ -48,6 +48,11 @@ export const TenantSettings = z.object({
    * its document number stays accounted for), or skip both (nothing in QBO).
    */
   voidsBeforeSync: z.enum(['post_and_void', 'skip']).default('post_and_void'),
+  /**
+   * A QBO customer made inactive that matches a billing customer: make it active again and use it (recorded in
+   * the customer's attempts), or leave it and create a new one.
+   */
+  inactiveQboCustomers: z.enum(['reactivate', 'create_new']).default('reactivate'),
   callbackUrl: z.url().optional(),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;

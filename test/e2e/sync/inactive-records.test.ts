@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { event, type Harness, invoiceData, startHarness } from '../../support/harness.js';
+import { customer, event, type Harness, invoiceData, startHarness, type Tenant } from '../../support/harness.js';
 import { adminApi, makeInactive, qboWrite } from '../../support/qbo-api.js';
 
 type Row = Record<string, unknown>;
@@ -16,6 +16,67 @@ describe('inactive records on either side', () => {
   });
   afterAll(async () => {
     await h.close();
+  });
+
+  /** The bookkeeper's own customer for billing customer C-1 (same e-mail), made inactive in QuickBooks. */
+  async function inactiveQboCustomer(t: Tenant): Promise<string> {
+    const made = await qboWrite(h, t.realmId, 'Customer', {
+      DisplayName: 'John Brown',
+      PrimaryEmailAddr: { Address: customer('C-1').email },
+    });
+    const inactive = await makeInactive(h, t.realmId, 'Customer', String(made['Id']));
+    expect(inactive).toMatchObject({ Active: false, DisplayName: 'John Brown (deleted)' });
+    return String(made['Id']);
+  }
+  const johns = async (t: Tenant) =>
+    (await h.entities(t.realmId, 'Customer'))
+      .filter((c) => String(c['DisplayName']).startsWith('John Brown'))
+      .map((c) => ({ Id: c['Id'], DisplayName: c['DisplayName'], Active: c['Active'] }));
+
+  it('matches an inactive QBO customer and makes it active again by default, recording it in the attempts', async () => {
+    const t = await h.tenant();
+    const qboId = await inactiveQboCustomer(t);
+    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const inv = (await h.entities(t.realmId, 'Invoice')).find((i) => i['Id'] === rec.qboId);
+    expect(inv?.['CustomerRef']).toMatchObject({ value: qboId });
+    // One John Brown, active again under his own name: no second customer beside the old one.
+    expect(await johns(t)).toEqual([{ Id: qboId, DisplayName: 'John Brown', Active: true }]);
+    const cust = await h.waitStatus(t.id, 'customer', 'C-1', 'synced');
+    expect(cust.qboId).toBe(qboId);
+    const attempts = await h.attempts(cust.id);
+    expect(attempts.map((a) => [a.outcome, a.status])).toContainEqual(['reactivated', 'synced']);
+    expect(attempts.find((a) => a.outcome === 'reactivated')?.message).toBe(
+      `Matched QuickBooks customer 'John Brown (deleted)' (id ${qboId}), which was inactive, and made it active again as 'John Brown' (setting inactiveQboCustomers: reactivate; set it to create_new to create a new customer instead).`,
+    );
+  });
+
+  it('with inactiveQboCustomers create_new, leaves the inactive customer alone and creates a new one', async () => {
+    const t = await h.tenant({ inactiveQboCustomers: 'create_new' });
+    const qboId = await inactiveQboCustomer(t);
+    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const inv = (await h.entities(t.realmId, 'Invoice')).find((i) => i['Id'] === rec.qboId);
+    const used = (inv?.['CustomerRef'] as Row).value;
+    expect(used).not.toBe(qboId);
+    expect(await johns(t)).toEqual([
+      { Id: qboId, DisplayName: 'John Brown (deleted)', Active: false },
+      { Id: used, DisplayName: 'John Brown', Active: true },
+    ]);
+  });
+
+  it('maps a customer inactive in the billing system like an active one', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'customer.updated', customer('C-7', { active: false })));
+    const cust = await h.waitStatus(t.id, 'customer', 'C-7', 'synced');
+    await h.publish(
+      event(t.id, 'invoice.sent', invoiceData({ id: 'INV-7', customer: customer('C-7', { active: false }) })),
+    );
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-7', 'synced');
+    const inv = (await h.entities(t.realmId, 'Invoice')).find((i) => i['Id'] === rec.qboId);
+    expect(inv?.['CustomerRef']).toMatchObject({ value: cust.qboId });
+    const qbo = (await h.entities(t.realmId, 'Customer')).find((c) => c['Id'] === cust.qboId);
+    expect(qbo?.['Active']).toBe(true);
   });
 
   it('parks an invoice whose mapped item was made inactive in QuickBooks as needs_mapping naming it, and resumes when re-mapped', async () => {
