@@ -57,7 +57,7 @@ describe('inactive records on either side', () => {
     await h.publish(event(t.id, 'invoice.sent', invoiceData()));
     const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
     const inv = (await h.entities(t.realmId, 'Invoice')).find((i) => i['Id'] === rec.qboId);
-    const used = (inv?.['CustomerRef'] as Row).value;
+    const used = (inv?.['CustomerRef'] as Row | undefined)?.['value'];
     expect(used).not.toBe(qboId);
     expect(await johns(t)).toEqual([
       { Id: qboId, DisplayName: 'John Brown (deleted)', Active: false },
@@ -77,6 +77,76 @@ describe('inactive records on either side', () => {
     expect(inv?.['CustomerRef']).toMatchObject({ value: cust.qboId });
     const qbo = (await h.entities(t.realmId, 'Customer')).find((c) => c['Id'] === cust.qboId);
     expect(qbo?.['Active']).toBe(true);
+  });
+
+  it('pickers list inactive QBO items, accounts and customers, marked; support finds a customer by name or e-mail and maps it by hand', async () => {
+    const t = await h.tenant();
+    await makeInactive(h, t.realmId, 'Item', t.seeded.items.storage);
+    await makeInactive(h, t.realmId, 'Account', t.seeded.accounts.clientTrust);
+    const ann = await qboWrite(h, t.realmId, 'Customer', {
+      DisplayName: 'Ann Lee Consulting',
+      PrimaryEmailAddr: { Address: 'billing@annlee.example' },
+    });
+    const old = await qboWrite(h, t.realmId, 'Customer', { DisplayName: 'Ann Lee' });
+    await makeInactive(h, t.realmId, 'Customer', String(old['Id']));
+    const list = async (name: string, q?: string) => {
+      const res = await adminApi(
+        h,
+        'GET',
+        `/admin/tenants/${t.id}/qbo/${name}${q ? `?q=${encodeURIComponent(q)}` : ''}`,
+      );
+      expect(res.status).toBe(200);
+      return res.body['items'] as Row[];
+    };
+
+    const items = await list('items');
+    expect(items).toContainEqual({
+      id: t.seeded.items.storage,
+      name: 'Storage (deleted)',
+      type: 'Service',
+      active: false,
+    });
+    expect(items).toContainEqual({
+      id: t.seeded.items.movingLabor,
+      name: 'Moving Labor',
+      type: 'Service',
+      active: true,
+    });
+    const accounts = await list('accounts');
+    expect(accounts).toContainEqual(
+      expect.objectContaining({ id: t.seeded.accounts.clientTrust, type: 'Bank', active: false }),
+    );
+
+    // By part of the name: the active one and the inactive one, marked.
+    expect(await list('customers', 'ann lee')).toEqual([
+      { id: old['Id'], name: 'Ann Lee (deleted)', active: false },
+      { id: ann['Id'], name: 'Ann Lee Consulting', active: true, email: 'billing@annlee.example' },
+    ]);
+    // By e-mail.
+    expect(await list('customers', 'annlee.example')).toEqual([
+      { id: ann['Id'], name: 'Ann Lee Consulting', active: true, email: 'billing@annlee.example' },
+    ]);
+    const refused = await adminApi(h, 'GET', `/admin/tenants/${t.id}/qbo/customers?q=${'x'.repeat(101)}`);
+    expect(refused.status).toBe(400);
+
+    // Mapped by hand: the billing customer's invoices go to that QBO customer, no search, no create.
+    const put = await adminApi(h, 'PUT', `/admin/tenants/${t.id}/mappings/customer/C-ANN`, {
+      qboId: ann['Id'],
+      qboName: ann['DisplayName'],
+    });
+    expect(put.status).toBe(200);
+    await h.publish(
+      event(
+        t.id,
+        'invoice.sent',
+        invoiceData({
+          customer: customer('C-ANN', { firstName: 'Ann', lastName: 'Lee', email: 'ann@elsewhere.example' }),
+        }),
+      ),
+    );
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const inv = (await h.entities(t.realmId, 'Invoice')).find((i) => i['Id'] === rec.qboId);
+    expect(inv?.['CustomerRef']).toMatchObject({ value: ann['Id'] });
   });
 
   it('parks an invoice whose mapped item was made inactive in QuickBooks as needs_mapping naming it, and resumes when re-mapped', async () => {
