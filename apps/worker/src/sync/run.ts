@@ -120,7 +120,7 @@ async function handleFailure(
         status: 'needs_mapping',
         reasonCode: err.code,
         reason: err.message,
-        details: { missing: [{ kind: 'account', key: 'income' }] },
+        details: { missing: [err.missing] },
       },
       attempt,
       cb,
