@@ -51,7 +51,11 @@ export const MAX_BATCH = 5;
 export const BODY_LIMIT = 64 * 1024;
 
 /** A real app over a fresh database and its own queue prefix; nothing mocked. */
-export async function startHarness(label: string, opts: { databaseProxy?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  label: string,
+  env: Record<string, string> = {},
+  opts: { databaseProxy?: boolean } = {},
+): Promise<Harness> {
   const db = await createTestDatabase(label);
   const pg = new URL(db.url);
   const databaseProxy = opts.databaseProxy
@@ -70,6 +74,7 @@ export async function startHarness(label: string, opts: { databaseProxy?: boolea
     INGEST_MAX_BATCH: String(MAX_BATCH),
     INGEST_BODY_LIMIT_BYTES: String(BODY_LIMIT),
     INGEST_SIGNATURE_TOLERANCE_SECONDS: '300',
+    ...env,
   });
   const logger = createLogger({ name: `api-test-${label}`, level: 'silent' });
   const secrets = new SecretBox(config.encryptionKeys);

@@ -7,7 +7,7 @@ import { freshEvent, type Harness, json, signedPost, startHarness } from './harn
 describe('a PostgreSQL outage', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness('store-outage', { databaseProxy: true });
+    h = await startHarness('store-outage', {}, { databaseProxy: true });
   });
   afterAll(async () => {
     await h.close();
