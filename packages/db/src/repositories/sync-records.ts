@@ -219,6 +219,21 @@ const PENDING_DEPOSIT = sql`${syncRecords.entityType} = 'payment'
   and ${syncRecords.details}->>'appliedTo' is null
   and ${syncRecords.details}->>'applyFailed' is null`;
 
+/** PENDING_DEPOSIT for a record in hand: re-checked under the deposit's own lock before it is written. */
+export function isPendingDeposit(r: SyncRecordRow): boolean {
+  const snap = (r.snapshot ?? {}) as { jobId?: unknown; invoiceId?: unknown };
+  const details = (r.details ?? {}) as { appliedTo?: unknown; applyFailed?: unknown };
+  return (
+    r.entityType === 'payment' &&
+    r.status === 'synced' &&
+    r.qboId !== null &&
+    snap.jobId != null &&
+    snap.invoiceId == null &&
+    details.appliedTo == null &&
+    details.applyFailed == null
+  );
+}
+
 /** A job's deposits still to apply, oldest first (received on, then first recorded). */
 export async function pendingDepositsOfJob(db: Database, tenantId: string, jobId: string): Promise<SyncRecordRow[]> {
   return db
