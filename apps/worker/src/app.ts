@@ -57,13 +57,14 @@ export interface WorkerApp {
 export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
   const log = deps.logger.child({ component: 'worker' });
   const now = deps.now ?? Date.now;
-  const enqueue: Enqueue = queueEnqueue(deps.producer.queues);
+  const enqueue: Enqueue = queueEnqueue(deps.producer.queues, deps.producer.pacer);
   const syncDeps: SyncDeps = {
     db: deps.db,
     redis: deps.redis,
     qbo: deps.qbo,
     logger: deps.logger,
     enqueue,
+    pacer: deps.producer.pacer,
     // Entity locks lapse as fast as job locks, so a crashed worker's entities are free when its jobs are retaken.
     locks: createEntityLocks(deps.redis, deps.config.queuePrefix, deps.config.worker.lockDurationMs),
     prefs: createPreferencesCache(now),
