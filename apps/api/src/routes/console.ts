@@ -1,16 +1,18 @@
 import { AdminSessionBody } from '@qbo-sync/contracts';
+import { findOperatorByToken } from '@qbo-sync/db/repositories/operators';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ADMIN_COOKIE,
   adminContext,
-  checkAdmin,
   noteWrongToken,
   refuse,
   SESSION_TTL_MS,
+  type SessionSubject,
   sameSecret,
   sessionValue,
   throttled,
 } from '../admin/auth.js';
+import { tryAuthenticate } from '../admin/identity.js';
 import { consoleClient } from '../console/client.js';
 import { CONSOLE_SCRIPT_PATH, consolePage, localOnlyPage, STATUS_WORDS, signInPage } from '../console/page.js';
 import type { RouteOptions } from '../deps.js';
@@ -49,15 +51,15 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   });
 
   app.get('/console', { schema: { hide: true } }, async (request, reply) => {
-    const check = checkAdmin(token, request, now(), ctx);
-    if (check.ok) return html(reply, 200, consolePage({ signOut: token !== undefined }));
+    const check = await tryAuthenticate(deps, request);
+    if ('operator' in check) return html(reply, 200, consolePage({ signOut: token !== undefined }));
     if (token) return html(reply, 401, signInPage());
-    return html(reply, check.status, localOnlyPage(check.message));
+    return html(reply, check.refusal.status, localOnlyPage(check.refusal.message));
   });
 
   app.get(CONSOLE_SCRIPT_PATH, { schema: { hide: true } }, async (request, reply) => {
-    const check = checkAdmin(token, request, now(), ctx);
-    if (!check.ok) refuse(check, reply);
+    const check = await tryAuthenticate(deps, request);
+    if ('refusal' in check) refuse(check.refusal, reply);
     return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-store').send(script);
   });
 
@@ -74,12 +76,18 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
     const limited = throttled(ctx, request, now());
     if (limited && !limited.ok) refuse(limited, reply);
     const parsed = AdminSessionBody.safeParse(request.body ?? {});
-    if (!parsed.success || !sameSecret(parsed.data.token, token)) {
+    // The shared admin token, or an operator's own token (the session then carries the operator's id).
+    let subject: SessionSubject | undefined;
+    if (parsed.success) {
+      if (sameSecret(parsed.data.token, token)) subject = 'admin';
+      else subject = (await findOperatorByToken(deps.db, parsed.data.token, new Date(now())))?.id;
+    }
+    if (!parsed.success || subject === undefined) {
       noteWrongToken(ctx, request, now());
       if (form) return html(reply, 401, signInPage('That is not the admin token of this deployment.'));
       throw new ApiError(401, 'invalid_admin_token', 'That is not the admin token of this deployment.');
     }
-    const value = sessionValue(token, now() + SESSION_TTL_MS);
+    const value = sessionValue(token, now() + SESSION_TTL_MS, subject);
     reply.header(
       'set-cookie',
       `${ADMIN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
