@@ -1,16 +1,27 @@
+import { hostname } from 'node:os';
 import type { Config } from '@qbo-sync/config';
 import { JOB_NAMES, type JobName } from '@qbo-sync/contracts';
 import { type Database, SecretBox } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
-import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/producer';
+import {
+  countTenantDeferral,
+  HEARTBEAT_INTERVAL_MS,
+  type Producer,
+  queueEnqueue,
+  queueName,
+  removeHeartbeat,
+  resumeParked,
+  writeHeartbeat,
+} from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { markingProcessed } from './inbox-processed.js';
 import { instrumentProcessor } from './metrics/instrument.js';
+import { deferReasonOf } from './metrics/outcome.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createHandlers } from './processors/index.js';
-import type { Handlers } from './processors/types.js';
+import type { Handlers, Processor } from './processors/types.js';
 import { recordStalledJobs } from './stalled-jobs.js';
 import { deferringOnStoreOutage } from './store-outage.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
@@ -113,6 +124,33 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     return at !== undefined && now() - at < HANDED_BACK_MEMORY_MS ? jobId : undefined;
   };
 
+  // The overview's view of this process: a heartbeat every HEARTBEAT_INTERVAL_MS in one Redis hash.
+  const heartbeatOf = {
+    id: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date(now()).toISOString(),
+    concurrency: deps.concurrency ?? deps.config.worker.concurrency,
+  };
+  let heartbeat: NodeJS.Timeout | undefined;
+  // Per-company deferrals (budget, QBO 429, …) for the overview: bounded Redis counters, not metric labels.
+  const countingTenantDeferrals =
+    (processor: Processor): Processor =>
+    async (job, token) => {
+      try {
+        return await processor(job, token);
+      } catch (err) {
+        const reason = deferReasonOf(err);
+        const tenantId = (job.data as { tenantId?: unknown }).tenantId;
+        if (reason && typeof tenantId === 'string') {
+          await countTenantDeferral(deps.redis, deps.config.queuePrefix, tenantId, reason, now()).catch((e: unknown) =>
+            log.debug({ err: e }, 'deferral not counted'),
+          );
+        }
+        throw err;
+      }
+    };
+
   return {
     handlers,
     workers,
@@ -124,7 +162,8 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
         const marks = name !== 'callback.deliver' && name !== 'deposits.apply';
         const marked = marks ? markingProcessed(deps.db, handlers[name], log) : handlers[name];
         const handler = handBackWhenClosing(deferringOnStoreOutage(marked, log));
-        const processor = deps.metrics ? instrumentProcessor(name, handler, deps.metrics) : handler;
+        const counted = countingTenantDeferrals(handler);
+        const processor = deps.metrics ? instrumentProcessor(name, counted, deps.metrics) : counted;
         // Three parameters: BullMQ then passes its own per-job signal (Worker.cancelJob) as well.
         const run = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
           runInJobScope(
@@ -159,11 +198,21 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
         workers.set(name, worker);
       }
       sweeps = startSweeps(sweepDeps, deps.sweepIntervalMs ?? deps.config.worker.sweepIntervalMs);
+      const beat = () =>
+        writeHeartbeat(deps.redis, deps.config.queuePrefix, {
+          ...heartbeatOf,
+          lastSeenAt: new Date(now()).toISOString(),
+        }).catch((err: unknown) => log.debug({ err }, 'heartbeat not written'));
+      void beat();
+      heartbeat = setInterval(beat, HEARTBEAT_INTERVAL_MS);
+      heartbeat.unref();
       log.info({ queues: JOB_NAMES.length, prefix: deps.config.queuePrefix }, 'worker started');
     },
     close() {
       closing ??= (async () => {
         closingSignal.abort();
+        if (heartbeat) clearInterval(heartbeat);
+        await removeHeartbeat(deps.redis, deps.config.queuePrefix, heartbeatOf.id).catch(() => undefined);
         await sweeps?.stop();
         await Promise.all([...workers.values()].map((w) => w.close()));
         workers.clear();
