@@ -14,22 +14,17 @@ import {
   writeHeartbeat,
 } from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
-import { type Job, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { markingProcessed } from './inbox-processed.js';
-import { instrumentProcessor } from './metrics/instrument.js';
-import { deferReasonOf } from './metrics/outcome.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
+import { processorPipeline } from './pipeline.js';
 import { createHandlers } from './processors/index.js';
-import type { Handlers, Processor } from './processors/types.js';
+import type { Handlers } from './processors/types.js';
 import { recordStalledJobs } from './stalled-jobs.js';
-import { deferringOnStoreOutage } from './store-outage.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
-import { runInJobScope } from './sync/job-scope.js';
 import { createEntityLocks } from './sync/locks.js';
 import { createPreferencesCache } from './sync/preferences.js';
-import { handBackWhenClosing } from './sync/step-aside.js';
 
 /** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
 export const MAX_STALLED_COUNT = 10;
@@ -72,13 +67,14 @@ export interface WorkerApp {
 export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
   const log = deps.logger.child({ component: 'worker' });
   const now = deps.now ?? Date.now;
-  const enqueue: Enqueue = queueEnqueue(deps.producer.queues);
+  const enqueue: Enqueue = queueEnqueue(deps.producer.queues, deps.producer.pacer);
   const syncDeps: SyncDeps = {
     db: deps.db,
     redis: deps.redis,
     qbo: deps.qbo,
     logger: deps.logger,
     enqueue,
+    pacer: deps.producer.pacer,
     // Entity locks lapse as fast as job locks, so a crashed worker's entities are free when its jobs are retaken.
     locks: createEntityLocks(deps.redis, deps.config.queuePrefix, deps.config.worker.lockDurationMs),
     prefs: createPreferencesCache(now),
@@ -133,23 +129,6 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     concurrency: deps.concurrency ?? deps.config.worker.concurrency,
   };
   let heartbeat: NodeJS.Timeout | undefined;
-  // Per-company deferrals (budget, QBO 429, …) for the overview: bounded Redis counters, not metric labels.
-  const countingTenantDeferrals =
-    (processor: Processor): Processor =>
-    async (job, token) => {
-      try {
-        return await processor(job, token);
-      } catch (err) {
-        const reason = deferReasonOf(err);
-        const tenantId = (job.data as { tenantId?: unknown }).tenantId;
-        if (reason && typeof tenantId === 'string') {
-          await countTenantDeferral(deps.redis, deps.config.queuePrefix, tenantId, reason, now()).catch((e: unknown) =>
-            log.debug({ err: e }, 'deferral not counted'),
-          );
-        }
-        throw err;
-      }
-    };
 
   return {
     handlers,
@@ -157,23 +136,17 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     start() {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
-        // Sync jobs mark their inbox event processed when they end for good; every job rides out store
-        // outages; a job whose wait was cut short by closing is handed back.
-        const marks = name !== 'callback.deliver' && name !== 'deposits.apply';
-        const marked = marks ? markingProcessed(deps.db, handlers[name], log) : handlers[name];
-        const handler = handBackWhenClosing(deferringOnStoreOutage(marked, log));
-        const counted = countingTenantDeferrals(handler);
-        const processor = deps.metrics ? instrumentProcessor(name, counted, deps.metrics) : counted;
-        // Three parameters: BullMQ then passes its own per-job signal (Worker.cancelJob) as well.
-        const run = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
-          runInJobScope(
-            {
-              signal: signal ? AbortSignal.any([closingSignal.signal, signal]) : closingSignal.signal,
-              owner: `${name}:${job.id ?? '?'}`,
-              onHandBack: () => noteHandedBack(job.id),
-            },
-            () => processor(job, token),
-          );
+        const run = processorPipeline(name, handlers[name], {
+          db: deps.db,
+          logger: log,
+          metrics: deps.metrics,
+          closing: closingSignal.signal,
+          onHandBack: noteHandedBack,
+          countDeferral: (tenantId, reason) =>
+            countTenantDeferral(deps.redis, deps.config.queuePrefix, tenantId, reason, now()).catch((err: unknown) =>
+              log.debug({ err }, 'deferral not counted'),
+            ),
+        });
         const worker = new Worker(queueName(name), run, {
           connection: deps.redis,
           prefix: deps.config.queuePrefix,

@@ -1,16 +1,22 @@
 import { AdminSessionBody } from '@qbo-sync/contracts';
+import { endAdminSession } from '@qbo-sync/db/repositories/admin-sessions';
 import { findOperatorByToken } from '@qbo-sync/db/repositories/operators';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ADMIN_COOKIE,
   adminContext,
+  cookieValue,
+  crossOrigin,
+  factsOf,
   noteWrongToken,
   refuse,
   SESSION_TTL_MS,
   type SessionSubject,
   sameSecret,
+  sessionHash,
   sessionValue,
   throttled,
+  verifySession,
 } from '../admin/auth.js';
 import { tryAuthenticate } from '../admin/identity.js';
 import { consoleClient } from '../console/client.js';
@@ -73,8 +79,9 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
         'ADMIN_TOKEN is not set: the console needs no sign-in on this machine.',
       );
     }
-    const limited = throttled(ctx, request, now());
-    if (limited && !limited.ok) refuse(limited, reply);
+    // Another site's page must not sign anyone in, nor spend the address's wrong-token allowance.
+    const foreign = crossOrigin(factsOf(request), ctx);
+    if (foreign && !foreign.ok) refuse(foreign, reply);
     const parsed = AdminSessionBody.safeParse(request.body ?? {});
     // The shared admin token, or an operator's own token (the session then carries the operator's id).
     let subject: SessionSubject | undefined;
@@ -83,6 +90,9 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
       else subject = (await findOperatorByToken(deps.db, parsed.data.token, new Date(now())))?.id;
     }
     if (!parsed.success || subject === undefined) {
+      // Only wrong tokens are throttled: the right one gets in even from an address a guesser shares.
+      const limited = throttled(ctx, request, now());
+      if (limited && !limited.ok) refuse(limited, reply);
       noteWrongToken(ctx, request, now());
       if (form) return html(reply, 401, signInPage('That is not the admin token of this deployment.'));
       throw new ApiError(401, 'invalid_admin_token', 'That is not the admin token of this deployment.');
@@ -95,7 +105,13 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
     return form ? reply.redirect('/console', 303) : reply.status(204).send();
   });
 
-  app.delete('/admin/session', { schema: { hide: true } }, async (_request, reply) => {
+  app.delete('/admin/session', { schema: { hide: true } }, async (request, reply) => {
+    // Ended on the server too: the cookie, had anyone kept it, opens nothing any more (on every instance).
+    const session = token ? cookieValue(request, ADMIN_COOKIE) : undefined;
+    const expiresAtMs = token && session ? verifySession(token, session, now())?.expiresAtMs : undefined;
+    if (session && expiresAtMs !== undefined) {
+      await endAdminSession(deps.db, sessionHash(session), new Date(expiresAtMs), new Date(now()));
+    }
     reply.header('set-cookie', `${ADMIN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
     return reply.status(204).send();
   });
