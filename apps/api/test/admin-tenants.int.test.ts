@@ -118,6 +118,7 @@ describe('admin: tenants', () => {
       createMissingItems: false,
       representatives: 'parent',
       voidsBeforeSync: 'post_and_void',
+      inactiveQboCustomers: 'reactivate',
       callbackUrl: 'https://billing.example/qbo-callbacks',
     });
     const bad = await h.request('PATCH', '/admin/tenants/acme-moving/settings', {

@@ -47,7 +47,7 @@ export const MAX_BATCH = 5;
 export const BODY_LIMIT = 64 * 1024;
 
 /** A real app over a fresh database and its own queue prefix; nothing mocked. */
-export async function startHarness(label: string): Promise<Harness> {
+export async function startHarness(label: string, env: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase(label);
   const redis = testRedis();
   const prefix = uniqueQueuePrefix(label);
@@ -58,6 +58,7 @@ export async function startHarness(label: string): Promise<Harness> {
     INGEST_MAX_BATCH: String(MAX_BATCH),
     INGEST_BODY_LIMIT_BYTES: String(BODY_LIMIT),
     INGEST_SIGNATURE_TOLERANCE_SECONDS: '300',
+    ...env,
   });
   const logger = createLogger({ name: `api-test-${label}`, level: 'silent' });
   const secrets = new SecretBox(config.encryptionKeys);

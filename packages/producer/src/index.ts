@@ -23,6 +23,15 @@ export {
   type WorkerBeat,
   writeHeartbeat,
 } from './ops-counters.js';
+export {
+  createReleasePacer,
+  laneOfPriority,
+  pacingOfBudget,
+  type ReleaseLane,
+  type ReleasePacer,
+  type ReleasePacingOptions,
+  releaseKeys,
+} from './pacing.js';
 export type { PublishResult, RejectionCode } from './prepare.js';
 export { createProducer, type Producer, type ProducerDeps, type PublishOptions } from './producer.js';
 export {

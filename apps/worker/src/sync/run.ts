@@ -15,7 +15,15 @@ import { assertLocksHeld, currentJobScope, LockLostError, WorkerClosingError } f
 import type { Outcome } from './outcome.js';
 import { type AttemptInfo, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
-import { countBusyStreak, defer, type JobRun, mustRecheckQbo, stepAsideOf, throttleDeferral } from './step-aside.js';
+import {
+  countBusyStreak,
+  defer,
+  deferralMs,
+  type JobRun,
+  mustRecheckQbo,
+  stepAsideOf,
+  throttleDeferral,
+} from './step-aside.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from './tenant-context.js';
 
 /** How long a job waits for its own entity's lock before stepping aside (deferred, no attempt spent). */
@@ -93,7 +101,7 @@ export async function runEntity(
     if (!aside) throw err;
     // Out of the entity lock by now: nothing is left to do between moving the job and ending the run.
     const streak = await countBusyStreak(deps, ctx, run, key, aside, err);
-    return defer(run, aside.ms, aside.reason, streak);
+    return defer(run, await deferralMs(deps, run, ctx.tenantId, aside), aside.reason, streak);
   }
 }
 
@@ -120,7 +128,7 @@ async function handleFailure(
         status: 'needs_mapping',
         reasonCode: err.code,
         reason: err.message,
-        details: { missing: [{ kind: 'account', key: 'income' }] },
+        details: { missing: [err.missing] },
       },
       attempt,
       cb,
