@@ -165,15 +165,19 @@ export function consoleClient(words: Record<string, string>): void {
   async function replayAll(): Promise<void> {
     const status = statusSelect.value || 'failed';
     const scope = `${words[status] ?? status} ${typeSelect.value || 'records'}`;
-    if (!window.confirm(`Replay every "${scope}" of ${tenantSelect.value} in the chosen dates?`)) return;
-    const body: Record<string, string> = { status, ...range() };
+    // A bulk action needs a note (kept in the audit log); cancelling the prompt cancels the replay.
+    const note = window.prompt(`Replay every "${scope}" of ${tenantSelect.value} in the chosen dates? Say why:`);
+    if (!note) return;
+    const body: Record<string, string> = { status, ...range(), note };
     if (typeSelect.value) body['entityType'] = typeSelect.value;
     const { replayed } = await api<ReplayResponse>('POST', `${tenantPath()}/replay`, body);
     say(`${replayed} sync${replayed === 1 ? '' : 's'} queued again.`);
   }
 
   async function manualSync(): Promise<void> {
-    const body: Record<string, string> = { ...range() };
+    const note = window.prompt('Sync everything waiting for a manual sync in the chosen dates? Say why:');
+    if (!note) return;
+    const body: Record<string, string> = { ...range(), note };
     if (typeSelect.value) body['entityType'] = typeSelect.value;
     const { queued } = await api<ManualSyncResponse>('POST', `${tenantPath()}/sync`, body);
     say(`${queued} waiting sync${queued === 1 ? '' : 's'} queued.`);

@@ -1,22 +1,24 @@
 import { AdminSessionBody } from '@qbo-sync/contracts';
 import { endAdminSession } from '@qbo-sync/db/repositories/admin-sessions';
+import { findOperatorByToken } from '@qbo-sync/db/repositories/operators';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ADMIN_COOKIE,
   adminContext,
-  checkAdmin,
   cookieValue,
   crossOrigin,
   factsOf,
   noteWrongToken,
   refuse,
   SESSION_TTL_MS,
+  type SessionSubject,
   sameSecret,
   sessionHash,
   sessionValue,
   throttled,
   verifySession,
 } from '../admin/auth.js';
+import { tryAuthenticate } from '../admin/identity.js';
 import { consoleClient } from '../console/client.js';
 import { CONSOLE_SCRIPT_PATH, consolePage, localOnlyPage, STATUS_WORDS, signInPage } from '../console/page.js';
 import type { RouteOptions } from '../deps.js';
@@ -55,15 +57,15 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   });
 
   app.get('/console', { schema: { hide: true } }, async (request, reply) => {
-    const check = await checkAdmin(token, request, now(), ctx);
-    if (check.ok) return html(reply, 200, consolePage({ signOut: token !== undefined }));
+    const check = await tryAuthenticate(deps, request);
+    if ('operator' in check) return html(reply, 200, consolePage({ signOut: token !== undefined }));
     if (token) return html(reply, 401, signInPage());
-    return html(reply, check.status, localOnlyPage(check.message));
+    return html(reply, check.refusal.status, localOnlyPage(check.refusal.message));
   });
 
   app.get(CONSOLE_SCRIPT_PATH, { schema: { hide: true } }, async (request, reply) => {
-    const check = await checkAdmin(token, request, now(), ctx);
-    if (!check.ok) refuse(check, reply);
+    const check = await tryAuthenticate(deps, request);
+    if ('refusal' in check) refuse(check.refusal, reply);
     return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-store').send(script);
   });
 
@@ -81,7 +83,13 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
     const foreign = crossOrigin(factsOf(request), ctx);
     if (foreign && !foreign.ok) refuse(foreign, reply);
     const parsed = AdminSessionBody.safeParse(request.body ?? {});
-    if (!parsed.success || !sameSecret(parsed.data.token, token)) {
+    // The shared admin token, or an operator's own token (the session then carries the operator's id).
+    let subject: SessionSubject | undefined;
+    if (parsed.success) {
+      if (sameSecret(parsed.data.token, token)) subject = 'admin';
+      else subject = (await findOperatorByToken(deps.db, parsed.data.token, new Date(now())))?.id;
+    }
+    if (!parsed.success || subject === undefined) {
       // Only wrong tokens are throttled: the right one gets in even from an address a guesser shares.
       const limited = throttled(ctx, request, now());
       if (limited && !limited.ok) refuse(limited, reply);
@@ -89,7 +97,7 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
       if (form) return html(reply, 401, signInPage('That is not the admin token of this deployment.'));
       throw new ApiError(401, 'invalid_admin_token', 'That is not the admin token of this deployment.');
     }
-    const value = sessionValue(token, now() + SESSION_TTL_MS);
+    const value = sessionValue(token, now() + SESSION_TTL_MS, subject);
     reply.header(
       'set-cookie',
       `${ADMIN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
@@ -100,7 +108,7 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   app.delete('/admin/session', { schema: { hide: true } }, async (request, reply) => {
     // Ended on the server too: the cookie, had anyone kept it, opens nothing any more (on every instance).
     const session = token ? cookieValue(request, ADMIN_COOKIE) : undefined;
-    const expiresAtMs = token && session ? verifySession(token, session, now()) : undefined;
+    const expiresAtMs = token && session ? verifySession(token, session, now())?.expiresAtMs : undefined;
     if (session && expiresAtMs !== undefined) {
       await endAdminSession(deps.db, sessionHash(session), new Date(expiresAtMs), new Date(now()));
     }
