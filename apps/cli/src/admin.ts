@@ -100,17 +100,28 @@ const recordPath = (tenantId: string, entityType: SyncEntityType, externalId: st
 export const getRecord = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
   api.admin('GET', recordPath(tenantId, entityType, externalId), SyncRecordDetailResponse);
 
-export const replayOne = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
-  api.admin('POST', `${recordPath(tenantId, entityType, externalId)}/replay`, ReplayOneResponse);
+export const replayOne = (
+  api: ApiClient,
+  tenantId: string,
+  entityType: SyncEntityType,
+  externalId: string,
+  note?: string | undefined,
+) =>
+  api.admin(
+    'POST',
+    `${recordPath(tenantId, entityType, externalId)}/replay`,
+    ReplayOneResponse,
+    note ? { note } : undefined,
+  );
 
 export const replayMany = (
   api: ApiClient,
   tenantId: string,
-  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string },
+  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string; note: string },
 ) => api.admin('POST', `${tenantPath(tenantId)}/replay`, ReplayResponse, body);
 
 export const manualSync = (
   api: ApiClient,
   tenantId: string,
-  body: { entityType?: SyncEntityType; from?: string; to?: string },
+  body: { entityType?: SyncEntityType; from?: string; to?: string; note: string },
 ) => api.admin('POST', `${tenantPath(tenantId)}/sync`, ManualSyncResponse, body);

@@ -17,6 +17,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { assertRole, authenticateAdmin } from './identity.js';
 
 export { isLoopbackAddress, isLoopbackHost, sameSecret } from '@qbo-sync/security';
 
@@ -26,8 +27,13 @@ export const SESSION_TTL_MS = 12 * 3600 * 1000;
 /** Wrong admin tokens allowed per client address and window before it gets 429 for the rest of the window. */
 export const ADMIN_FAILURE_LIMIT = ADMIN_WRONG_TOKEN_LIMIT;
 
+/**
+ * How a request passed: the shared ADMIN_TOKEN (bearer), an operator's bearer token (looked up beforehand,
+ * see identity.ts), a console session (naming `admin` or an operator id), or this machine without ADMIN_TOKEN.
+ */
 export type AdminCheck =
-  | { ok: true }
+  | { ok: true; via: 'token' | 'operator' | 'local' }
+  | { ok: true; via: 'session'; subject: SessionSubject }
   | { ok: false; status: number; code: string; message: string; retryAfterSeconds?: number };
 
 /** What the checks share across one API instance: the public URL (own origin) and the bad-token counter. */
@@ -50,20 +56,29 @@ function factsOf(request: FastifyRequest): RequestFacts {
   return { method: request.method, headers: request.headers, remoteAddress: request.socket.remoteAddress };
 }
 
-function sessionMac(token: string, expiresAtMs: number): string {
-  return createHmac('sha256', token).update(`qbo-sync admin session ${expiresAtMs}`).digest('base64url');
+/** Who a console session belongs to: the shared admin token, or an operator (by id). */
+export type SessionSubject = 'admin' | number;
+
+function sessionMac(token: string, expiresAtMs: number, subject: SessionSubject): string {
+  return createHmac('sha256', token).update(`qbo-sync admin session ${expiresAtMs} ${subject}`).digest('base64url');
 }
 
-/** The cookie value of a console session: expiry + HMAC keyed by the admin token (rotating the token ends it). */
-export function sessionValue(token: string, expiresAtMs: number): string {
-  return `${expiresAtMs}.${sessionMac(token, expiresAtMs)}`;
+/**
+ * The cookie value of a console session: expiry, who signed in, HMAC keyed by the admin token (rotating the
+ * token ends every session; revoking an operator ends theirs, checked on every request).
+ */
+export function sessionValue(token: string, expiresAtMs: number, subject: SessionSubject = 'admin'): string {
+  return `${expiresAtMs}.${subject}.${sessionMac(token, expiresAtMs, subject)}`;
 }
 
-export function verifySession(token: string, value: string, nowMs: number): boolean {
-  const [expires, mac] = value.split('.');
+/** The session's subject, or undefined when the value is forged, malformed or expired. */
+export function verifySession(token: string, value: string, nowMs: number): SessionSubject | undefined {
+  const [expires, who, mac] = value.split('.');
   const expiresAtMs = Number(expires);
-  if (!mac || !Number.isSafeInteger(expiresAtMs) || expiresAtMs <= nowMs) return false;
-  return sameSecret(mac, sessionMac(token, expiresAtMs));
+  const subject: SessionSubject | undefined =
+    who === 'admin' ? 'admin' : /^[1-9]\d{0,15}$/.test(who ?? '') ? Number(who) : undefined;
+  if (!mac || subject === undefined || !Number.isSafeInteger(expiresAtMs) || expiresAtMs <= nowMs) return undefined;
+  return sameSecret(mac, sessionMac(token, expiresAtMs, subject)) ? subject : undefined;
 }
 
 export function cookieValue(request: FastifyRequest, name: string): string | undefined {
@@ -110,6 +125,8 @@ export function checkAdmin(
   request: FastifyRequest,
   nowMs: number,
   ctx: AdminContext = {},
+  /** The request's bearer is a known, active operator token (identity.ts looked it up). */
+  operatorBearer = false,
 ): AdminCheck {
   const facts = factsOf(request);
   if (isSystemRequest(facts)) {
@@ -119,13 +136,14 @@ export function checkAdmin(
       'Requests made by qbo-sync itself (tenant callbacks) are never admin requests.',
     );
   }
+  if (operatorBearer) return crossOrigin(facts, ctx) ?? { ok: true, via: 'operator' };
   if (token) {
     const limited = throttled(ctx, request, nowMs);
     if (limited) return limited;
     const bearer = bearerResult(facts, token);
     if (bearer === 'valid') {
       ctx.failures?.succeed(request.ip);
-      return crossOrigin(facts, ctx) ?? { ok: true };
+      return crossOrigin(facts, ctx) ?? { ok: true, via: 'token' };
     }
     if (bearer === 'wrong') {
       noteWrongToken(ctx, request, nowMs);
@@ -136,7 +154,8 @@ export function checkAdmin(
       );
     }
     const session = cookieValue(request, ADMIN_COOKIE);
-    if (session && verifySession(token, session, nowMs)) return crossOrigin(facts, ctx) ?? { ok: true };
+    const subject = session ? verifySession(token, session, nowMs) : undefined;
+    if (subject !== undefined) return crossOrigin(facts, ctx) ?? { ok: true, via: 'session', subject };
     return fail(
       401,
       'admin_auth_required',
@@ -152,7 +171,7 @@ export function checkAdmin(
   if (origin !== undefined && !isLoopbackHost(origin)) {
     return fail(403, 'cross_origin_refused', `${local}; this request came from the web page ${origin}.`);
   }
-  return crossOrigin(facts, ctx) ?? { ok: true };
+  return crossOrigin(facts, ctx) ?? { ok: true, via: 'local' };
 }
 
 /** Sends a failed check as the error it is (with Retry-After when throttled). */
@@ -161,12 +180,10 @@ export function refuse(check: Extract<AdminCheck, { ok: false }>, reply: Fastify
   throw new ApiError(check.status, check.code, check.message);
 }
 
-/** onRequest hook guarding a plugin's routes. */
+/** onRequest hook guarding a plugin's routes: who is asking (request.operator), and may their role do this. */
 export function requireAdmin(deps: ApiDeps) {
-  const now = deps.now ?? Date.now;
-  const ctx = adminContext(deps);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const check = checkAdmin(deps.config.api.adminToken, request, now(), ctx);
-    if (!check.ok) refuse(check, reply);
+    request.operator = await authenticateAdmin(deps, request, reply);
+    assertRole(request);
   };
 }

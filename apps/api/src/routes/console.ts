@@ -13,17 +13,19 @@ import {
 import { appLink } from '@qbo-sync/qbo-client';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { findOperatorByToken } from '@qbo-sync/db/repositories/operators';
 import {
   ADMIN_COOKIE,
   adminContext,
-  checkAdmin,
   noteWrongToken,
   refuse,
   SESSION_TTL_MS,
+  type SessionSubject,
   sameSecret,
   sessionValue,
   throttled,
 } from '../admin/auth.js';
+import { tryAuthenticate } from '../admin/identity.js';
 import { parseInput } from '../admin/parse.js';
 import { type AdminApi, AdminApiError, adminApiFor, queryOf } from '../console/admin-api.js';
 import { loadConsoleAssets } from '../console/assets.js';
@@ -109,8 +111,9 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
 
   /** The admin check for every console page and asset; a browser without a session is offered sign-in. */
   async function guard(request: FastifyRequest, reply: FastifyReply, asPage = true): Promise<boolean> {
-    const check = checkAdmin(token, request, now(), ctx);
-    if (check.ok) return true;
+    const result = await tryAuthenticate(deps, request);
+    if ('operator' in result) return true;
+    const check = result.refusal;
     const page = asPage && request.method === 'GET' && request.headers['hx-request'] === undefined;
     if (page && check.status === 401) {
       sendHtml(reply, 401, signInPage());
@@ -527,12 +530,18 @@ ${scope === 'selected' ? selected.map((s) => html`<input type="hidden" name="sel
     const limited = throttled(ctx, request, now());
     if (limited && !limited.ok) refuse(limited, reply);
     const parsed = AdminSessionBody.safeParse(request.body ?? {});
-    if (!parsed.success || !sameSecret(parsed.data.token, token)) {
+    // The shared admin token, or an operator's own token (the session then carries the operator's id).
+    let subject: SessionSubject | undefined;
+    if (parsed.success) {
+      if (sameSecret(parsed.data.token, token)) subject = 'admin';
+      else subject = (await findOperatorByToken(deps.db, parsed.data.token, new Date(now())))?.id;
+    }
+    if (!parsed.success || subject === undefined) {
       noteWrongToken(ctx, request, now());
       if (form) return sendHtml(reply, 401, signInPage('That is not the admin token of this deployment.'));
       throw new ApiError(401, 'invalid_admin_token', 'That is not the admin token of this deployment.');
     }
-    const value = sessionValue(token, now() + SESSION_TTL_MS);
+    const value = sessionValue(token, now() + SESSION_TTL_MS, subject);
     reply.header(
       'set-cookie',
       `${ADMIN_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
