@@ -10,10 +10,10 @@ import {
   type TenantListResponse,
   type UpsertMappingResponse,
 } from '@qbo-sync/contracts';
+import { findOperatorByToken } from '@qbo-sync/db/repositories/operators';
 import { appLink } from '@qbo-sync/qbo-client';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { findOperatorByToken } from '@qbo-sync/db/repositories/operators';
 import {
   ADMIN_COOKIE,
   adminContext,
