@@ -41,3 +41,23 @@ export function collectPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/**
+ * Controls a person cannot name: every visible input, select, textarea and button needs a label (a <label>,
+ * aria-label, aria-labelledby, or a button's text). Answers a description of each one lacking it.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('input, select, textarea, button'))) {
+      if (el instanceof HTMLInputElement && el.type === 'hidden') continue;
+      const named =
+        (el as HTMLInputElement).labels?.length ||
+        el.getAttribute('aria-label')?.trim() ||
+        el.getAttribute('aria-labelledby') ||
+        (el.tagName === 'BUTTON' && el.textContent?.trim());
+      if (!named) out.push(`${el.tagName.toLowerCase()}#${el.id || '?'}[name=${el.getAttribute('name') ?? ''}]`);
+    }
+    return out;
+  });
+}

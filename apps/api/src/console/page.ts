@@ -55,7 +55,7 @@ ${opts.signOut ? html`<button type="button" id="sign-out">Sign out</button>` : '
 <p id="toast" role="status" aria-live="polite"></p>`;
   const head = [
     '<link rel="icon" href="data:,">',
-    '<meta name="htmx-config" content=\'{"allowEval":false,"includeIndicatorStyles":false,"defaultSettleDelay":0}\'>',
+    '<meta name="htmx-config" content=\'{"allowEval":false,"includeIndicatorStyles":false,"defaultSettleDelay":0,"disableInheritance":true}\'>',
     `<link rel="stylesheet" href="${ASSET_PATHS.uplotCss}"><link rel="stylesheet" href="${CONSOLE_STYLE_PATH}">`,
     `<script src="${ASSET_PATHS.htmx}" defer></script><script src="${ASSET_PATHS.morph}" defer></script>`,
     `<script src="${ASSET_PATHS.uplot}" defer></script><script src="${CONSOLE_SCRIPT_PATH}" defer></script>`,

@@ -1,5 +1,7 @@
 import {
   AdminSessionBody,
+  type AuditListResponse,
+  type FailureGroupsResponse,
   type MappingKind,
   type MappingListResponse,
   type ReplayResponse,
@@ -31,6 +33,7 @@ import { type AdminApi, AdminApiError, adminApiFor, queryOf } from '../console/a
 import { loadConsoleAssets } from '../console/assets.js';
 import { type Html, html, plural } from '../console/html.js';
 import { consoleShell, localOnlyPage, type NavId, signInPage, statusWord } from '../console/page.js';
+import { auditPage, failuresPage } from '../console/pages/failures.js';
 import { MAPPING_SECTIONS, mappingsPage, type PickerList, type Unmapped } from '../console/pages/mappings.js';
 import { overviewPage } from '../console/pages/overview.js';
 import {
@@ -513,6 +516,81 @@ ${scope === 'selected' ? selected.map((s) => html`<input type="hidden" name="sel
       });
     } catch (err) {
       return fragment(reply, html`<span class="bad" role="alert">${problemOf(err)}</span>`);
+    }
+  });
+
+  // ---- failures by reason -------------------------------------------------------------------------------
+  app.get('/console/failures', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await guard(request, reply))) return reply;
+    const api = adminApiFor(root, request);
+    const tenant = recordFiltersOf(request.query as Record<string, unknown>).tenant;
+    const [tenants, { groups }] = await Promise.all([
+      tenantsOf(api),
+      api.get<FailureGroupsResponse>(`/admin/failures${queryOf({ tenantId: tenant })}`),
+    ]);
+    return shell(
+      reply,
+      'Failures by reason',
+      'failures',
+      tenant || undefined,
+      failuresPage({ tenant, tenants, groups }),
+    );
+  });
+
+  app.post('/console/failures/replay/preview', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await guard(request, reply))) return reply;
+    const body = (request.body ?? {}) as FormBody;
+    const [tenant, status, reasonCode] = [field(body, 'tenant'), field(body, 'status'), field(body, 'reasonCode')];
+    const count = Number(field(body, 'count')) || 0;
+    const form = html`<form class="confirm" hx-post="/console/failures/replay" hx-target="this" hx-swap="outerHTML">
+<input type="hidden" name="tenant" value="${tenant}"><input type="hidden" name="status" value="${status}"><input type="hidden" name="reasonCode" value="${reasonCode}">
+<p>Replay the ${plural(count, 'sync')} of ${tenant} in "${statusWord(status)}" with reason ${reasonCode || 'none'}?</p>
+<label>Note (required, kept in the audit log) <input name="note" required minlength="3" maxlength="1000" autofocus></label>
+<button type="submit">Replay ${plural(count, 'sync')}</button></form>`;
+    return fragment(reply, form);
+  });
+
+  app.post('/console/failures/replay', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await guard(request, reply))) return reply;
+    const body = (request.body ?? {}) as FormBody;
+    const note = ReplayNote.safeParse(field(body, 'note'));
+    if (!note.success) {
+      return fragment(
+        reply,
+        html`<p class="bad" role="alert">The note is required: ${note.error.issues[0]?.message ?? ''}</p>`,
+      );
+    }
+    const tenant = field(body, 'tenant');
+    const reasonCode = field(body, 'reasonCode');
+    try {
+      const res = await adminApiFor(root, request).send<ReplayResponse>(
+        'POST',
+        `/admin/tenants/${encodeURIComponent(tenant)}/replay`,
+        { status: field(body, 'status'), ...(reasonCode ? { reasonCode } : {}), note: note.data },
+      );
+      const said = `${plural(res.replayed, 'sync')} queued again.`;
+      return fragment(reply, html`<p class="good" role="status">${said}</p>`, {
+        'records-changed': true,
+        'console-message': said,
+      });
+    } catch (err) {
+      return fragment(reply, html`<p class="bad" role="alert">${problemOf(err)}</p>`);
+    }
+  });
+
+  // ---- audit log ---------------------------------------------------------------------------------------
+  app.get('/console/audit', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await guard(request, reply))) return reply;
+    const q = request.query as Record<string, unknown>;
+    const text = (k: string) => (typeof q[k] === 'string' ? (q[k] as string).trim() : '');
+    const filters = { tenant: text('tenant'), actor: text('actor'), action: text('action') };
+    try {
+      const page = await adminApiFor(root, request).get<AuditListResponse>(
+        `/admin/audit${queryOf({ tenantId: filters.tenant, actor: filters.actor, action: filters.action, cursor: text('cursor') })}`,
+      );
+      return shell(reply, 'Audit log', 'audit', filters.tenant || undefined, auditPage({ filters, page }));
+    } catch (err) {
+      return shell(reply, 'Audit log', 'audit', undefined, html`<p class="bad" role="alert">${problemOf(err)}</p>`);
     }
   });
 
