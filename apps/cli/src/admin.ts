@@ -1,15 +1,21 @@
 import {
+  AuditListResponse,
   ConnectResponse,
+  CreateOperatorResponse,
   CreateTenantResponse,
   DeleteTenantResponse,
   DisconnectResponse,
   ManualSyncResponse,
   type MappingKind,
   MappingListResponse,
+  OperatorListResponse,
+  type OperatorRole,
   type QboListName,
   QboListResponse,
+  RecordSearchResponse,
   ReplayOneResponse,
   ReplayResponse,
+  RevokeOperatorResponse,
   RotateKeyResponse,
   RotateSecretResponse,
   type SyncEntityType,
@@ -79,8 +85,12 @@ export const setMapping = (
 export const removeMapping = (api: ApiClient, tenantId: string, kind: MappingKind, key: string) =>
   api.admin('DELETE', `${tenantPath(tenantId)}/mappings/${seg(kind)}/${seg(key)}`, z.unknown());
 
-export const qboList = (api: ApiClient, tenantId: string, list: QboListName) =>
-  api.admin('GET', `${tenantPath(tenantId)}/qbo/${list}`, QboListResponse);
+export const qboList = (api: ApiClient, tenantId: string, list: QboListName, search?: string) =>
+  api.admin(
+    'GET',
+    `${tenantPath(tenantId)}/qbo/${list}${search ? `?q=${encodeURIComponent(search)}` : ''}`,
+    QboListResponse,
+  );
 
 export interface RecordFilter {
   status?: SyncStatus | undefined;
@@ -125,3 +135,19 @@ export const manualSync = (
   tenantId: string,
   body: { entityType?: SyncEntityType; from?: string; to?: string; note: string },
 ) => api.admin('POST', `${tenantPath(tenantId)}/sync`, ManualSyncResponse, body);
+
+export const createOperator = (api: ApiClient, body: { name: string; role: OperatorRole }) =>
+  api.admin('POST', '/admin/operators', CreateOperatorResponse, body);
+
+export const listOperators = (api: ApiClient) => api.admin('GET', '/admin/operators', OperatorListResponse);
+
+export const revokeOperator = (api: ApiClient, id: number) =>
+  api.admin('DELETE', `/admin/operators/${id}`, RevokeOperatorResponse);
+
+export const listAudit = (
+  api: ApiClient,
+  f: { tenantId?: string | undefined; actor?: string | undefined; action?: string | undefined; limit?: number },
+) => api.admin('GET', `/admin/audit${query({ ...f })}`, AuditListResponse);
+
+export const searchRecords = (api: ApiClient, q: string, tenantId?: string | undefined, limit?: number) =>
+  api.admin('GET', `/admin/records/search${query({ q, tenantId, limit })}`, RecordSearchResponse);

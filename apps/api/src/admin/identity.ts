@@ -83,7 +83,7 @@ export async function tryAuthenticate(
     return { refusal: { ok: false, status: err.statusCode, code: err.code, message: err.message } };
   }
   const known = bearerOp !== undefined && bearerOp !== 'unknown' ? bearerOp : undefined;
-  const check = checkAdmin(token, request, now(), adminContext(deps), known !== undefined);
+  const check = await checkAdmin(token, request, now(), adminContext(deps), known !== undefined);
   if (!check.ok) return { refusal: check };
   switch (check.via) {
     case 'token':

@@ -12,6 +12,7 @@ import {
   type TenantListResponse,
   type UpsertMappingResponse,
 } from '@qbo-sync/contracts';
+import { endAdminSession } from '@qbo-sync/db/repositories/admin-sessions';
 import { findOperatorByToken } from '@qbo-sync/db/repositories/operators';
 import { appLink } from '@qbo-sync/qbo-client';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,13 +20,18 @@ import { z } from 'zod';
 import {
   ADMIN_COOKIE,
   adminContext,
+  cookieValue,
+  crossOrigin,
+  factsOf,
   noteWrongToken,
   refuse,
   SESSION_TTL_MS,
   type SessionSubject,
   sameSecret,
+  sessionHash,
   sessionValue,
   throttled,
+  verifySession,
 } from '../admin/auth.js';
 import { tryAuthenticate } from '../admin/identity.js';
 import { parseInput } from '../admin/parse.js';
@@ -605,8 +611,9 @@ ${scope === 'selected' ? selected.map((s) => html`<input type="hidden" name="sel
         'ADMIN_TOKEN is not set: the console needs no sign-in on this machine.',
       );
     }
-    const limited = throttled(ctx, request, now());
-    if (limited && !limited.ok) refuse(limited, reply);
+    // Another site's page must not sign anyone in, nor spend the address's wrong-token allowance.
+    const foreign = crossOrigin(factsOf(request), ctx);
+    if (foreign && !foreign.ok) refuse(foreign, reply);
     const parsed = AdminSessionBody.safeParse(request.body ?? {});
     // The shared admin token, or an operator's own token (the session then carries the operator's id).
     let subject: SessionSubject | undefined;
@@ -615,6 +622,9 @@ ${scope === 'selected' ? selected.map((s) => html`<input type="hidden" name="sel
       else subject = (await findOperatorByToken(deps.db, parsed.data.token, new Date(now())))?.id;
     }
     if (!parsed.success || subject === undefined) {
+      // Only wrong tokens are throttled: the right one gets in even from an address a guesser shares.
+      const limited = throttled(ctx, request, now());
+      if (limited && !limited.ok) refuse(limited, reply);
       noteWrongToken(ctx, request, now());
       if (form) return sendHtml(reply, 401, signInPage('That is not the admin token of this deployment.'));
       throw new ApiError(401, 'invalid_admin_token', 'That is not the admin token of this deployment.');
@@ -627,7 +637,13 @@ ${scope === 'selected' ? selected.map((s) => html`<input type="hidden" name="sel
     return form ? reply.redirect('/console', 303) : reply.status(204).send();
   });
 
-  app.delete('/admin/session', { schema: { hide: true } }, async (_request, reply) => {
+  app.delete('/admin/session', { schema: { hide: true } }, async (request, reply) => {
+    // Ended on the server too: the cookie, had anyone kept it, opens nothing any more (on every instance).
+    const session = token ? cookieValue(request, ADMIN_COOKIE) : undefined;
+    const expiresAtMs = token && session ? verifySession(token, session, now())?.expiresAtMs : undefined;
+    if (session && expiresAtMs !== undefined) {
+      await endAdminSession(deps.db, sessionHash(session), new Date(expiresAtMs), new Date(now()));
+    }
     reply.header('set-cookie', `${ADMIN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
     return reply.status(204).send();
   });

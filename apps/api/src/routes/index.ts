@@ -3,6 +3,7 @@ import type { RouteOptions } from '../deps.js';
 import { adminConnectRoutes } from './admin-connect.js';
 import { adminMappingRoutes } from './admin-mappings.js';
 import { adminOperationRoutes } from './admin-operations.js';
+import { adminOverviewRoutes } from './admin-overview.js';
 import { adminRecordRoutes } from './admin-records.js';
 import { adminTenantRoutes } from './admin-tenants.js';
 import { connectRoutes } from './connect.js';
@@ -26,6 +27,7 @@ export const ROUTES: ReadonlyArray<FastifyPluginAsync<RouteOptions>> = [
   adminMappingRoutes,
   adminRecordRoutes,
   adminOperationRoutes,
+  adminOverviewRoutes,
   connectRoutes,
   dashboardRoutes,
   consoleRoutes,

@@ -29,7 +29,7 @@ describe('console mappings', () => {
       list: {
         cachedAt: '2026-03-01T10:00:00.000Z',
         items: [
-          { id: '1', name: 'Aardvark', type: 'Service' },
+          { id: '1', name: 'Aardvark', type: 'Service', active: true },
           { id: '2', name: 'Old box', active: false },
         ],
       },

@@ -27,10 +27,7 @@ export interface Unmapped {
 }
 
 /** A cached list says when it was read (the live read was refused: company throttled or busy). */
-export type PickerList = Omit<QboListResponse, 'items'> & {
-  cachedAt?: string;
-  items: Array<QboListResponse['items'][number] & { active?: boolean }>;
-};
+export type PickerList = QboListResponse & { cachedAt?: string };
 
 const domId = (kind: string, key: string) => `${kind}-${key}`.replace(/[^A-Za-z0-9_-]/g, '_');
 
