@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { qboTime } from './clock.js';
 import { mergePrefs } from './entities/company.js';
+import { COUNTRY_CODES } from './entities/country.js';
 import { defFor } from './entities/registry.js';
 import { faultRuleSchema } from './inject.js';
 import { seedFor } from './prng.js';
@@ -13,6 +14,7 @@ const realmSchema = z.object({
   realmId: z.string().optional(),
   seed: z.boolean().optional(),
   companyName: z.string().min(1).max(200).optional(),
+  country: z.enum(COUNTRY_CODES).optional(),
 });
 const limitsSchema = z.object({
   requestsPerWindow: z.number().int().min(1).optional(),

@@ -4,7 +4,8 @@ import { and, eq, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import { type Database, rawClient } from '../client.js';
 import { syncRecords, tenants } from '../schema.js';
 
-export type SyncRecordRow = typeof syncRecords.$inferSelect;
+/** A sync record as read (search_terms is the search index's input, not read back). */
+export type SyncRecordRow = Omit<typeof syncRecords.$inferSelect, 'searchTerms'>;
 
 export interface RecordKey {
   tenantId: string;
@@ -63,6 +64,7 @@ interface RawRecordRow {
   manualSyncRequestedAt: string | null;
   writeStartedAt: string | null;
   mappingsVersionSeen: string | null;
+  retry: unknown;
   createdAt: string;
   updatedAt: string;
 }
@@ -116,7 +118,7 @@ export async function storeSnapshot(
       r.snapshot_at as "snapshotAt", r.last_event_id as "lastEventId", r.synced_hash as "syncedHash",
       r.attempts, r.synced_at as "syncedAt", r.pending_job as "pendingJob", r.waiting_for as "waitingFor",
       r.callback_version as "callbackVersion", r.manual_sync_requested_at as "manualSyncRequestedAt",
-      r.write_started_at as "writeStartedAt", r.mappings_version_seen::text as "mappingsVersionSeen",
+      r.write_started_at as "writeStartedAt", r.mappings_version_seen::text as "mappingsVersionSeen", r.retry,
       r.created_at as "createdAt", r.updated_at as "updatedAt"`;
   const row = rows[0];
   if (row) return { record: recordOf(row, snap.snapshot), stored: true };
@@ -169,6 +171,8 @@ export async function setStatus(
         ...(details === undefined ? {} : { details }),
         statusVersion: changed ? prev.statusVersion + 1 : prev.statusVersion,
         attempts: countAttempt ? prev.attempts + 1 : prev.attempts,
+        // A status written ends any retry in progress (see markRetrying).
+        retry: null,
         updatedAt: new Date(),
       })
       .where(eq(syncRecords.id, id))
@@ -218,6 +222,21 @@ const PENDING_DEPOSIT = sql`${syncRecords.entityType} = 'payment'
   and ${syncRecords.snapshot}->>'invoiceId' is null
   and ${syncRecords.details}->>'appliedTo' is null
   and ${syncRecords.details}->>'applyFailed' is null`;
+
+/** PENDING_DEPOSIT for a record in hand: re-checked under the deposit's own lock before it is written. */
+export function isPendingDeposit(r: SyncRecordRow): boolean {
+  const snap = (r.snapshot ?? {}) as { jobId?: unknown; invoiceId?: unknown };
+  const details = (r.details ?? {}) as { appliedTo?: unknown; applyFailed?: unknown };
+  return (
+    r.entityType === 'payment' &&
+    r.status === 'synced' &&
+    r.qboId !== null &&
+    snap.jobId != null &&
+    snap.invoiceId == null &&
+    details.appliedTo == null &&
+    details.applyFailed == null
+  );
+}
 
 /** A job's deposits still to apply, oldest first (received on, then first recorded). */
 export async function pendingDepositsOfJob(db: Database, tenantId: string, jobId: string): Promise<SyncRecordRow[]> {
@@ -507,4 +526,32 @@ export async function clearWriteStarted(db: Database, id: number, at: Date): Pro
     .update(syncRecords)
     .set({ writeStartedAt: null })
     .where(and(eq(syncRecords.id, id), eq(syncRecords.writeStartedAt, at)));
+}
+
+/**
+ * The run failed with a transient fault and BullMQ will try again: the attempt row and the record's retry
+ * state (RetryState of contracts) in one statement. The status stays; the next outcome clears `retry`.
+ */
+export async function markRetrying(
+  db: Database,
+  record: Pick<SyncRecordRow, 'id' | 'tenantId' | 'status'>,
+  attempt: {
+    eventId: string | null;
+    jobId: string | null;
+    attempt: number;
+    startedAt: Date;
+    faultCode: string;
+    message: string;
+  },
+  retry: Record<string, unknown>,
+): Promise<void> {
+  await rawClient(db)`
+    with upd as (
+      update sync_records set retry = ${JSON.stringify(retry)}::jsonb where id = ${record.id}
+    )
+    insert into sync_attempts
+      (sync_record_id, tenant_id, event_id, job_id, attempt, outcome, status, fault_code, message, retryable, started_at)
+    values (${record.id}, ${record.tenantId}::text, ${attempt.eventId}::text, ${attempt.jobId}::text, ${attempt.attempt}::int,
+      'retry', ${record.status}::text, ${attempt.faultCode}::text, ${attempt.message}::text, true,
+      ${attempt.startedAt.toISOString()}::timestamptz)`;
 }
