@@ -138,13 +138,14 @@ export const CALM_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
  */
 export const BOOKS_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   ...CALM_PROFILE,
-  tenants: 5,
-  events: 500,
+  tenants: 4,
+  events: 400,
   duplicateRate: 0.1,
   shuffleWindow: 40,
   voidPolicy: 'post-and-void',
-  budgetMs: 150_000,
-  settleTimeoutMs: 90_000,
+  // Bounded so the jest test reports (rather than times out) on a loaded machine.
+  budgetMs: 170_000,
+  settleTimeoutMs: 120_000,
 };
 
 export interface FaultLog {
