@@ -4,11 +4,11 @@ import {
   type FailureGroupsResponse,
   type MappingKind,
   type MappingListResponse,
+  type OverviewResponse,
   type ReplayResponse,
   type SyncRecordDetailResponse,
   type SyncRecordListResponse,
   type SyncRecordView,
-  type TenantDetailResponse,
   type TenantListResponse,
   type UpsertMappingResponse,
 } from '@qbo-sync/contracts';
@@ -176,11 +176,8 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   // ---- overview ----------------------------------------------------------------------------------------
   app.get('/console', { schema: { hide: true } }, async (request, reply) => {
     if (!(await guard(request, reply))) return reply;
-    const api = adminApiFor(root, request);
-    const tenants = await Promise.all(
-      (await tenantsOf(api)).map((t) => api.get<TenantDetailResponse>(`/admin/tenants/${encodeURIComponent(t.id)}`)),
-    );
-    return shell(reply, 'Overview', 'overview', undefined, overviewPage(tenants));
+    const overview = await adminApiFor(root, request).get<OverviewResponse>('/admin/overview');
+    return shell(reply, 'Overview', 'overview', undefined, overviewPage(overview));
   });
 
   // ---- records -----------------------------------------------------------------------------------------
