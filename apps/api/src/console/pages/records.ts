@@ -49,15 +49,20 @@ export function apiRange(f: Pick<RecordFilters, 'from' | 'to'>): { from?: string
 }
 
 export function recordListPath(f: RecordFilters): string {
+  const retrying = f.status === RETRYING;
   return `/admin/tenants/${encodeURIComponent(f.tenant)}/sync-records${queryOf({
     limit: 50,
-    status: f.status,
+    status: retrying ? '' : f.status,
+    retrying: retrying ? 'true' : '',
     entityType: f.entityType,
     q: f.q,
     cursor: f.cursor,
     ...apiRange(f),
   })}`;
 }
+
+/** Not a stored status: records being retried after a transient QuickBooks fault (the API's retrying filter). */
+export const RETRYING = 'retrying';
 
 export const recordPath = (r: Pick<SyncRecordView, 'tenantId' | 'entityType' | 'externalId'>): string =>
   `/console/records/${encodeURIComponent(r.tenantId)}/${r.entityType}/${encodeURIComponent(r.externalId)}`;
@@ -115,7 +120,7 @@ export function recordsPage(opts: {
   return html`<form id="filters" method="get" action="/console/records"><fieldset><legend>Find syncs</legend>
 <label>Tenant <select name="tenant" id="tenant">${tenantOptions}</select></label>
 <label>Search <input type="search" name="q" id="q" value="${f.q}" placeholder="INV-7004, customer, e-mail, QuickBooks id"></label>
-<label>Status <select name="status" id="status"><option value="">any status</option>${statusOptions}</select></label>
+<label>Status <select name="status" id="status"><option value="">any status</option>${statusOptions}${option(RETRYING, 'Retrying after a QuickBooks fault', f.status)}</select></label>
 <label>Type <select name="entityType" id="entityType"><option value="">any type</option>${typeOptions}</select></label>
 <label>Changed from <input type="date" name="from" id="from" value="${f.from}"></label>
 <label>to (including) <input type="date" name="to" id="to" value="${f.to}"></label>
