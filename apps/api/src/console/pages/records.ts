@@ -4,6 +4,7 @@ import {
   type SyncRecordListResponse,
   type SyncRecordView,
   SyncStatus,
+  type TenantDetailResponse,
   type TenantListResponse,
 } from '@qbo-sync/contracts';
 import { queryOf } from '../admin-api.js';
@@ -102,8 +103,27 @@ export function recordRows(records: SyncRecordView[], selected: ReadonlySet<stri
   })}`;
 }
 
+/** The chosen tenant's QuickBooks connection, and the tenant-wide actions (connect, the manual sync window). */
+export function tenantBar(t: TenantDetailResponse): Html {
+  const c = t.connection;
+  const connected = c.status === 'active';
+  return html`<section id="tenant-bar" aria-label="Tenant ${t.id}"><p>${
+    connected
+      ? html`<span class="good">Connected to QuickBooks company ${c.realmId}.</span>`
+      : html`<span class="bad">QuickBooks: ${c.status.replace('_', ' ')}. ${c.reason ?? ''}</span>`
+  } Automatic sync is ${t.settings.autoSync ? 'on' : 'off'}.
+<a id="connect" href="/console/connect?tenant=${t.id}">${connected ? 'Reconnect QuickBooks' : 'Connect QuickBooks'}</a>
+${
+  (t.counts.needs_sync ?? 0) > 0
+    ? html`<form class="inline" hx-post="/console/manual-sync/preview" hx-target="#manual-sync-act"><input type="hidden" name="tenant" value="${t.id}">
+<input type="hidden" name="count" value="${t.counts.needs_sync ?? 0}"><button type="submit" id="manual-sync">Sync everything waiting for a manual sync (${t.counts.needs_sync})…</button></form>`
+    : ''
+}</p><div id="manual-sync-act" aria-live="polite"></div></section>`;
+}
+
 export function recordsPage(opts: {
   filters: RecordFilters;
+  tenant?: TenantDetailResponse | undefined;
   tenants: TenantListResponse['tenants'];
   page: SyncRecordListResponse | undefined;
   problem?: string | undefined;
@@ -125,6 +145,7 @@ export function recordsPage(opts: {
 <label>Changed from <input type="date" name="from" id="from" value="${f.from}"></label>
 <label>to (including) <input type="date" name="to" id="to" value="${f.to}"></label>
 <button type="submit" id="search">Search</button></fieldset></form>
+${opts.tenant ? tenantBar(opts.tenant) : ''}
 ${opts.problem ? html`<p class="bad" role="alert">${opts.problem}</p>` : ''}
 <form id="records-form" hx-post="/console/records/replay/preview" hx-target="#bulk">${hidden}
 <fieldset><legend>Act on syncs</legend>
