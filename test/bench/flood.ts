@@ -6,6 +6,7 @@
 //   cd test && npx tsx bench/flood.ts --flood=10000 --source=live [--window=60000] [--label=branch]
 // --window scales Intuit's minute (e.g. 6000: ten times faster, same ratios); the per-second burst window
 // is scaled with it.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +22,8 @@ const SOURCE = arg('source', 'live') === 'backfill' ? 'backfill' : 'live';
 const W = Number(arg('window', '60000'));
 const LABEL = arg('label', 'branch');
 const TICKERS = 4;
+/** Keep B–E ticking at least this long (--min-seconds; with --flood=0 it is the no-flood baseline). */
+const MIN_SECONDS = Number(arg('min-seconds', '0'));
 const loadAtStart = os.loadavg()[0] ?? 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,10 +56,37 @@ async function sendFlood(h: Harness, a: Tenant, events: unknown[]): Promise<{ re
   return { refused };
 }
 
+/** The local QBO sandbox in its own process (QBO is not in our process); its default limits are Intuit's. */
+async function sandboxProcess() {
+  const main = join(here, '..', '..', 'apps', 'qbo-sandbox', 'src', 'main.ts');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
+    cwd: join(here, '..'),
+    env: { ...process.env, SANDBOX_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening: ${out}`)));
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    close: async () => {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
 async function main() {
   const registry = createMetricsRegistry('bench-flood');
+  const sandbox = await sandboxProcess();
   const h = await startHarness('bench-flood', {
-    sandbox: { limits: { requestsPerWindow: 500, windowMs: W, maxConcurrent: 10 } },
+    externalSandbox: sandbox,
     qboLimits: { perWindow: 450, windowMs: W, burst: { perWindow: 8, windowMs: Math.round((1000 * W) / 60_000) } },
     workerConcurrency: 20,
     metrics: registry,
@@ -64,6 +94,9 @@ async function main() {
   try {
     const tenants: Tenant[] = [];
     for (let i = 0; i < 1 + TICKERS; i++) tenants.push(await h.tenant());
+    for (const t of tenants) {
+      await h.admin(`/realms/${t.realmId}/limits`, { requestsPerWindow: 500, windowMs: W, maxConcurrent: 10 }, 'PUT');
+    }
     const [a, ...others] = tenants as [Tenant, ...Tenant[]];
     for (const t of tenants) await h.map(t.id, 'customer', 'C-1', t.seeded.customers[0]?.id ?? '');
     // Warm-up: each company's preferences read and first sync, outside the figure.
@@ -89,6 +122,7 @@ async function main() {
     const ingestMs = performance.now() - t0;
     while ((await syncedCount(h, a.id)) < N + 1) await sleep(250);
     const aMs = performance.now() - t0;
+    while (performance.now() - t0 < MIN_SECONDS * 1000) await sleep(250);
     await sleep(3_000);
     stop = true;
     await ticking;
@@ -145,7 +179,7 @@ async function main() {
     const md = [
       `### Flood fairness (${LABEL}, ${SOURCE}, ${N})`,
       '',
-      `\`npx tsx bench/flood.ts --flood=${N} --source=${SOURCE} --window=${W} --label=${LABEL}\` — ${at.slice(0, 16)}Z, ${note}`,
+      `\`npx tsx bench/flood.ts --flood=${N} --source=${SOURCE} --window=${W} --label=${LABEL}${MIN_SECONDS ? ` --min-seconds=${MIN_SECONDS}` : ''}\` — ${at.slice(0, 16)}Z, ${note}`,
       '',
       '| measure | value |',
       '|---|---|',
@@ -162,6 +196,7 @@ async function main() {
     console.log(md);
   } finally {
     await h.close();
+    await sandbox.close();
   }
 }
 
