@@ -142,12 +142,16 @@ export function createReleasePacer(redis: Redis, queuePrefix: string, opts: Rele
   };
 }
 
-/** The pacing options for a budget as config gives it (`config.qbo.rateLimit`, `config.qbo.releasePacing`). */
+/**
+ * The pacing options for a budget as config gives it (`config.qbo.rateLimit`, `config.qbo.releasePacing`).
+ * Without a per-second window (the local sandbox) the short window is the concurrency cap per second: a
+ * whole minute's budget released at one instant would queue behind the cap and defer.
+ */
 export function pacingOfBudget(
-  rateLimit: { perWindow: number; windowMs: number; burstPerSecond: number },
+  rateLimit: { perWindow: number; windowMs: number; burstPerSecond: number; maxConcurrent: number },
   releasePacing: { slackMs: number } | undefined,
 ): ReleasePacingOptions | undefined {
   if (!releasePacing) return undefined;
-  const { perWindow, windowMs, burstPerSecond } = rateLimit;
-  return { perWindow, windowMs, burstPerSecond, slackMs: releasePacing.slackMs };
+  const { perWindow, windowMs, burstPerSecond, maxConcurrent } = rateLimit;
+  return { perWindow, windowMs, burstPerSecond: burstPerSecond || maxConcurrent, slackMs: releasePacing.slackMs };
 }
