@@ -143,4 +143,26 @@ describe('queue dashboard, sync console, metrics', () => {
     expect(doc.components.schemas).toHaveProperty('ReplayRequest');
     expect(doc.components.securitySchemes).toHaveProperty('adminToken');
   });
+
+  it('the records page offers the manual sync window (with a note) and a link that starts a QuickBooks connect', async () => {
+    await h.request('POST', '/admin/tenants', {
+      body: { id: 'manual-co', name: 'Manual', settings: { autoSync: false } },
+    });
+    await h.parkRecord({ tenantId: 'manual-co', entityType: 'invoice', externalId: 'INV-M1' }, 'needs_sync');
+    const page = await h.request('GET', '/console/records?tenant=manual-co');
+    expect(page.text).toContain('Sync everything waiting for a manual sync (1)…');
+    expect(page.text).toContain('href="/console/connect?tenant=manual-co">Connect QuickBooks</a>');
+    const form = { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' };
+    const noNote = await h.request('POST', '/console/manual-sync', { body: 'tenant=manual-co&note=', headers: form });
+    expect(noNote.text).toContain('The note is required');
+    const done = await h.request('POST', '/console/manual-sync', {
+      body: 'tenant=manual-co&note=the+customer+asked',
+      headers: form,
+    });
+    expect(done.text).toContain('1 waiting sync queued.');
+    expect(done.headers.get('hx-trigger')).toContain('records-changed');
+    const connect = await h.request('GET', '/console/connect?tenant=manual-co');
+    expect(connect.status).toBe(303);
+    expect(connect.headers.get('location')).toMatch(/^https?:\/\/.+state=/);
+  });
 });
