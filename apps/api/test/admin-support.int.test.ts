@@ -276,6 +276,19 @@ describe('support: mappings, sync records, replays, manual sync', () => {
       expect(bad.json<ErrorBody>().error.issues?.[0]?.path).toBe('status');
     });
 
+    it('replays one group of failures: the records with its reason code only', async () => {
+      const timeouts = ['INV-G1', 'INV-G2'].map((id) => key('acme', id));
+      for (const k of timeouts) await h.parkRecord(k, 'failed', { reasonCode: 'QBO_TIMEOUT' });
+      await h.parkRecord(key('acme', 'INV-G3'), 'failed', { reasonCode: 'VALIDATION' });
+      const before = new Set(await jobIds());
+      const res = await h.request('POST', '/admin/tenants/acme/replay', {
+        body: { status: 'failed', reasonCode: 'QBO_TIMEOUT', note: 'QuickBooks was down at noon' },
+      });
+      expect(res.json<ReplayResponse>()).toEqual({ replayed: 2 });
+      const added = (await queuedJobs(h)).filter((j) => !before.has(j.id));
+      expect(added.map((j) => (j.data as { entityId: string }).entityId).sort()).toEqual(['INV-G1', 'INV-G2']);
+    });
+
     it('the manual sync window queues needs_sync records (auto-sync off) and marks them asked for', async () => {
       await h.request('PATCH', '/admin/tenants/acme/settings', { body: { autoSync: false } });
       const waiting = [key('acme', 'INV-S1'), key('acme', 'INV-S2')];

@@ -289,6 +289,11 @@ export const ReplayBody = z
   .strictObject({
     status: SyncStatus.default('failed').meta({ description: 'Which records to replay; default failed.' }),
     entityType: SyncEntityType.optional(),
+    reasonCode: z
+      .string()
+      .max(100)
+      .optional()
+      .meta({ description: 'Only records with this reason code (one group of GET /admin/failures).' }),
     from: DateParam.optional().meta({ description: 'Records that last changed at or after this time.' }),
     to: DateParam.optional().meta({ description: 'Records that last changed before this time.' }),
     note: AuditNote.meta({ description: 'Why (required; kept in the audit log with your name and the count).' }),

@@ -49,10 +49,17 @@ export function decodeCursor(raw: string): RecordCursor {
 }
 
 /** A bulk action's filter as the audit log keeps it (dates as ISO text). */
-function auditFilter(f: { statuses?: string[]; entityType?: string; from?: Date; to?: Date }): Record<string, unknown> {
+function auditFilter(f: {
+  statuses?: string[];
+  entityType?: string;
+  reasonCode?: string;
+  from?: Date;
+  to?: Date;
+}): Record<string, unknown> {
   return {
     ...(f.statuses ? { status: f.statuses.join(',') } : {}),
     ...(f.entityType ? { entityType: f.entityType } : {}),
+    ...(f.reasonCode ? { reasonCode: f.reasonCode } : {}),
     ...(f.from ? { from: f.from.toISOString() } : {}),
     ...(f.to ? { to: f.to.toISOString() } : {}),
   };
@@ -227,6 +234,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const filter = {
         statuses: [input.status],
         ...(input.entityType ? { entityType: input.entityType } : {}),
+        ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
         ...(input.from ? { from: input.from } : {}),
         ...(input.to ? { to: input.to } : {}),
       };
