@@ -13,10 +13,10 @@ import { createLogger } from '@qbo-sync/observability';
 import { createQueues, type Queues } from '@qbo-sync/producer';
 import { createQboClient, TokenSet } from '@qbo-sync/qbo-client';
 import { type RunningSandbox, startSandbox } from '@qbo-sync/qbo-sandbox';
+import { freePort, startOwnPostgres, startOwnRedis } from '@qbo-sync/testkit';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { checkCompany, type Failure, type RecordRow, type VoidPolicy } from './checker.js';
-import { freePort, PrivatePostgres, PrivateRedis } from './infra.js';
 import { type ExpectedCompany, expectedCompany, expectedRecordStatuses } from './model.js';
 import { buildTenantWorkload, type TenantWorkload } from './scenario.js';
 import { API_MAIN, spawnNodeProcess, WorkerFleet, type WorkerProcess } from './worker-process.js';
@@ -28,6 +28,8 @@ export interface ChaosOptions {
   /** Unique events in all (re-deliveries on top). */
   events: number;
   duplicateRate: number;
+  /** Deliveries shuffled across stories up to this many places (0: story order; see ScenarioShape). */
+  shuffleWindow: number;
   workers: number;
   workerConcurrency: number;
   /** Access-token lifetime in the sandbox (seconds). */
@@ -72,6 +74,7 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   tenants: 10,
   events: 10_000,
   duplicateRate: 0.2,
+  shuffleWindow: 0,
   workers: 3,
   workerConcurrency: 10,
   tokenTtlSeconds: 5,
@@ -126,6 +129,23 @@ export const CALM_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   redisLossAtMs: -1,
   pgStopAtMs: -1,
   minChaosMs: 0,
+};
+
+/**
+ * The books: several companies, deliveries shuffled across stories (drafts sent and voided, deposits voided
+ * during close-out, payments and refunds before their parents), no injected faults, and the strict void
+ * policy — every QBO object exactly right, voided ones posted and voided. Sized for `npm test`.
+ */
+export const BOOKS_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
+  ...CALM_PROFILE,
+  tenants: 4,
+  events: 400,
+  duplicateRate: 0.1,
+  shuffleWindow: 40,
+  voidPolicy: 'post-and-void',
+  // Bounded so the jest test reports (rather than times out) on a loaded machine.
+  budgetMs: 170_000,
+  settleTimeoutMs: 120_000,
 };
 
 export interface FaultLog {
@@ -216,9 +236,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   };
   try {
     // ---- infrastructure of our own
-    const redis = await PrivateRedis.start();
+    const redis = await startOwnRedis();
     cleanups.push(() => redis.stop());
-    const pg = await PrivatePostgres.start();
+    const pg = await startOwnPostgres();
     cleanups.push(() => pg.destroy());
     const databaseUrl = await pg.createDatabase('qbo_chaos');
     await prepareDatabase(databaseUrl);
@@ -280,6 +300,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const workload = buildTenantWorkload(id, i, opts.seed, {
         eventsPerTenant: perTenant,
         duplicateRate: opts.duplicateRate,
+        shuffleWindow: opts.shuffleWindow,
       });
       tenants.push({
         id,
@@ -595,9 +616,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         const at = now;
         log('Redis: SIGKILL, restarting EMPTY');
         const down = Date.now();
-        await redis.kill();
+        await redis.stop();
         await pause(1000);
-        await redis.restart();
+        await redis.start();
         faults.redisLoss = { atMs: at, downMs: Date.now() - down };
         log(`Redis back (empty) after ${Date.now() - down} ms`);
       }

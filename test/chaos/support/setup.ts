@@ -22,7 +22,7 @@ export interface Chaos {
 const WORKER_ENV = { QBO_RATE_LIMIT_PER_WINDOW: '4500', QBO_HTTP_TIMEOUT_MS: '5000' };
 
 export interface ChaosOptions {
-  /** Redis and PostgreSQL servers of the suite's own (see own-services.ts), for suites that kill them. */
+  /** Redis and PostgreSQL servers of the suite's own (`@qbo-sync/testkit`'s own-services.ts), for suites that kill them. */
   redisUrl?: string;
   pgBaseUrl?: string;
   /** INBOX_REQUEUE_AFTER_MS for the API and the workers: how soon a job Redis lost is queued again. */
@@ -35,6 +35,8 @@ export async function startChaos(label: string, opts: ChaosOptions = {}): Promis
   const h = await startHarness(label, {
     startWorker: false,
     sandbox: { limits: { requestsPerWindow: 5000, windowMs: 60_000, maxConcurrent: 10 } },
+    // The API's producer paces jobs by the same budget the worker processes admit requests by.
+    env: { QBO_RATE_LIMIT_PER_WINDOW: WORKER_ENV.QBO_RATE_LIMIT_PER_WINDOW },
     ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
     ...(opts.pgBaseUrl ? { pgBaseUrl: opts.pgBaseUrl } : {}),
     ...(opts.requeueAfterMs !== undefined ? { requeueAfterMs: opts.requeueAfterMs } : {}),
