@@ -65,6 +65,9 @@ describe('console: the support path', () => {
     await row.getByRole('link', { name: 'INV-7004' }).click();
     await page.waitForURL(/\/console\/records\/.*\/invoice\/INV-7004$/);
     await page.locator('#record-status', { hasText: 'Needs a mapping' }).waitFor();
+    // The timeline: the event received, and the attempt that parked it.
+    expect(await page.locator('#events-h').textContent()).toBe('Events received (1)');
+    expect(await page.locator('#record-history table').first().textContent()).toContain('invoice.sent');
     await screenshot(page, 'record-timeline');
 
     // The picker preselects nothing; its search narrows the list.
