@@ -52,6 +52,7 @@ export const TenantSettingsPatch = z.strictObject({
   representatives: settingsShape.representatives.removeDefault().optional(),
   voidsBeforeSync: settingsShape.voidsBeforeSync.removeDefault().optional(),
   callbackUrl: settingsShape.callbackUrl,
+  driftPolicy: settingsShape.driftPolicy.removeDefault().optional(),
 } satisfies { [K in keyof typeof settingsShape]: z.ZodType });
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;
 

@@ -17,6 +17,7 @@ export const STATUS_WORDS: Record<SyncStatus, string> = {
   conflict: 'Conflict in QuickBooks',
   failed: 'Failed',
   voided: 'Voided',
+  drift: 'Changed in QuickBooks',
 };
 
 const CONSOLE_STYLE = `header{display:flex;justify-content:space-between;align-items:center;gap:1rem}
