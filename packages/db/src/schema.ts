@@ -169,9 +169,7 @@ export const syncRecords = pgTable(
     uniqueIndex('sync_records_entity').on(t.tenantId, t.entityType, t.externalId),
     index('sync_records_status').on(t.tenantId, t.status, t.updatedAt),
     // Drift: a QBO change (webhook, CDC) names the object by its QBO id; find our record from it.
-    index('sync_records_qbo_id')
-      .on(t.tenantId, t.entityType, t.qboId)
-      .where(sql`${t.qboId} is not null`),
+    index('sync_records_qbo_id').on(t.tenantId, t.entityType, t.qboId).where(sql`${t.qboId} is not null`),
     index('sync_records_waiting_for').on(t.tenantId, t.waitingFor).where(sql`${t.waitingFor} is not null`),
     // A tenant's callback run reads its status versions not yet announced, oldest change first.
     index('sync_records_callback_pending')
