@@ -23,6 +23,14 @@ import { handBackWhenClosing } from './sync/step-aside.js';
 /** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
 export const MAX_STALLED_COUNT = 10;
 
+/** Jobs not started by an inbox event: nothing to mark processed when they end. */
+const NOT_INBOX_JOBS: ReadonlySet<JobName> = new Set([
+  'callback.deliver',
+  'deposits.apply',
+  'qbo.change',
+  'qbo.cdc-sweep',
+]);
+
 /** How long a job that moved itself to delayed is remembered for telling a renewal race from a lost lock. */
 const HANDED_BACK_MEMORY_MS = 60_000;
 
@@ -89,6 +97,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
       lost: await deps.producer.sweepUnprocessed(),
     }),
     stalledJobs: () => recordStalledJobs(syncDeps, deps.producer.queues),
+    cdcSweepIntervalMs: deps.config.worker.cdcSweepIntervalMs,
   };
   const workers = new Map<JobName, Worker>();
   let sweeps: { stop(): Promise<void> } | undefined;
@@ -121,7 +130,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
       for (const name of JOB_NAMES) {
         // Sync jobs mark their inbox event processed when they end for good; every job rides out store
         // outages; a job whose wait was cut short by closing is handed back.
-        const marks = name !== 'callback.deliver' && name !== 'deposits.apply';
+        const marks = !NOT_INBOX_JOBS.has(name);
         const marked = marks ? markingProcessed(deps.db, handlers[name], log) : handlers[name];
         const handler = handBackWhenClosing(deferringOnStoreOutage(marked, log));
         const processor = deps.metrics ? instrumentProcessor(name, handler, deps.metrics) : handler;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../deps.js';
 import { adminConnectRoutes } from './admin-connect.js';
+import { adminDriftRoutes } from './admin-drift.js';
 import { adminMappingRoutes } from './admin-mappings.js';
 import { adminRecordRoutes } from './admin-records.js';
 import { adminTenantRoutes } from './admin-tenants.js';
@@ -10,6 +11,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { eventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
+import { qboWebhookRoutes } from './qbo-webhooks.js';
 import { syncStatusRoutes } from './sync-status.js';
 
 /**
@@ -24,6 +26,8 @@ export const ROUTES: ReadonlyArray<FastifyPluginAsync<RouteOptions>> = [
   adminConnectRoutes,
   adminMappingRoutes,
   adminRecordRoutes,
+  adminDriftRoutes,
+  qboWebhookRoutes,
   connectRoutes,
   dashboardRoutes,
   consoleRoutes,
