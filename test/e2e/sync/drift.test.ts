@@ -69,6 +69,12 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
     const c = await h.producer.queues['qbo.change'].getJobCounts('waiting', 'prioritized', 'active', 'delayed');
     return Object.values(c).every((n) => n === 0);
   };
+  /** The notification of our invoice's create has arrived and been handled (a later read would see any change). */
+  const webhooksHandled = (tenantId: string) =>
+    waitFor(async () => {
+      const n = await countWebhookEvents(h.db.db, tenantId);
+      return n >= 1 && (await changesSettled()) ? n : undefined;
+    });
   const syncedInvoice = async (t: Tenant, over: Row = {}, id = 'INV-1') => {
     await h.publish(event(t.id, 'invoice.sent', invoiceData({ id, number: `${id}-N`, ...over })));
     return h.waitStatus(t.id, 'invoice', id, 'synced');
@@ -117,6 +123,7 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
   it('re-creates on replay an invoice deleted in QuickBooks that nobody noticed (webhook lost)', async () => {
     const t = await h.tenant();
     const first = await syncedInvoice(t);
+    await webhooksHandled(t.id);
     await h.admin('/webhooks', { enabled: false }, 'PUT');
     try {
       await asPerson(t, 'Invoice', first.qboId ?? '', { action: 'delete' });
@@ -131,6 +138,7 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
       return r?.status === 'synced' && r.qboId !== first.qboId ? r : undefined;
     });
     expect((await qboInvoices(t)).map((i) => [i['Id'], i['TotalAmt']])).toEqual([[back.qboId, 370]]);
+    expect((await h.attempts(back.id)).filter((a) => a.outcome === 'drift')).toHaveLength(0);
   });
 
   async function editTotal(t: Tenant, qboId: string, amount: number) {
@@ -197,10 +205,7 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
     const t = await h.tenant({ driftPolicy: { deleted: 'flag', edited: 'flag' } });
     const first = await syncedInvoice(t);
     // The notification of our own create has arrived; the edit's never will.
-    const before = await waitFor(async () => {
-      const n = await countWebhookEvents(h.db.db, t.id);
-      return n >= 1 && (await changesSettled()) ? n : undefined;
-    });
+    const before = await webhooksHandled(t.id);
     await h.admin('/webhooks', { enabled: false }, 'PUT');
     try {
       await editTotal(t, first.qboId ?? '', 410);
