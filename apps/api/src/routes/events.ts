@@ -39,9 +39,22 @@ function assertOwnTenant(events: readonly unknown[], tenantId: string): void {
   }
 }
 
+// Fatal: invalid bytes are refused, not turned into U+FFFD (which reached QBO as a customer named "���").
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseJson(raw: Buffer): unknown {
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = UTF8.decode(raw);
+  } catch {
+    throw new ApiError(
+      400,
+      'invalid_json',
+      'The body is not valid UTF-8 (JSON must be sent as UTF-8 bytes): encode every string as UTF-8. Nothing was stored.',
+    );
+  }
+  try {
+    return JSON.parse(text);
   } catch (err) {
     const detail = raw.length === 0 ? 'the body is empty' : (err as Error).message;
     throw new ApiError(400, 'invalid_json', `The body is not valid JSON (${detail}). Nothing was stored.`);

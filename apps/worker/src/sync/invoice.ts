@@ -72,7 +72,11 @@ export async function syncInvoice(
     case 'noop':
       return { kind: 'noop', reason: decision.reason };
     case 'mark_voided':
-      return { kind: 'voided', reason: decision.reason };
+      return {
+        kind: 'voided',
+        reason: decision.reason,
+        ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}),
+      };
     case 'void':
       return voidInQbo(deps, ctx, record, INVOICE_VOID);
     case 'create':

@@ -69,7 +69,7 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
     case 'voided':
       return {
         status: 'voided',
-        reasonCode: null,
+        reasonCode: outcome.reasonCode ?? null,
         reason: outcome.reason,
         details: null,
         ...(outcome.syncToken !== undefined ? { syncToken: outcome.syncToken } : {}),
