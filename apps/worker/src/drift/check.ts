@@ -36,8 +36,16 @@ export const isDriftEntity = (t: string): t is DriftEntity => t === 'invoice' ||
  * records synced before fingerprints, the invoice's total and customer.
  */
 export function recordedFingerprint(details: unknown): QboFingerprint {
-  const d = (details ?? {}) as { qbo?: QboFingerprint; total?: unknown; qboCustomerId?: unknown };
-  if (d.qbo && typeof d.qbo === 'object') return d.qbo;
+  const d = (details ?? {}) as { qbo?: QboFingerprint; total?: unknown; qboCustomerId?: unknown; unapplied?: unknown };
+  if (d.qbo && typeof d.qbo === 'object') {
+    // A deposit posted unapplied is applied later by deposits.apply (under the invoice's lock, not the
+    // payment's): what it applies is ours to change, not drift.
+    if (d.unapplied === true) {
+      const { applied: _ours, ...rest } = d.qbo;
+      return rest;
+    }
+    return d.qbo;
+  }
   return {
     ...(typeof d.total === 'string' ? { total: d.total } : {}),
     ...(typeof d.qboCustomerId === 'string' ? { customerId: d.qboCustomerId } : {}),
