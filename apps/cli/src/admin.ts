@@ -1,8 +1,10 @@
 import {
+  CdcSweepResponse,
   ConnectResponse,
   CreateTenantResponse,
   DeleteTenantResponse,
   DisconnectResponse,
+  DriftActionResponse,
   ManualSyncResponse,
   type MappingKind,
   MappingListResponse,
@@ -99,6 +101,17 @@ const recordPath = (tenantId: string, entityType: SyncEntityType, externalId: st
 
 export const getRecord = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
   api.admin('GET', recordPath(tenantId, entityType, externalId), SyncRecordDetailResponse);
+
+export const driftAction = (
+  api: ApiClient,
+  tenantId: string,
+  entityType: SyncEntityType,
+  externalId: string,
+  action: 'accept' | 'push',
+) => api.admin('POST', `${recordPath(tenantId, entityType, externalId)}/drift/${action}`, DriftActionResponse);
+
+export const cdcSweep = (api: ApiClient, tenantId: string) =>
+  api.admin('POST', `/admin/tenants/${encodeURIComponent(tenantId)}/cdc-sweep`, CdcSweepResponse);
 
 export const replayOne = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
   api.admin('POST', `${recordPath(tenantId, entityType, externalId)}/replay`, ReplayOneResponse);

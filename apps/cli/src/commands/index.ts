@@ -2,6 +2,7 @@ import type { AnyCommand } from '../command.js';
 import { backfill } from './backfill.js';
 import { connect, disconnectCommand } from './connect.js';
 import { demoLoad, demoSetup } from './demo.js';
+import { cdcSweepCommand, drift } from './drift.js';
 import { examplesWrite } from './examples.js';
 import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './mappings.js';
 import { replay, sync } from './replay.js';
@@ -33,6 +34,8 @@ export const COMMANDS: readonly AnyCommand[] = [
   status,
   replay,
   sync,
+  drift,
+  cdcSweepCommand,
   send,
   backfill,
   demoSetup,
