@@ -5,7 +5,15 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { countWebhookEvents, getCdcCursor } from '@qbo-sync/db/repositories/drift';
 import { waitFor } from '@qbo-sync/testkit';
-import { event, type Harness, invoiceData, paymentData, startHarness, type Tenant } from '../../support/harness.js';
+import {
+  event,
+  type Harness,
+  invoiceData,
+  paymentData,
+  startCallbackReceiver,
+  startHarness,
+  type Tenant,
+} from '../../support/harness.js';
 
 const VERIFIER = 'drift-test-verifier-token';
 type Row = Record<string, unknown>;
@@ -102,8 +110,9 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
     expect(attempts.filter((a) => a.outcome === 'drift').map((a) => a.faultCode)).toEqual(['DRIFT_DELETED']);
   });
 
-  it('flags a deletion when the policy says flag; push ours re-creates it, a replay of a deleted one too', async () => {
-    const t = await h.tenant({ driftPolicy: { deleted: 'flag', edited: 'flag' } });
+  it('flags a deletion when the policy says flag (record, status API, callback); push ours re-creates it', async () => {
+    const receiver = await startCallbackReceiver();
+    const t = await h.tenant({ driftPolicy: { deleted: 'flag', edited: 'flag' }, callbackUrl: receiver.url });
     const first = await syncedInvoice(t);
     await asPerson(t, 'Invoice', first.qboId ?? '', { action: 'delete' });
     const flagged = await h.waitStatus(t.id, 'invoice', 'INV-1', 'drift');
@@ -114,6 +123,11 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
     // The billing system sees it too.
     const status = await fetch(`${h.apiUrl}/v1/sync-status/invoice/INV-1`, { headers: { 'x-api-key': t.apiKey } });
     expect(await status.json()).toMatchObject({ status: 'drift', drift: { kind: 'deleted', action: 'flag' } });
+    const hit = await waitFor(() => receiver.hits.find((x) => x.json['status'] === 'drift'), {
+      what: 'the drift callback',
+    });
+    expect(hit.json).toMatchObject({ reasonCode: 'DRIFT_DELETED', details: { drift: { kind: 'deleted' } } });
+    await receiver.close();
     const pushed = await adminApi('POST', `/admin/tenants/${t.id}/sync-records/invoice/INV-1/drift/push`);
     expect(pushed).toMatchObject({ status: 200, json: { action: 'pushed' } });
     const back = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
@@ -283,6 +297,35 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
     } finally {
       await h.admin('/webhooks', { format: 'cloudevents' }, 'PUT');
     }
+  });
+
+  it('heals payments by policy: one unapplied in QuickBooks is re-applied, one deleted is re-created', async () => {
+    const t = await h.tenant({ driftPolicy: { deleted: 'heal', edited: 'heal' } });
+    await syncedInvoice(t);
+    await h.publish(event(t.id, 'payment.accepted', paymentData({ invoiceId: 'INV-1' }), 60_000));
+    const paid = await h.waitStatus(t.id, 'payment', 'PAY-1', 'synced');
+    const balance = async () => (await qboInvoices(t))[0]?.['Balance'];
+    expect(await balance()).toBe(0);
+    await webhooksHandled(t.id);
+
+    // Unapplied in QuickBooks: the payment's lines removed, the invoice open again.
+    await asPerson(t, 'Payment', paid.qboId ?? '', { action: 'edit', patch: { Line: [] } });
+    await waitFor(
+      async () => (await h.attempts(paid.id)).some((a) => a.faultCode === 'DRIFT_UNAPPLIED') && (await balance()) === 0,
+      { what: 'the payment re-applied' },
+    );
+    const reapplied = await h.waitStatus(t.id, 'payment', 'PAY-1', 'synced');
+    expect(reapplied.qboId).toBe(paid.qboId);
+
+    // Deleted in QuickBooks: created anew and applied again.
+    await asPerson(t, 'Payment', paid.qboId ?? '', { action: 'delete' });
+    const again = await waitFor(async () => {
+      const r = await h.record(t.id, 'payment', 'PAY-1');
+      return r?.status === 'synced' && r.qboId !== paid.qboId ? r : undefined;
+    });
+    const payments = await h.entities(t.realmId, 'Payment');
+    expect(payments.map((p) => [p['Id'], p['TotalAmt'], p['UnappliedAmt']])).toEqual([[again.qboId, 370, 0]]);
+    expect(await balance()).toBe(0);
   });
 
   it('never calls our own updates drift: an invoice changed in billing and resynced, a payment applied to it', async () => {

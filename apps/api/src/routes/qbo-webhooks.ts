@@ -10,6 +10,7 @@ import {
 import {
   acceptWebhookEvents,
   forgetWebhookEvents,
+  requestCdcSweep,
   tenantsOfRealm,
   type WebhookEventRow,
 } from '@qbo-sync/db/repositories/drift';
@@ -112,8 +113,11 @@ export const qboWebhookRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
           );
         }
       } catch (err) {
-        // Not queued: forget them so Intuit's retry (a 5xx is retried) queues them again.
+        // Not queued: forget them so Intuit's retry (a 5xx is retried) queues them again, and ask for a CDC
+        // sweep of those companies in case the retries run out too (a gap in what webhooks told us).
         await forgetWebhookEvents(deps.db, fresh);
+        const at = new Date((deps.now ?? Date.now)());
+        for (const tenantId of new Set(fresh.map((r) => r.tenantId))) await requestCdcSweep(deps.db, tenantId, at);
         throw err;
       }
       deps.metrics?.countWebhookChanges('accepted', fresh.length);

@@ -5,6 +5,8 @@
 // about 20, 30 and 50 minutes), then the notification is dropped. Delays are settings here so tests need
 // not wait minutes.
 import { createHmac, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Change } from './change-log.js';
 
 export type WebhookFormat = 'cloudevents' | 'legacy';
@@ -151,20 +153,8 @@ export class WebhookNotifier {
   }
 
   private async attempt(s: WebhookSettings, delivery: WebhookDelivery, retry: number): Promise<void> {
-    let status = 0;
-    try {
-      this.stats.posts++;
-      const res = await fetch(s.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'intuit-signature': delivery.signature },
-        body: delivery.body,
-        signal: AbortSignal.timeout(s.timeoutMs),
-      });
-      status = res.status;
-      await res.arrayBuffer();
-    } catch {
-      status = 0;
-    }
+    this.stats.posts++;
+    const status = await post(s, delivery);
     delivery.statuses.push(status);
     if (status >= 200 && status < 300) {
       delivery.outcome = 'delivered';
@@ -191,4 +181,37 @@ export class WebhookNotifier {
     this.timers.add(t);
     return t;
   }
+}
+
+/**
+ * One POST on a connection of its own (no keep-alive: a receiver shutting down is never held open by the
+ * sandbox). Resolves with the HTTP status, 0 when there was no answer (refused, reset, timed out).
+ */
+function post(s: WebhookSettings, delivery: WebhookDelivery): Promise<number> {
+  return new Promise((resolve) => {
+    const url = new URL(s.url);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        timeout: s.timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(delivery.body),
+          'intuit-signature': delivery.signature,
+          connection: 'close',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end(delivery.body);
+  });
 }
