@@ -118,6 +118,7 @@ describe('admin: tenants', () => {
       createMissingItems: false,
       representatives: 'parent',
       voidsBeforeSync: 'post_and_void',
+      inactiveQboCustomers: 'reactivate',
       callbackUrl: 'https://billing.example/qbo-callbacks',
       driftPolicy: { deleted: 'heal', edited: 'flag' },
     });

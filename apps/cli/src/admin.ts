@@ -1,6 +1,8 @@
 import {
+  AuditListResponse,
   CdcSweepResponse,
   ConnectResponse,
+  CreateOperatorResponse,
   CreateTenantResponse,
   DeleteTenantResponse,
   DisconnectResponse,
@@ -8,10 +10,14 @@ import {
   ManualSyncResponse,
   type MappingKind,
   MappingListResponse,
+  OperatorListResponse,
+  type OperatorRole,
   type QboListName,
   QboListResponse,
+  RecordSearchResponse,
   ReplayOneResponse,
   ReplayResponse,
+  RevokeOperatorResponse,
   RotateKeyResponse,
   RotateSecretResponse,
   type SyncEntityType,
@@ -81,8 +87,12 @@ export const setMapping = (
 export const removeMapping = (api: ApiClient, tenantId: string, kind: MappingKind, key: string) =>
   api.admin('DELETE', `${tenantPath(tenantId)}/mappings/${seg(kind)}/${seg(key)}`, z.unknown());
 
-export const qboList = (api: ApiClient, tenantId: string, list: QboListName) =>
-  api.admin('GET', `${tenantPath(tenantId)}/qbo/${list}`, QboListResponse);
+export const qboList = (api: ApiClient, tenantId: string, list: QboListName, search?: string) =>
+  api.admin(
+    'GET',
+    `${tenantPath(tenantId)}/qbo/${list}${search ? `?q=${encodeURIComponent(search)}` : ''}`,
+    QboListResponse,
+  );
 
 export interface RecordFilter {
   status?: SyncStatus | undefined;
@@ -108,22 +118,56 @@ export const driftAction = (
   entityType: SyncEntityType,
   externalId: string,
   action: 'accept' | 'push',
-) => api.admin('POST', `${recordPath(tenantId, entityType, externalId)}/drift/${action}`, DriftActionResponse);
+  note?: string | undefined,
+) =>
+  api.admin(
+    'POST',
+    `${recordPath(tenantId, entityType, externalId)}/drift/${action}`,
+    DriftActionResponse,
+    note ? { note } : undefined,
+  );
 
 export const cdcSweep = (api: ApiClient, tenantId: string) =>
   api.admin('POST', `/admin/tenants/${encodeURIComponent(tenantId)}/cdc-sweep`, CdcSweepResponse);
 
-export const replayOne = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
-  api.admin('POST', `${recordPath(tenantId, entityType, externalId)}/replay`, ReplayOneResponse);
+export const replayOne = (
+  api: ApiClient,
+  tenantId: string,
+  entityType: SyncEntityType,
+  externalId: string,
+  note?: string | undefined,
+) =>
+  api.admin(
+    'POST',
+    `${recordPath(tenantId, entityType, externalId)}/replay`,
+    ReplayOneResponse,
+    note ? { note } : undefined,
+  );
 
 export const replayMany = (
   api: ApiClient,
   tenantId: string,
-  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string },
+  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string; note: string },
 ) => api.admin('POST', `${tenantPath(tenantId)}/replay`, ReplayResponse, body);
 
 export const manualSync = (
   api: ApiClient,
   tenantId: string,
-  body: { entityType?: SyncEntityType; from?: string; to?: string },
+  body: { entityType?: SyncEntityType; from?: string; to?: string; note: string },
 ) => api.admin('POST', `${tenantPath(tenantId)}/sync`, ManualSyncResponse, body);
+
+export const createOperator = (api: ApiClient, body: { name: string; role: OperatorRole }) =>
+  api.admin('POST', '/admin/operators', CreateOperatorResponse, body);
+
+export const listOperators = (api: ApiClient) => api.admin('GET', '/admin/operators', OperatorListResponse);
+
+export const revokeOperator = (api: ApiClient, id: number) =>
+  api.admin('DELETE', `/admin/operators/${id}`, RevokeOperatorResponse);
+
+export const listAudit = (
+  api: ApiClient,
+  f: { tenantId?: string | undefined; actor?: string | undefined; action?: string | undefined; limit?: number },
+) => api.admin('GET', `/admin/audit${query({ ...f })}`, AuditListResponse);
+
+export const searchRecords = (api: ApiClient, q: string, tenantId?: string | undefined, limit?: number) =>
+  api.admin('GET', `/admin/records/search${query({ q, tenantId, limit })}`, RecordSearchResponse);

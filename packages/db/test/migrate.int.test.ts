@@ -7,7 +7,7 @@ import { createDb, type DbHandle, prepareDatabase, tenants } from '../src/index.
 import * as schema from '../src/schema.js';
 
 /** Every table the drizzle schema declares: the checked-in migrations must create exactly these. */
-const schemaTables = Object.values(schema as Record<string, unknown>)
+const schemaTables = (Object.values(schema) as unknown[])
   .filter((value): value is PgTable => is(value, PgTable))
   .map((table) => getTableConfig(table).name)
   .sort();

@@ -3,6 +3,7 @@
 // finds the same when the webhook is lost; support accepts QBO's version or pushes ours.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { listAudit } from '@qbo-sync/db/repositories/audit';
 import { countWebhookEvents, getCdcCursor } from '@qbo-sync/db/repositories/drift';
 import { waitFor } from '@qbo-sync/testkit';
 import {
@@ -193,6 +194,11 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
     expect(accepted).toMatchObject({ status: 200, json: { action: 'accepted', status: 'synced' } });
     const rec = await h.record(t.id, 'invoice', 'INV-1');
     expect(rec?.status).toBe('synced');
+    // Who accepted what is in the audit log.
+    const audit = await listAudit(h.db.db, { tenantId: t.id, action: 'record.drift_accept', limit: 5 });
+    expect(audit.entries.map((e) => [e.result, e.target])).toEqual([
+      ['ok', { entityType: 'invoice', externalId: 'INV-1', kind: 'edited' }],
+    ]);
     // QBO keeps its 420.00; a later look at it (a CDC sweep) does not flag it again.
     expect((await qboInvoices(t))[0]?.['TotalAmt']).toBe(420);
     const job = await adminApi('POST', `/admin/tenants/${t.id}/cdc-sweep`);

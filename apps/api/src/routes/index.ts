@@ -3,6 +3,8 @@ import type { RouteOptions } from '../deps.js';
 import { adminConnectRoutes } from './admin-connect.js';
 import { adminDriftRoutes } from './admin-drift.js';
 import { adminMappingRoutes } from './admin-mappings.js';
+import { adminOperationRoutes } from './admin-operations.js';
+import { adminOverviewRoutes } from './admin-overview.js';
 import { adminRecordRoutes } from './admin-records.js';
 import { adminTenantRoutes } from './admin-tenants.js';
 import { connectRoutes } from './connect.js';
@@ -26,6 +28,8 @@ export const ROUTES: ReadonlyArray<FastifyPluginAsync<RouteOptions>> = [
   adminConnectRoutes,
   adminMappingRoutes,
   adminRecordRoutes,
+  adminOperationRoutes,
+  adminOverviewRoutes,
   adminDriftRoutes,
   qboWebhookRoutes,
   connectRoutes,

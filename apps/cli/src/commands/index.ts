@@ -5,6 +5,7 @@ import { demoLoad, demoSetup } from './demo.js';
 import { cdcSweepCommand, drift } from './drift.js';
 import { examplesWrite } from './examples.js';
 import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './mappings.js';
+import { audit, operatorsCreate, operatorsList, operatorsRevoke, search } from './operations.js';
 import { replay, sync } from './replay.js';
 import { send } from './send.js';
 import { status } from './status.js';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   mappingsRemove,
   qboListCommand,
   status,
+  search,
   replay,
   sync,
   drift,
@@ -40,5 +42,9 @@ export const COMMANDS: readonly AnyCommand[] = [
   backfill,
   demoSetup,
   demoLoad,
+  operatorsCreate,
+  operatorsList,
+  operatorsRevoke,
+  audit,
   examplesWrite,
 ];

@@ -9,6 +9,7 @@ export type EntityName =
   | 'Account'
   | 'PaymentMethod'
   | 'TaxCode'
+  | 'TaxRate'
   | 'Invoice'
   | 'Payment'
   | 'Purchase';
@@ -21,13 +22,14 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'Account',
   'PaymentMethod',
   'TaxCode',
+  'TaxRate',
   'Invoice',
   'Payment',
   'Purchase',
 ];
 
 /** QBO numbers names, transactions and lists from separate sequences. */
-export type IdFamily = 'name' | 'txn' | 'item' | 'account' | 'paymentmethod' | 'taxcode';
+export type IdFamily = 'name' | 'txn' | 'item' | 'account' | 'paymentmethod' | 'taxcode' | 'taxrate';
 
 export interface MetaData {
   CreateTime: string;
