@@ -1,10 +1,12 @@
 import {
   AuditListResponse,
+  CdcSweepResponse,
   ConnectResponse,
   CreateOperatorResponse,
   CreateTenantResponse,
   DeleteTenantResponse,
   DisconnectResponse,
+  DriftActionResponse,
   ManualSyncResponse,
   type MappingKind,
   MappingListResponse,
@@ -110,6 +112,24 @@ const recordPath = (tenantId: string, entityType: SyncEntityType, externalId: st
 
 export const getRecord = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
   api.admin('GET', recordPath(tenantId, entityType, externalId), SyncRecordDetailResponse);
+
+export const driftAction = (
+  api: ApiClient,
+  tenantId: string,
+  entityType: SyncEntityType,
+  externalId: string,
+  action: 'accept' | 'push',
+  note?: string | undefined,
+) =>
+  api.admin(
+    'POST',
+    `${recordPath(tenantId, entityType, externalId)}/drift/${action}`,
+    DriftActionResponse,
+    note ? { note } : undefined,
+  );
+
+export const cdcSweep = (api: ApiClient, tenantId: string) =>
+  api.admin('POST', `/admin/tenants/${encodeURIComponent(tenantId)}/cdc-sweep`, CdcSweepResponse);
 
 export const replayOne = (
   api: ApiClient,

@@ -99,6 +99,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
       lost: await deps.producer.sweepUnprocessed(),
     }),
     stalledJobs: () => recordStalledJobs(syncDeps, deps.producer.queues, stalledScannedSince),
+    cdcSweepIntervalMs: deps.config.worker.cdcSweepIntervalMs,
   };
   const workers = new Map<JobName, Worker>();
   let sweeps: { stop(): Promise<void> } | undefined;

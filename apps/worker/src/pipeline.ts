@@ -47,8 +47,17 @@ function countingDeferrals(count: NonNullable<PipelineDeps['countDeferral']>): P
   };
 }
 
-/** Jobs that stand for no inbox event of their own (callbacks, deposit applications) mark nothing processed. */
-const MARKS_INBOX_EVENT = (name: JobName) => name !== 'callback.deliver' && name !== 'deposits.apply';
+/**
+ * Jobs that stand for no inbox event of their own (callbacks, deposit applications, QBO change checks and CDC
+ * sweeps) mark nothing processed.
+ */
+const NOT_INBOX_JOBS: ReadonlySet<JobName> = new Set([
+  'callback.deliver',
+  'deposits.apply',
+  'qbo.change',
+  'qbo.cdc-sweep',
+]);
+const MARKS_INBOX_EVENT = (name: JobName) => !NOT_INBOX_JOBS.has(name);
 
 /** The layers of one job type's run, outermost first (absent ones are skipped). */
 export function pipelineLayers(name: JobName, deps: PipelineDeps): Array<ProcessorLayer | undefined> {

@@ -2,6 +2,7 @@ import type { AnyCommand } from '../command.js';
 import { backfill } from './backfill.js';
 import { connect, disconnectCommand } from './connect.js';
 import { demoLoad, demoSetup } from './demo.js';
+import { cdcSweepCommand, drift } from './drift.js';
 import { examplesWrite } from './examples.js';
 import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './mappings.js';
 import { audit, health, operatorsCreate, operatorsList, operatorsRevoke, queues, search, stats } from './operations.js';
@@ -38,6 +39,8 @@ export const COMMANDS: readonly AnyCommand[] = [
   search,
   replay,
   sync,
+  drift,
+  cdcSweepCommand,
   send,
   backfill,
   demoSetup,
