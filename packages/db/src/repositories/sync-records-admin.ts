@@ -1,24 +1,9 @@
 // Support-side queries over sync records: filtered, keyset-paginated listings, counts by status, and the
 // selection and marking behind replays and manual sync windows. The worker's own queries live in sync-records.ts.
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  getTableColumns,
-  gt,
-  gte,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { qboConnections, syncRecords } from '../schema.js';
-import type { SyncRecordRow } from './sync-records.js';
+import { type SyncRecordRow, syncRecordColumns } from './sync-records-read.js';
 
 export interface RecordFilter {
   tenantId: string;
@@ -90,9 +75,8 @@ export async function listRecordsPage(
       sql`(${syncRecords.updatedAt}, ${syncRecords.id}) < (${filter.after.updatedAt}::timestamptz, ${filter.after.id}::bigint)`,
     );
   }
-  const { searchTerms: _terms, ...columns } = getTableColumns(syncRecords);
   const rows = await db
-    .select({ ...columns, cursorAt: ISO_MICROS })
+    .select({ ...syncRecordColumns, cursorAt: ISO_MICROS })
     .from(syncRecords)
     .where(and(...conds))
     .orderBy(desc(syncRecords.updatedAt), desc(syncRecords.id))
@@ -111,7 +95,7 @@ export async function selectRecordsAfter(
   filter: RecordFilter & { afterId: number; limit: number },
 ): Promise<SyncRecordRow[]> {
   return db
-    .select()
+    .select(syncRecordColumns)
     .from(syncRecords)
     .where(and(...filterConditions(filter), gt(syncRecords.id, filter.afterId)))
     .orderBy(asc(syncRecords.id))
@@ -190,9 +174,8 @@ export async function searchRecords(
 ): Promise<SyncRecordRow[]> {
   const conds = [searchCondition(input.q)];
   if (input.tenantId) conds.push(eq(syncRecords.tenantId, input.tenantId));
-  const { searchTerms: _terms, ...columns } = getTableColumns(syncRecords);
   return db
-    .select(columns)
+    .select(syncRecordColumns)
     .from(syncRecords)
     .where(and(...conds))
     .orderBy(desc(syncRecords.updatedAt), desc(syncRecords.id))

@@ -1,10 +1,16 @@
 // Read side of sync records for the status API and support tools. The worker owns the writes.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { syncRecords } from '../schema.js';
 
 /** A sync record as read (search_terms is the search index's input, not read back). */
 export type SyncRecordRow = Omit<typeof syncRecords.$inferSelect, 'searchTerms'>;
+
+/** The columns every read of a whole record selects: all but search_terms (generated, only searched). */
+export const syncRecordColumns = (() => {
+  const { searchTerms: _terms, ...columns } = getTableColumns(syncRecords);
+  return columns;
+})();
 
 /** What a billing system may see about one entity's sync (no snapshot, hashes or tokens). */
 export interface SyncStatusView {

@@ -4,8 +4,9 @@ import { and, eq, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import { type Database, rawClient } from '../client.js';
 import { syncRecords, tenants } from '../schema.js';
 
-/** A sync record as read (search_terms is the search index's input, not read back). */
-export type SyncRecordRow = Omit<typeof syncRecords.$inferSelect, 'searchTerms'>;
+import { type SyncRecordRow, syncRecordColumns } from './sync-records-read.js';
+
+export type { SyncRecordRow };
 
 export interface RecordKey {
   tenantId: string;
@@ -21,12 +22,12 @@ const byKey = (k: RecordKey) =>
   );
 
 export async function getRecord(db: Database, key: RecordKey): Promise<SyncRecordRow | undefined> {
-  const rows = await db.select().from(syncRecords).where(byKey(key)).limit(1);
+  const rows = await db.select(syncRecordColumns).from(syncRecords).where(byKey(key)).limit(1);
   return rows[0];
 }
 
 export async function getRecordById(db: Database, id: number): Promise<SyncRecordRow | undefined> {
-  const rows = await db.select().from(syncRecords).where(eq(syncRecords.id, id)).limit(1);
+  const rows = await db.select(syncRecordColumns).from(syncRecords).where(eq(syncRecords.id, id)).limit(1);
   return rows[0];
 }
 
@@ -160,7 +161,9 @@ export async function setStatus(
   update: StatusUpdate,
 ): Promise<{ record: SyncRecordRow; changed: boolean; previousStatus: string }> {
   return db.transaction(async (tx) => {
-    const prev = (await tx.select().from(syncRecords).where(eq(syncRecords.id, id)).for('update').limit(1))[0];
+    const prev = (
+      await tx.select(syncRecordColumns).from(syncRecords).where(eq(syncRecords.id, id)).for('update').limit(1)
+    )[0];
     if (!prev) throw new Error(`sync record ${id} not found`);
     const changed = prev.status !== update.status || prev.reasonCode !== update.reasonCode;
     const { countAttempt, details, ...rest } = update;
@@ -184,7 +187,7 @@ export async function setStatus(
 /** `waiting` records whose dependency is `waitingFor` ("invoice:INV-1"). */
 export async function recordsWaitingFor(db: Database, tenantId: string, waitingFor: string): Promise<SyncRecordRow[]> {
   return db
-    .select()
+    .select(syncRecordColumns)
     .from(syncRecords)
     .where(
       and(
@@ -205,7 +208,7 @@ export async function listParked(
   if (filter.reasonCode) conds.push(eq(syncRecords.reasonCode, filter.reasonCode));
   if (filter.updatedBefore) conds.push(lt(syncRecords.updatedAt, filter.updatedBefore));
   return db
-    .select()
+    .select(syncRecordColumns)
     .from(syncRecords)
     .where(and(...conds))
     .orderBy(syncRecords.updatedAt)
@@ -241,7 +244,7 @@ export function isPendingDeposit(r: SyncRecordRow): boolean {
 /** A job's deposits still to apply, oldest first (received on, then first recorded). */
 export async function pendingDepositsOfJob(db: Database, tenantId: string, jobId: string): Promise<SyncRecordRow[]> {
   return db
-    .select()
+    .select(syncRecordColumns)
     .from(syncRecords)
     .where(and(eq(syncRecords.tenantId, tenantId), sql`${syncRecords.snapshot}->>'jobId' = ${jobId}`, PENDING_DEPOSIT))
     .orderBy(sql`${syncRecords.snapshot}->>'receivedOn'`, syncRecords.id);
@@ -254,7 +257,7 @@ export async function syncedInvoiceOfJob(
   jobId: string,
 ): Promise<SyncRecordRow | undefined> {
   const rows = await db
-    .select()
+    .select(syncRecordColumns)
     .from(syncRecords)
     .where(
       and(
@@ -498,7 +501,7 @@ export async function reconnectedSinceParked(db: Database, limit = 500): Promise
 /** `needs_sync` records a person asked to sync. */
 export async function manualSyncRequested(db: Database, limit = 500): Promise<SyncRecordRow[]> {
   return db
-    .select()
+    .select(syncRecordColumns)
     .from(syncRecords)
     .where(and(eq(syncRecords.status, 'needs_sync'), isNotNull(syncRecords.manualSyncRequestedAt)))
     .orderBy(syncRecords.manualSyncRequestedAt)
@@ -511,7 +514,11 @@ export async function manualSyncRequested(db: Database, limit = 500): Promise<Sy
  * new state, and the sweep queued a resume stamped with that state: a second resume job.
  */
 async function rowsOf(db: Database, idQuery: SQL): Promise<SyncRecordRow[]> {
-  return db.select().from(syncRecords).where(inArray(syncRecords.id, idQuery)).orderBy(syncRecords.updatedAt);
+  return db
+    .select(syncRecordColumns)
+    .from(syncRecords)
+    .where(inArray(syncRecords.id, idQuery))
+    .orderBy(syncRecords.updatedAt);
 }
 
 /** Notes that a QBO create is about to be sent (cleared by the synced status write). Fixed SQL text: prepared. */
