@@ -211,7 +211,7 @@ describe('deposits: applied to the job invoice whatever the order, exactly once,
         const rec = await h.record(t.id, 'payment', id);
         return open?.n === 0 && Object.values(counts).every((n) => n === 0) && rec?.status === 'voided';
       },
-      { timeoutMs: 20_000, what: `deposit ${id} to be voided and every job to finish` },
+      { timeoutMs: 30_000, what: `deposit ${id} to be voided and every job to finish` },
     );
     await done.catch(async (err: Error) => {
       const r = await h.record(t.id, 'payment', id);
