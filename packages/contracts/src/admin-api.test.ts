@@ -23,11 +23,12 @@ describe('admin API schemas', () => {
   });
 
   it('replays default to failed records; dates may be dates or date-times, in order', () => {
-    expect(ReplayBody.parse({})).toEqual({ status: 'failed' });
-    const parsed = ReplayBody.parse({ from: '2025-03-01', to: '2025-03-02T12:00:00+02:00' });
+    expect(ReplayBody.safeParse({}).success).toBe(false); // a bulk replay needs a note for the audit log
+    expect(ReplayBody.parse({ note: 'mapping fixed' })).toEqual({ status: 'failed', note: 'mapping fixed' });
+    const parsed = ReplayBody.parse({ note: 'backfill window', from: '2025-03-01', to: '2025-03-02T12:00:00+02:00' });
     expect(parsed.from?.toISOString()).toBe('2025-03-01T00:00:00.000Z');
     expect(parsed.to?.toISOString()).toBe('2025-03-02T10:00:00.000Z');
-    const reversed = ReplayBody.safeParse({ from: '2025-03-02', to: '2025-03-01' });
+    const reversed = ReplayBody.safeParse({ note: 'backfill window', from: '2025-03-02', to: '2025-03-01' });
     expect(reversed.success).toBe(false);
     expect(reversed.error?.issues[0]?.path).toEqual(['to']);
     expect(ReplayBody.safeParse({ from: 'yesterday' }).success).toBe(false);
