@@ -4,7 +4,7 @@ import { type Html, html, plural } from '../html.js';
 import { statusWord } from '../page.js';
 
 /** Statuses that need a person (red in the billing system). */
-export const ATTENTION_STATUSES = ['failed', 'needs_mapping', 'needs_reconnect', 'conflict'] as const;
+export const ATTENTION_STATUSES = ['failed', 'needs_mapping', 'needs_reconnect', 'conflict', 'drift'] as const;
 
 const recordsHref = (tenantId: string, status?: string) =>
   `/console/records?tenant=${encodeURIComponent(tenantId)}${status ? `&status=${status}` : ''}`;
