@@ -269,9 +269,19 @@ export const AttemptView = z.object({
 });
 export type AttemptView = z.infer<typeof AttemptView>;
 
+export const RecordEventView = z.object({
+  eventId: z.string(),
+  type: z.string(),
+  occurredAt: isoDateTime.meta({ description: 'When it happened in the billing system.' }),
+  receivedAt: isoDateTime,
+  processedAt: isoDateTime.nullable().meta({ description: 'When a run of its job ended for good; null: not yet.' }),
+});
+export type RecordEventView = z.infer<typeof RecordEventView>;
+
 export const SyncRecordDetailResponse = z.object({
   record: SyncRecordView,
   attempts: z.array(AttemptView).meta({ description: 'Newest first.' }),
+  events: z.array(RecordEventView).meta({ description: 'Every event received about the entity, newest first.' }),
 });
 export type SyncRecordDetailResponse = z.infer<typeof SyncRecordDetailResponse>;
 

@@ -5,7 +5,7 @@ import { demoLoad, demoSetup } from './demo.js';
 import { cdcSweepCommand, drift } from './drift.js';
 import { examplesWrite } from './examples.js';
 import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './mappings.js';
-import { audit, operatorsCreate, operatorsList, operatorsRevoke, search } from './operations.js';
+import { audit, health, operatorsCreate, operatorsList, operatorsRevoke, queues, search, stats } from './operations.js';
 import { replay, sync } from './replay.js';
 import { send } from './send.js';
 import { status } from './status.js';
@@ -32,6 +32,9 @@ export const COMMANDS: readonly AnyCommand[] = [
   mappingsSet,
   mappingsRemove,
   qboListCommand,
+  health,
+  queues,
+  stats,
   status,
   search,
   replay,
