@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { OverviewResponse } from '@qbo-sync/contracts';
+import { JOB_NAMES, OverviewResponse } from '@qbo-sync/contracts';
 import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
 import { ensureRecord } from '@qbo-sync/db/repositories/sync-records';
 import { countTenantDeferral, writeHeartbeat } from '@qbo-sync/producer';
@@ -68,6 +68,10 @@ describe('GET /admin/overview', () => {
     await h.parkRecord({ tenantId: 'acme', entityType: 'invoice', externalId: 'INV-O2' }, 'needs_mapping', {
       reasonCode: 'MISSING_ITEM',
     });
+    // Changed in QuickBooks by someone else: waits for support too.
+    await h.parkRecord({ tenantId: 'acme', entityType: 'invoice', externalId: 'INV-O3' }, 'drift', {
+      reasonCode: 'DRIFT_EDITED',
+    });
     await h.producer.queues['invoice.sync'].add('invoice.sync', { tenantId: 'acme' }, { delay: 60_000 });
 
     const res = await h.request('GET', '/admin/overview');
@@ -81,7 +85,7 @@ describe('GET /admin/overview', () => {
       ['w2:12', 'stale'],
     ]);
     expect(body.backlog.queues.find((q) => q.queue === 'invoice.sync')?.delayed).toBe(1);
-    expect(body.backlog.queues).toHaveLength(9);
+    expect(body.backlog.queues).toHaveLength(JOB_NAMES.length);
 
     expect(body.throughput.lastHour.bucketSeconds).toBe(60);
     expect(body.throughput.lastHour.points.length).toBeGreaterThanOrEqual(60);
@@ -107,9 +111,12 @@ describe('GET /admin/overview', () => {
     expect(body.attention).toEqual([
       {
         tenantId: 'acme',
-        total: 1,
+        total: 2,
         retrying: 0,
-        reasons: [{ status: 'needs_mapping', reasonCode: 'MISSING_ITEM', count: 1 }],
+        reasons: expect.arrayContaining([
+          { status: 'needs_mapping', reasonCode: 'MISSING_ITEM', count: 1 },
+          { status: 'drift', reasonCode: 'DRIFT_EDITED', count: 1 },
+        ]),
       },
     ]);
   });

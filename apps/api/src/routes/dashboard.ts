@@ -19,8 +19,8 @@ const QUEUE_DESCRIPTIONS: Record<JobName, string> = {
   'job.close-out': 'A billing job closed out: its invoice and payments.',
   'deposits.apply': 'Deposits applied to their job’s invoice.',
   'callback.deliver': 'Status callbacks to tenants.',
-  'qbo.change': 'Changes QuickBooks reported (webhooks): checked for drift.',
-  'qbo.cdc-sweep': 'Change data capture reads per company: drift missed by webhooks.',
+  'qbo.change': 'QuickBooks webhooks: a changed invoice or payment compared with our record (drift).',
+  'qbo.cdc-sweep': 'Change-data-capture sweeps: what changed in a QuickBooks company since the last one (drift).',
 };
 const FAILED_NOTE =
   ' Failed also lists syncs that ended failed, needs_mapping or conflict (no retry spent): the reason and a console link are the failed reason.';

@@ -183,7 +183,7 @@ export async function searchRecords(
 }
 
 /** The statuses that need a person (or are parked on something a person fixes). */
-export const ATTENTION_STATUSES = ['failed', 'needs_mapping', 'conflict', 'needs_reconnect'] as const;
+export const ATTENTION_STATUSES = ['failed', 'needs_mapping', 'conflict', 'needs_reconnect', 'drift'] as const;
 
 export interface FailureGroupRow {
   status: string;
@@ -213,7 +213,7 @@ export async function failureGroups(db: Database, tenantId?: string): Promise<Fa
       min(updated_at) as first_seen, max(updated_at) as last_seen,
       (array_agg(reason order by updated_at desc))[1] as reason
     from sync_records
-    where status in ('failed', 'needs_mapping', 'conflict', 'needs_reconnect')
+    where status in ('failed', 'needs_mapping', 'conflict', 'needs_reconnect', 'drift')
       ${tenantId ? sql`and tenant_id = ${tenantId}` : sql``}
     group by status, reason_code
     order by n desc, status, reason_code`);
@@ -240,7 +240,7 @@ export async function tenantsNeedingAttention(
     n: number;
   }>(sql`
     select tenant_id, status, reason_code, count(*)::int as n from sync_records
-    where status in ('failed', 'needs_mapping', 'conflict', 'needs_reconnect')
+    where status in ('failed', 'needs_mapping', 'conflict', 'needs_reconnect', 'drift')
     group by tenant_id, status, reason_code
     union all
     select tenant_id, null, 'RETRYING', count(*)::int from sync_records where retry is not null group by tenant_id`);
