@@ -7,6 +7,7 @@ import type {
   EntityUpdate,
   NewEntity,
   QboAccount,
+  QboCompanyInfo,
   QboCustomer,
   QboEntityBase,
   QboInvoice,
@@ -80,6 +81,7 @@ export interface RealmClient {
   createPurchase(body: NewEntity<QboPurchase>, op: WriteOp): Promise<QboPurchase>;
 
   getPreferences(): Promise<QboPreferences>;
+  getCompanyInfo(): Promise<QboCompanyInfo>;
   batch(items: readonly BatchItem[], op: WriteOp): Promise<BatchResult[]>;
   /** "View in QuickBooks" deep link. */
   appLink(entity: AppLinkEntity, id: string): string;
@@ -244,6 +246,8 @@ export function createRealmClient(
 
     getPurchase: (id) => get<QboPurchase>('Purchase', id),
     createPurchase: (body, op) => write<QboPurchase>('Purchase', body, op),
+
+    getCompanyInfo: () => get<QboCompanyInfo>('CompanyInfo', ctx.realmId),
 
     async getPreferences() {
       const body = await call({ method: 'GET', path: 'preferences' });

@@ -47,15 +47,24 @@ export async function syncInvoice(
   const invoice = parseInvoice(record.snapshot);
   const hash = snapshotHash(invoice);
   const createItems = ctx.settings.createMissingItems;
-  let mappings = resolveInvoiceMappings(invoice, ctx.mappings, { createMissingItems: createItems });
-  // Tax without a sales-tax item is fine only if QBO computes sales tax: ask QBO only in that case.
-  if (!mappings.ok && ctx.connection === 'active' && mappings.missing.every((m) => m.key === 'sales_tax')) {
-    const prefs = await ctx.prefs();
-    mappings = resolveInvoiceMappings(invoice, ctx.mappings, {
-      createMissingItems: createItems,
-      usingSalesTax: prefs.usingSalesTax,
-    });
-  }
+  // With a connection, the company's settings decide the tax model (US, or a tax code per line in CA/UK) and
+  // whether QBO computes sales tax (read at most every few minutes, see preferences.ts). Invoices that cannot
+  // post now (no connection, a draft, automatic sync off) never touch QBO.
+  const mayPost =
+    ctx.connection === 'active' &&
+    invoice.status !== 'draft' &&
+    (ctx.settings.autoSync || record.manualSyncRequestedAt !== null);
+  const companyPrefs = mayPost ? await ctx.prefs() : undefined;
+  const mappings = resolveInvoiceMappings(invoice, ctx.mappings, {
+    createMissingItems: createItems,
+    ...(companyPrefs
+      ? {
+          usingSalesTax: companyPrefs.usingSalesTax,
+          taxModel: companyPrefs.taxModel,
+          qboTaxCodes: companyPrefs.taxCodes,
+        }
+      : {}),
+  });
   const decision = decideInvoiceSync({
     ctx: ctx.decide(record.manualSyncRequestedAt !== null),
     invoice,
@@ -95,7 +104,11 @@ export async function syncInvoice(
     invoice,
     customerRef,
     refs,
-    options: { customTxnNumbers: prefs.customTxnNumbers, multiCurrency: prefs.multiCurrency },
+    options: {
+      customTxnNumbers: prefs.customTxnNumbers,
+      multiCurrency: prefs.multiCurrency,
+      taxModel: prefs.taxModel,
+    },
   });
   if (!built.ok) {
     const { message, ...details } = built.mismatch;
