@@ -177,6 +177,22 @@ describe('admin: tenants', () => {
     }
   });
 
+  it('refuses a body nested 5,000 deep with 400 naming where (it overflowed the stack: a 500)', async () => {
+    const deep = (field: string) => `{"${field}":${'{"x":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    const created = await h.request('POST', '/admin/tenants', {
+      body: `{"id":"deep-co","name":"Deep",${deep('settings').slice(1)}`,
+    });
+    expect(created.status).toBe(400);
+    expect(created.json<ErrorBody>().error.issues).toEqual([
+      { path: `settings${'.x'.repeat(31)}`, message: expect.stringMatching(/nests deeper than 32 levels/) },
+    ]);
+    await h.request('POST', '/admin/tenants', { body: { id: 'deep-co', name: 'Deep' } });
+    const patched = await h.request('PATCH', '/admin/tenants/deep-co/settings', { body: deep('callbackUrl') });
+    expect(patched.status).toBe(400);
+    expect(patched.json<ErrorBody>().error.code).toBe('invalid_request');
+    expect(patched.json<ErrorBody>().error.issues?.[0]?.path).toMatch(/^callbackUrl(\.x)+$/);
+  });
+
   it('rotate-key issues a new key; the old one stops working at once', async () => {
     const res = await h.request('POST', '/admin/tenants/acme-moving/rotate-key');
     expect(res.status).toBe(200);

@@ -1,13 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { type Config, loadConfig } from '@qbo-sync/config';
 import { type EventType, EXAMPLE_EVENTS, EXAMPLE_TENANT_ID, JOB_NAMES } from '@qbo-sync/contracts';
-import { SecretBox } from '@qbo-sync/db';
+import { createDb, SecretBox } from '@qbo-sync/db';
 import { createTenant } from '@qbo-sync/db/repositories/tenants';
 import { createLogger } from '@qbo-sync/observability';
 import { createProducer, type Producer } from '@qbo-sync/producer';
 import {
   createTestDatabase,
   deleteKeysWithPrefix,
+  startTcpProxy,
+  type TcpProxy,
   type TestDatabase,
   testRedis,
   uniqueQueuePrefix,
@@ -34,11 +36,13 @@ export interface Harness {
   clock: { nowMs: number };
   /** Base URL of the listening server. */
   url: string;
+  /** With `{ databaseProxy: true }`: the relay between the API and PostgreSQL (`cut()` is an outage). */
+  databaseProxy?: TcpProxy;
   /** A plain HTTP request against the server. */
   request(
     method: string,
     path: string,
-    init?: { headers?: Record<string, string>; body?: string },
+    init?: { headers?: Record<string, string>; body?: string | Buffer },
   ): Promise<HttpResult>;
   close(): Promise<void>;
 }
@@ -47,8 +51,20 @@ export const MAX_BATCH = 5;
 export const BODY_LIMIT = 64 * 1024;
 
 /** A real app over a fresh database and its own queue prefix; nothing mocked. */
-export async function startHarness(label: string): Promise<Harness> {
+export async function startHarness(
+  label: string,
+  env: Record<string, string> = {},
+  opts: { databaseProxy?: boolean } = {},
+): Promise<Harness> {
   const db = await createTestDatabase(label);
+  const pg = new URL(db.url);
+  const databaseProxy = opts.databaseProxy
+    ? await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) })
+    : undefined;
+  // The API's own pool, through the relay when asked; the test's `db` always reaches PostgreSQL directly.
+  const apiDb = databaseProxy
+    ? createDb(Object.assign(new URL(db.url), { hostname: '127.0.0.1', port: String(databaseProxy.port) }).href)
+    : undefined;
   const redis = testRedis();
   const prefix = uniqueQueuePrefix(label);
   const config = loadConfig({
@@ -58,12 +74,21 @@ export async function startHarness(label: string): Promise<Harness> {
     INGEST_MAX_BATCH: String(MAX_BATCH),
     INGEST_BODY_LIMIT_BYTES: String(BODY_LIMIT),
     INGEST_SIGNATURE_TOLERANCE_SECONDS: '300',
+    ...env,
   });
   const logger = createLogger({ name: `api-test-${label}`, level: 'silent' });
   const secrets = new SecretBox(config.encryptionKeys);
-  const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger });
+  const producer = createProducer({ db: (apiDb ?? db).db, redis, queuePrefix: prefix, logger });
   const clock = { nowMs: Date.now() };
-  const app = await buildApi({ config, db: db.db, producer, logger, secrets, redis, now: () => clock.nowMs });
+  const app = await buildApi({
+    config,
+    db: (apiDb ?? db).db,
+    producer,
+    logger,
+    secrets,
+    redis,
+    now: () => clock.nowMs,
+  });
   // Real sockets: jest's ESM loader cannot load light-my-request's ESM-only dependency, and this is closer to life.
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -83,13 +108,17 @@ export async function startHarness(label: string): Promise<Harness> {
     other,
     clock,
     url,
+    ...(databaseProxy ? { databaseProxy } : {}),
     async request(method, path, init = {}) {
-      const res = await fetch(`${url}${path}`, { method, headers: init.headers, body: init.body });
+      const body = Buffer.isBuffer(init.body) ? new Uint8Array(init.body) : init.body;
+      const res = await fetch(`${url}${path}`, { method, headers: init.headers, body });
       return { statusCode: res.status, headers: res.headers, body: await res.text() };
     },
     async close() {
       await app.close();
       await producer.close();
+      await apiDb?.close();
+      await databaseProxy?.close();
       await deleteKeysWithPrefix(redis, prefix);
       await redis.quit();
       await db.drop();
@@ -130,7 +159,7 @@ export function signedPost(
   tenant: TenantCredentials,
   opts: SendOptions = {},
 ): Promise<HttpResult> {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const timestamp = opts.timestamp === undefined ? String(Math.floor(h.clock.nowMs / 1000)) : opts.timestamp;
   const headers: Record<string, string> = { 'content-type': opts.contentType ?? 'application/json' };
   const apiKey = opts.apiKey === undefined ? tenant.apiKey : opts.apiKey;

@@ -1,4 +1,5 @@
 // Inspection / admin API under /__sandbox (no auth): realms, entities, stats, faults, limits, tokens, clock.
+import { crossOriginReason } from '@qbo-sync/security';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { qboTime } from './clock.js';
@@ -52,6 +53,13 @@ export function registerAdmin(app: FastifyInstance, sb: Sandbox): void {
       scope.setErrorHandler((err, _req, reply: FastifyReply) => {
         const status = err instanceof SandboxError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
         return reply.code(status).send({ error: err instanceof Error ? err.message : String(err) });
+      });
+
+      // No auth (a local test double), but a web page the developer visits must not change it: a change sent
+      // by another site's page (Origin or Sec-Fetch-Site say so) is refused; tools send neither header.
+      scope.addHook('onRequest', async (req) => {
+        const why = crossOriginReason({ method: req.method, headers: req.headers, remoteAddress: req.ip });
+        if (why) throw new SandboxError(403, `sandbox admin changes are not accepted from another site: ${why}`);
       });
 
       scope.get('/health', async () => ({ ok: true, realms: sb.realms.size }));

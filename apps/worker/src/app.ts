@@ -1,24 +1,30 @@
+import { hostname } from 'node:os';
 import type { Config } from '@qbo-sync/config';
 import { JOB_NAMES, type JobName } from '@qbo-sync/contracts';
 import { type Database, SecretBox } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
-import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/producer';
+import {
+  countTenantDeferral,
+  HEARTBEAT_INTERVAL_MS,
+  type Producer,
+  queueEnqueue,
+  queueName,
+  removeHeartbeat,
+  resumeParked,
+  writeHeartbeat,
+} from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
-import { type Job, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { markingProcessed } from './inbox-processed.js';
-import { instrumentProcessor } from './metrics/instrument.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
+import { processorPipeline } from './pipeline.js';
 import { createHandlers } from './processors/index.js';
 import type { Handlers } from './processors/types.js';
 import { recordStalledJobs } from './stalled-jobs.js';
-import { deferringOnStoreOutage } from './store-outage.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
-import { runInJobScope } from './sync/job-scope.js';
 import { createEntityLocks } from './sync/locks.js';
 import { createPreferencesCache } from './sync/preferences.js';
-import { handBackWhenClosing } from './sync/step-aside.js';
 
 /** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
 export const MAX_STALLED_COUNT = 10;
@@ -61,13 +67,14 @@ export interface WorkerApp {
 export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
   const log = deps.logger.child({ component: 'worker' });
   const now = deps.now ?? Date.now;
-  const enqueue: Enqueue = queueEnqueue(deps.producer.queues);
+  const enqueue: Enqueue = queueEnqueue(deps.producer.queues, deps.producer.pacer);
   const syncDeps: SyncDeps = {
     db: deps.db,
     redis: deps.redis,
     qbo: deps.qbo,
     logger: deps.logger,
     enqueue,
+    pacer: deps.producer.pacer,
     // Entity locks lapse as fast as job locks, so a crashed worker's entities are free when its jobs are retaken.
     locks: createEntityLocks(deps.redis, deps.config.queuePrefix, deps.config.worker.lockDurationMs),
     prefs: createPreferencesCache(now),
@@ -113,28 +120,33 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     return at !== undefined && now() - at < HANDED_BACK_MEMORY_MS ? jobId : undefined;
   };
 
+  // The overview's view of this process: a heartbeat every HEARTBEAT_INTERVAL_MS in one Redis hash.
+  const heartbeatOf = {
+    id: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date(now()).toISOString(),
+    concurrency: deps.concurrency ?? deps.config.worker.concurrency,
+  };
+  let heartbeat: NodeJS.Timeout | undefined;
+
   return {
     handlers,
     workers,
     start() {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
-        // Sync jobs mark their inbox event processed when they end for good; every job rides out store
-        // outages; a job whose wait was cut short by closing is handed back.
-        const marks = name !== 'callback.deliver' && name !== 'deposits.apply';
-        const marked = marks ? markingProcessed(deps.db, handlers[name], log) : handlers[name];
-        const handler = handBackWhenClosing(deferringOnStoreOutage(marked, log));
-        const processor = deps.metrics ? instrumentProcessor(name, handler, deps.metrics) : handler;
-        // Three parameters: BullMQ then passes its own per-job signal (Worker.cancelJob) as well.
-        const run = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
-          runInJobScope(
-            {
-              signal: signal ? AbortSignal.any([closingSignal.signal, signal]) : closingSignal.signal,
-              owner: `${name}:${job.id ?? '?'}`,
-              onHandBack: () => noteHandedBack(job.id),
-            },
-            () => processor(job, token),
-          );
+        const run = processorPipeline(name, handlers[name], {
+          db: deps.db,
+          logger: log,
+          metrics: deps.metrics,
+          closing: closingSignal.signal,
+          onHandBack: noteHandedBack,
+          countDeferral: (tenantId, reason) =>
+            countTenantDeferral(deps.redis, deps.config.queuePrefix, tenantId, reason, now()).catch((err: unknown) =>
+              log.debug({ err }, 'deferral not counted'),
+            ),
+        });
         const worker = new Worker(queueName(name), run, {
           connection: deps.redis,
           prefix: deps.config.queuePrefix,
@@ -159,11 +171,21 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
         workers.set(name, worker);
       }
       sweeps = startSweeps(sweepDeps, deps.sweepIntervalMs ?? deps.config.worker.sweepIntervalMs);
+      const beat = () =>
+        writeHeartbeat(deps.redis, deps.config.queuePrefix, {
+          ...heartbeatOf,
+          lastSeenAt: new Date(now()).toISOString(),
+        }).catch((err: unknown) => log.debug({ err }, 'heartbeat not written'));
+      void beat();
+      heartbeat = setInterval(beat, HEARTBEAT_INTERVAL_MS);
+      heartbeat.unref();
       log.info({ queues: JOB_NAMES.length, prefix: deps.config.queuePrefix }, 'worker started');
     },
     close() {
       closing ??= (async () => {
         closingSignal.abort();
+        if (heartbeat) clearInterval(heartbeat);
+        await removeHeartbeat(deps.redis, deps.config.queuePrefix, heartbeatOf.id).catch(() => undefined);
         await sweeps?.stop();
         await Promise.all([...workers.values()].map((w) => w.close()));
         workers.clear();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExternalId, TenantId } from './ids.js';
+import { ADMIN_OPERATION_ERROR_CODES, AuditNote, OPERATIONS_COMPONENTS, RetryState } from './operations-api.js';
 import { MappingKind, SyncEntityType, SyncStatus, TenantSettings } from './sync.js';
 
 // Bodies of the admin and support API (operators, support staff, the CLI). Types come from these schemas and
@@ -22,6 +23,7 @@ export const ADMIN_API_ERROR_CODES = [
   'qbo_error',
   'qbo_unavailable',
   'nothing_to_replay',
+  ...ADMIN_OPERATION_ERROR_CODES,
 ] as const;
 export type AdminApiErrorCode = (typeof ADMIN_API_ERROR_CODES)[number];
 
@@ -104,6 +106,11 @@ export type TenantListResponse = z.infer<typeof TenantListResponse>;
 export const TenantDetailResponse = TenantView.extend({
   connection: ConnectionView,
   counts: z.record(SyncStatus, z.number().int().nonnegative()).meta({ description: 'Sync records by status.' }),
+  retrying: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Records being retried after a transient QuickBooks fault (their status is unchanged).' }),
 });
 export type TenantDetailResponse = z.infer<typeof TenantDetailResponse>;
 
@@ -205,6 +212,12 @@ export const SyncRecordQuery = z
     entityType: SyncEntityType.optional(),
     from: DateParam.optional(),
     to: DateParam.optional(),
+    retrying: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .meta({ description: 'true: only records being retried after a transient fault; false: none of them.' }),
+    q: z.string().trim().min(1).max(200).optional().meta({ description: 'Search words, as in /admin/records/search.' }),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page.' }),
   })
@@ -226,6 +239,7 @@ export const SyncRecordView = z.object({
   pendingJob: z.string().nullable(),
   waitingFor: z.string().nullable(),
   manualSyncRequestedAt: isoDateTime.nullable(),
+  retry: RetryState.nullable().meta({ description: 'Set while the record is being retried after a transient fault.' }),
   syncedAt: isoDateTime.nullable(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
@@ -258,7 +272,15 @@ export const SyncRecordDetailResponse = z.object({
 });
 export type SyncRecordDetailResponse = z.infer<typeof SyncRecordDetailResponse>;
 
+export const RecordSearchResponse = z.object({
+  records: z.array(SyncRecordView).meta({ description: 'Most recently changed first, across the tenants searched.' }),
+});
+export type RecordSearchResponse = z.infer<typeof RecordSearchResponse>;
+
 export const SyncRecordParams = z.object({ entityType: SyncEntityType, externalId: ExternalId });
+
+export const ReplayOneBody = z.strictObject({ note: AuditNote.optional() });
+export type ReplayOneBody = z.input<typeof ReplayOneBody>;
 
 export const ReplayOneResponse = z.object({ replayed: z.literal(1), jobId: z.string() });
 export type ReplayOneResponse = z.infer<typeof ReplayOneResponse>;
@@ -267,8 +289,14 @@ export const ReplayBody = z
   .strictObject({
     status: SyncStatus.default('failed').meta({ description: 'Which records to replay; default failed.' }),
     entityType: SyncEntityType.optional(),
+    reasonCode: z
+      .string()
+      .max(100)
+      .optional()
+      .meta({ description: 'Only records with this reason code (one group of GET /admin/failures).' }),
     from: DateParam.optional().meta({ description: 'Records that last changed at or after this time.' }),
     to: DateParam.optional().meta({ description: 'Records that last changed before this time.' }),
+    note: AuditNote.meta({ description: 'Why (required; kept in the audit log with your name and the count).' }),
   })
   .refine(rangeInOrder, RANGE_MESSAGE);
 export type ReplayBody = z.input<typeof ReplayBody>;
@@ -281,6 +309,7 @@ export const ManualSyncBody = z
     entityType: SyncEntityType.optional(),
     from: DateParam.optional(),
     to: DateParam.optional(),
+    note: AuditNote.meta({ description: 'Why (required; kept in the audit log with your name and the count).' }),
   })
   .refine(rangeInOrder, RANGE_MESSAGE);
 export type ManualSyncBody = z.input<typeof ManualSyncBody>;
@@ -318,6 +347,9 @@ export const ADMIN_COMPONENTS: Record<string, z.ZodType> = {
   ReplayResponse,
   ManualSyncRequest: ManualSyncBody,
   ManualSyncResponse,
+  ReplayOneRequest: ReplayOneBody,
+  RecordSearchResponse,
+  ...OPERATIONS_COMPONENTS,
 };
 
 /** `components.schemas` for the admin API, in the same shape as openApiSchemas(). */

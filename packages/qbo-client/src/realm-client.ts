@@ -97,6 +97,11 @@ export interface RealmSession {
   signal?: AbortSignal | undefined;
   /** How long a call after the first one waits for budget before RealmBusyError. */
   inJobBudgetWaitMs?: number | undefined;
+  /**
+   * How long the job's first call waits (default: the limiter's maxWaitMs). A job released on its company's
+   * schedule (producer pacing) expects room: a short wait keeps its place where a deferral would give it up.
+   */
+  firstCallWaitMs?: number | undefined;
 }
 
 const BOTH = [true, false] as const;
@@ -115,7 +120,7 @@ export function createRealmClient(
   const call = async (req: Parameters<QboHttp['call']>[1]) => {
     const opts: CallOptions = {
       signal: session.signal,
-      maxWaitMs: served ? session.inJobBudgetWaitMs : undefined,
+      maxWaitMs: served ? session.inJobBudgetWaitMs : session.firstCallWaitMs,
     };
     try {
       const res = await http.call(tenantId, req, opts);

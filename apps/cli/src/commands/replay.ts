@@ -11,7 +11,14 @@ const RANGE_OPTIONS = {
   'entity-type': { type: 'string', hint: '<type>', description: SyncEntityType.options.join(', ') },
   from: { type: 'string', hint: '<date|7d>', description: 'records that changed at or after' },
   to: { type: 'string', hint: '<date|7d>', description: 'records that changed before' },
+  note: { type: 'string', hint: '<why>', description: 'why (required for many records; kept in the audit log)' },
 } as const;
+
+/** A bulk action's note: required, so the audit log says why. */
+function noteOf(values: { note?: string }, usage: string): string {
+  if (!values.note?.trim()) throw new UsageError('Say why with --note "<why>" (kept in the audit log).', usage);
+  return values.note;
+}
 
 function range(values: { 'entity-type'?: string; from?: string; to?: string }, nowMs: number) {
   return {
@@ -27,7 +34,11 @@ export const replay = defineCommand({
   name: 'replay',
   args: '<tenant> [<entityType> <externalId>]',
   summary: 'Queue one sync again, or every failure (--failed, or --status) of a tenant in a date range.',
-  details: ['examples:', '  qbo-sync replay demo invoice inv-5001', '  qbo-sync replay demo --failed --from 7d'],
+  details: [
+    'examples:',
+    '  qbo-sync replay demo invoice inv-5001',
+    '  qbo-sync replay demo --failed --from 7d --note "QuickBooks outage on Monday"',
+  ],
   options: {
     failed: { type: 'boolean', description: 'replay every failed record (in the range)' },
     status: { type: 'string', hint: '<status>', description: 'replay records with this status instead' },
@@ -43,7 +54,7 @@ export const replay = defineCommand({
         throw new UsageError('Replay one record or a range (--failed / --status …), not both.', USAGE);
       }
       const type = oneOf('entityType', entityType, SyncEntityType.options);
-      const result = await replayOne(ctx.api, tenantId, type, externalId);
+      const result = await replayOne(ctx.api, tenantId, type, externalId, values.note);
       if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
       else ctx.out.out(`Queued ${type} ${externalId} again (job ${result.jobId}).`);
       return 0;
@@ -53,7 +64,11 @@ export const replay = defineCommand({
       throw new UsageError('Use --failed or --status <status>, not both.', USAGE);
     }
     const status = values.status === undefined ? 'failed' : oneOf('--status', values.status, SyncStatus.options);
-    const result = await replayMany(ctx.api, tenantId, { status, ...range(values, ctx.now()) });
+    const result = await replayMany(ctx.api, tenantId, {
+      status,
+      ...range(values, ctx.now()),
+      note: noteOf(values, USAGE),
+    });
     if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
     else
       ctx.out.out(
@@ -71,7 +86,10 @@ export const sync = defineCommand({
   positionals: { min: 1, max: 1 },
   async run(ctx, { positionals, values }) {
     const [tenantId = ''] = positionals;
-    const result = await manualSync(ctx.api, tenantId, range(values, ctx.now()));
+    const result = await manualSync(ctx.api, tenantId, {
+      ...range(values, ctx.now()),
+      note: noteOf(values, 'qbo-sync sync <tenant> --note <why> [--entity-type <type>] [--from <when>] [--to <when>]'),
+    });
     if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
     else ctx.out.out(`Queued ${result.queued} record${result.queued === 1 ? '' : 's'} of ${tenantId} for syncing.`);
     return 0;

@@ -88,7 +88,11 @@ export async function syncInvoice(
     case 'noop':
       return { kind: 'noop', reason: decision.reason };
     case 'mark_voided':
-      return { kind: 'voided', reason: decision.reason };
+      return {
+        kind: 'voided',
+        reason: decision.reason,
+        ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}),
+      };
     case 'void':
       return voidInQbo(deps, ctx, record, INVOICE_VOID);
     case 'create':
@@ -121,7 +125,7 @@ export async function syncInvoice(
     voidAfter ? realm.getInvoice(id) : updateInvoice(realm, ctx, invoice, id, token, built.payload, hash);
   const done = async (saved: QboInvoice): Promise<Outcome> => {
     if (!voidAfter) return syncedOutcome(realm, invoice, saved, built.totalCents, hash);
-    const voided = await voidQboObject(deps, ctx, INVOICE_VOID, invoice.id, saved.Id, saved.SyncToken);
+    const voided = await voidQboObject(deps, ctx, INVOICE_VOID, invoice.id, saved.Id, saved.SyncToken, saved);
     return postedAndVoided(
       'invoice',
       { qboId: saved.Id, url: realm.appLink('invoice', saved.Id), docNumber: saved.DocNumber ?? null, hash },

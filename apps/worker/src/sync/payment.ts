@@ -146,7 +146,7 @@ export async function syncPayment(
       continue;
     }
     if (voidAfter) {
-      const voided = await voidQboObject(deps, ctx, PAYMENT_VOID, payment.id, saved.Id, saved.SyncToken);
+      const voided = await voidQboObject(deps, ctx, PAYMENT_VOID, payment.id, saved.Id, saved.SyncToken, saved);
       return postedAndVoided(
         'payment',
         { qboId: saved.Id, url: realm.appLink('payment', saved.Id), docNumber: saved.PaymentRefNum ?? null, hash },

@@ -1,7 +1,7 @@
-import { DomainEvent, type SyncEntityType, type SyncJobPayload } from '@qbo-sync/contracts';
+import { DomainEvent, type RetryState, type SyncEntityType, type SyncJobPayload } from '@qbo-sync/contracts';
 import { isConnectionFault } from '@qbo-sync/db/connection-faults';
 import { getJobInput } from '@qbo-sync/db/repositories/inbox';
-import { ensureRecord, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
+import { ensureRecord, markRetrying, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { faultStatus } from '@qbo-sync/sync-core';
 import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
@@ -13,9 +13,17 @@ import { faultOf } from './faults.js';
 import { NoIncomeAccountError } from './items.js';
 import { assertLocksHeld, currentJobScope, LockLostError, WorkerClosingError } from './job-scope.js';
 import type { Outcome } from './outcome.js';
-import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
+import { type AttemptInfo, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
-import { countBusyStreak, defer, type JobRun, mustRecheckQbo, stepAsideOf, throttleDeferral } from './step-aside.js';
+import {
+  countBusyStreak,
+  defer,
+  deferralMs,
+  type JobRun,
+  mustRecheckQbo,
+  stepAsideOf,
+  throttleDeferral,
+} from './step-aside.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from './tenant-context.js';
 
 /** How long a job waits for its own entity's lock before stepping aside (deferred, no attempt spent). */
@@ -93,7 +101,7 @@ export async function runEntity(
     if (!aside) throw err;
     // Out of the entity lock by now: nothing is left to do between moving the job and ending the run.
     const streak = await countBusyStreak(deps, ctx, run, key, aside, err);
-    return defer(run, aside.ms, aside.reason, streak);
+    return defer(run, await deferralMs(deps, run, ctx.tenantId, aside), aside.reason, streak);
   }
 }
 
@@ -205,12 +213,20 @@ async function handleFailure(
           cb,
         );
       } else {
-        await noteAttempt(deps, record, attempt, {
-          outcome: 'retry',
-          faultCode: fault.code,
-          message: fs.reason,
-          retryable: true,
-        });
+        // The record shows it is being retried (attempt, fault, next try) instead of looking untouched.
+        await markRetrying(
+          deps.db,
+          record,
+          {
+            eventId: attempt.eventId ?? null,
+            jobId: attempt.jobId ?? null,
+            attempt: attempt.attempt,
+            startedAt: attempt.startedAt,
+            faultCode: fault.code,
+            message: fs.reason,
+          },
+          retryState(run, attempt, fault.code, fs.reason, deps.now()),
+        );
       }
       log.info({ err, code: fault.code, attempt: attempt.attempt, last }, 'transient fault');
       throw err;
@@ -219,21 +235,40 @@ async function handleFailure(
 }
 
 /**
+ * The events carrying an entity's own state that a void of it decides on. Invoices only: a payment has no
+ * draft, so its newest state matters to a void no more than its record's. (A close-out's invoice is keyed by
+ * its billing job, not the invoice: a void overtaking a close-out decides on the record's snapshot.)
+ */
+const VOID_DECIDES_ON: Partial<Record<'invoice.voided' | 'payment.voided', readonly string[]>> = {
+  'invoice.voided': ['invoice.sent', 'invoice.updated'],
+};
+
+/**
  * Loads the tenant and the job's event (absent for resumes of entities whose event is gone): one statement
  * (the event with the tenant's context version, and whether an event of `alsoReceived` type about the job's
- * entity was received — a void that overtook its original), plus the context itself only when it changed.
+ * entity was received — a void that overtook its original — with the newest state of the entity received
+ * that happened before that void), plus the context itself only when it changed.
  */
 export async function loadJob(
   deps: SyncDeps,
   payload: SyncJobPayload,
   alsoReceived?: 'invoice.voided' | 'payment.voided',
-): Promise<{ ctx: TenantContext; event: DomainEvent | undefined; received: boolean }> {
+): Promise<{
+  ctx: TenantContext;
+  event: DomainEvent | undefined;
+  received: boolean;
+  /** The newest state event of the entity that happened before its void (see VOID_DECIDES_ON). */
+  stateBeforeVoid: DomainEvent | undefined;
+}> {
   let ctx: TenantContext;
+  const stateTypes = alsoReceived ? VOID_DECIDES_ON[alsoReceived] : undefined;
   const input = await getJobInput(
     deps.db,
     payload.tenantId,
     payload.eventId,
-    alsoReceived ? { entityId: payload.entityId, type: alsoReceived } : undefined,
+    alsoReceived
+      ? { entityId: payload.entityId, type: alsoReceived, ...(stateTypes ? { stateTypes } : {}) }
+      : undefined,
   );
   try {
     if (!input) throw new UnknownTenantError(payload.tenantId);
@@ -242,8 +277,18 @@ export async function loadJob(
     if (err instanceof UnknownTenantError) throw new UnrecoverableError(err.message);
     throw err;
   }
-  const parsed = input.payload === undefined ? undefined : DomainEvent.safeParse(input.payload);
-  return { ctx, event: parsed?.success ? parsed.data : undefined, received: input.received };
+  const parse = (p: unknown) => {
+    const parsed = p === undefined ? undefined : DomainEvent.safeParse(p);
+    return parsed?.success ? parsed.data : undefined;
+  };
+  const event = parse(input.payload);
+  const before = input.stateBeforeVoid;
+  return {
+    ctx,
+    event,
+    received: input.received,
+    stateBeforeVoid: before?.eventId === payload.eventId ? event : parse(before?.payload),
+  };
 }
 
 /** The snapshot step input for an entity from the job's event, when the event carries its data. */
@@ -255,4 +300,29 @@ export function snapshotStep(
   if (!event) return undefined;
   const data = snapshotFromEvent(event, entityType, entityId);
   return data === undefined ? undefined : { data, occurredAt: new Date(event.occurredAt), eventId: event.id };
+}
+
+/**
+ * What the record says while BullMQ retries it: the attempt that failed, why, and about when the next runs
+ * (BullMQ's exponential backoff: delay × 2^(attempt-1); a fixed backoff waits its delay).
+ */
+export function retryState(
+  run: JobRun,
+  attempt: AttemptInfo,
+  faultCode: string,
+  reason: string,
+  nowMs: number,
+): RetryState {
+  const backoff = run.job.opts.backoff;
+  const spec = typeof backoff === 'number' ? { type: 'fixed', delay: backoff } : backoff;
+  const delay = spec?.delay ?? 0;
+  const waitMs = spec?.type === 'exponential' ? delay * 2 ** (attempt.attempt - 1) : delay;
+  return {
+    attempt: attempt.attempt,
+    maxAttempts: run.job.opts.attempts ?? 1,
+    faultCode,
+    reason,
+    nextTryAt: spec ? new Date(nowMs + waitMs).toISOString() : null,
+    at: new Date(nowMs).toISOString(),
+  };
 }

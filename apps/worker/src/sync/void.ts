@@ -1,19 +1,20 @@
 import { hasInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
-import type { RealmClient, WriteOp } from '@qbo-sync/qbo-client';
-import { decideVoid, REASON } from '@qbo-sync/sync-core';
+import { type RealmClient, StaleObjectError, type WriteOp } from '@qbo-sync/qbo-client';
+import { decideVoid, isVoidedInQbo, REASON } from '@qbo-sync/sync-core';
 import type { SyncDeps } from './deps.js';
 import type { Outcome } from './outcome.js';
-import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
 
 type Voided = { Id: string; SyncToken: string };
 type Ref = { Id: string; SyncToken: string };
+/** An invoice or payment as QBO returns it: its PrivateNote says whether it is voided. */
+type QboTxn = Voided & { PrivateNote?: string | null | undefined };
 
 /** How one QBO entity is read and voided; invoices and payments differ only here. */
 export interface VoidOps {
   entity: 'invoice' | 'payment';
-  read(realm: RealmClient, id: string): Promise<Voided>;
+  read(realm: RealmClient, id: string): Promise<QboTxn>;
   void(realm: RealmClient, ref: Ref, op: WriteOp): Promise<Voided>;
 }
 
@@ -65,7 +66,16 @@ export async function voidInQbo(
   return { kind: 'voided', syncToken: voided.SyncToken, reason: 'Voided in QuickBooks.' };
 }
 
-/** Voids one QBO object (re-reading its SyncToken when stale); the requestid makes a repeat answer the same. */
+/** A stale SyncToken (5010) is re-read this many times before the job's own retry takes over. */
+const STALE_RETRIES = 3;
+
+/**
+ * Voids one QBO object. The requestid is derived from the SyncToken sent (as for updates): a repeat of the same
+ * void gets QBO's first answer, and a void re-sent after a stale SyncToken (5010: someone wrote the object
+ * meanwhile) is a new request — QBO answers a repeated requestid with its first response, stale included.
+ * `current`: the object as just read (a retry adopting what an earlier run posted): when it is voided
+ * already (that run's void committed unheard), nothing is sent.
+ */
 export async function voidQboObject(
   deps: SyncDeps,
   ctx: TenantContext,
@@ -73,25 +83,38 @@ export async function voidQboObject(
   externalId: string,
   qboId: string,
   syncToken: string | null,
+  current?: QboTxn,
 ): Promise<Voided> {
   const realm = await ctx.realm();
-  const op: WriteOp = {
-    tenantId: ctx.tenantId,
-    entity: ops.entity,
-    externalId,
-    version: 'void',
-    operation: 'void',
-  };
-  const voided = await withFreshToken(
-    syncToken,
-    () => ops.read(realm, qboId),
-    (token) => ops.void(realm, { Id: qboId, SyncToken: token }, op),
-  );
-  deps.logger.debug(
-    { tenantId: ctx.tenantId, entity: ops.entity, externalId, qboId: voided.Id },
-    'voided in QuickBooks',
-  );
-  return voided;
+  let read = current;
+  let token = syncToken;
+  for (let stale = 0; ; stale++) {
+    if (read && isVoidedInQbo(read)) return read;
+    if (token === null) {
+      read = await ops.read(realm, qboId);
+      if (isVoidedInQbo(read)) return read;
+      token = read.SyncToken;
+    }
+    const op: WriteOp = {
+      tenantId: ctx.tenantId,
+      entity: ops.entity,
+      externalId,
+      version: `void:${token}`,
+      operation: 'void',
+    };
+    try {
+      const voided = await ops.void(realm, { Id: qboId, SyncToken: token }, op);
+      deps.logger.debug(
+        { tenantId: ctx.tenantId, entity: ops.entity, externalId, qboId: voided.Id },
+        'voided in QuickBooks',
+      );
+      return voided;
+    } catch (err) {
+      if (!(err instanceof StaleObjectError) || stale >= STALE_RETRIES) throw err;
+      read = undefined;
+      token = null;
+    }
+  }
 }
 
 /** The outcome of an entity posted only to be voided at once (the void overtook it). */
