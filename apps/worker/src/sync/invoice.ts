@@ -124,7 +124,7 @@ export async function syncInvoice(
   const adopt = (id: string, token: string | null) =>
     voidAfter ? realm.getInvoice(id) : updateInvoice(realm, ctx, invoice, id, token, built.payload, hash);
   const done = async (saved: QboInvoice): Promise<Outcome> => {
-    if (!voidAfter) return syncedOutcome(realm, invoice, saved, built.totalCents, hash);
+    if (!voidAfter) return syncedOutcome(realm, invoice, saved, built.totalCents, hash, built.docNumber);
     const voided = await voidQboObject(deps, ctx, INVOICE_VOID, invoice.id, saved.Id, saved.SyncToken, saved);
     return postedAndVoided(
       'invoice',
@@ -218,6 +218,8 @@ function syncedOutcome(
   saved: QboInvoice,
   expected: bigint,
   hash: string,
+  /** The DocNumber we sent; none when the company's custom transaction numbers are off. */
+  sentDocNumber: string | undefined,
 ): Outcome {
   const total = qboAmountToCents(saved.TotalAmt ?? 0);
   // Payments apply to this invoice from what is recorded here, without reading it back (issue 9: one request).
@@ -225,6 +227,10 @@ function syncedOutcome(
     total: formatCents(total),
     qboCustomerId: saved.CustomerRef.value,
   };
+  // Custom transaction numbers off in QBO: QBO chose the number, so say which invoices carry QBO's own.
+  if (sentDocNumber === undefined) {
+    details['numberedByQbo'] = { billingNumber: invoice.number, qboNumber: saved.DocNumber ?? null };
+  }
   if (total !== expected) {
     return {
       kind: 'parked',
