@@ -144,7 +144,10 @@ export interface Harness {
   /** Where the harness lets callbacks go: the local receivers on 127.0.0.1 (CALLBACK_ALLOWED_HOSTS). */
   callbackPolicy: CallbackUrlPolicy;
   /** A tenant connected to a fresh seeded sandbox company, with the usual mappings unless told otherwise. */
-  tenant(settings?: Partial<TenantSettings>, opts?: { mappings?: boolean; id?: string }): Promise<Tenant>;
+  tenant(
+    settings?: Partial<TenantSettings>,
+    opts?: { mappings?: boolean; id?: string; country?: 'US' | 'CA' | 'GB' | 'AU' },
+  ): Promise<Tenant>;
   map(tenantId: string, kind: string, externalKey: string, qboId: string): Promise<void>;
   /** POSTs a JSON body to the API signed as the tenant, as a billing system does. */
   post(tenantId: string, path: string, body: unknown): Promise<Response>;
@@ -287,7 +290,10 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
     callbackPolicy: config.callbacks,
     async tenant(settings = {}, o = {}) {
       const id = o.id ?? `${label.replace(/[^a-z0-9]/g, '')}-t${++tenantSeq}`;
-      const realm = (await admin('/realms', { seed: true })) as { realmId: string; seeded: SeededIds };
+      const realm = (await admin('/realms', { seed: true, ...(o.country ? { country: o.country } : {}) })) as {
+        realmId: string;
+        seeded: SeededIds;
+      };
       const created = await createTenant(db.db, secrets, { id, name: `Tenant ${id}`, settings });
       const tokens = await admin(`/realms/${realm.realmId}/tokens`, {});
       await qbo.oauth.saveGrant(id, realm.realmId, TokenSet.parse(tokens));

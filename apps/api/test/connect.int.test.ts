@@ -234,4 +234,24 @@ describe('OAuth connect through the sandbox authorize page', () => {
     );
     expect((await h.request('GET', '/admin/tenants/ghost/connect')).status).toBe(404);
   });
+
+  it('refuses a company outside the US, Canada and the UK with a clear message; a Canadian company connects', async () => {
+    for (const id of ['aussie', 'canuck']) {
+      expect((await h.request('POST', '/admin/tenants', { body: { id, name: id } })).status).toBe(201);
+    }
+    const au = sandbox.createRealm({ seed: true, country: 'AU' }).realmId;
+    const refused = await followToCallback(await approveInBrowser((await startConnect('aussie')).authorizeUrl, au));
+    expect(refused.status).toBe(400);
+    expect(unescapeHtml(await refused.text())).toContain(
+      'This QuickBooks company is set up for country AU. qbo-sync supports QuickBooks companies in the United States, Canada and the United Kingdom only',
+    );
+    const aussie = (await h.request('GET', '/admin/tenants/aussie')).json<TenantDetailResponse>();
+    expect(aussie.connection).toMatchObject({ status: 'not_connected', realmId: null });
+
+    const ca = sandbox.createRealm({ seed: true, country: 'CA' }).realmId;
+    const ok = await followToCallback(await approveInBrowser((await startConnect('canuck')).authorizeUrl, ca));
+    expect(ok.status).toBe(200);
+    const canuck = (await h.request('GET', '/admin/tenants/canuck')).json<TenantDetailResponse>();
+    expect(canuck.connection).toMatchObject({ status: 'active', realmId: ca });
+  });
 });

@@ -100,6 +100,12 @@ export interface QboTaxCode extends QboEntityBase {
   Active?: boolean;
 }
 
+export interface QboCompanyInfo extends QboEntityBase {
+  CompanyName?: string;
+  /** ISO country the company file is set up for (the UK edition may say "UK"). */
+  Country?: string;
+}
+
 export interface QboPreferences extends QboEntityBase {
   SalesFormsPrefs?: { CustomTxnNumbers?: boolean; [field: string]: unknown };
   CurrencyPrefs?: { MultiCurrencyEnabled?: boolean; HomeCurrency?: Ref; [field: string]: unknown };

@@ -5,6 +5,7 @@ export { createQboClient, type QboClient, type QboClientDeps } from './client.js
 export type * from './entities.js';
 export { AuthError } from './errors/auth-error.js';
 export { assertNever, classifyForRetry, decisionForCode, type RetryDecision } from './errors/classify.js';
+export { CompanyRefusedError } from './errors/company-refused-error.js';
 export { DuplicateDocNumberError } from './errors/duplicate-doc-number-error.js';
 export { DuplicateNameError } from './errors/duplicate-name-error.js';
 export { InvalidReferenceError } from './errors/invalid-reference-error.js';

@@ -8,6 +8,7 @@ import type {
   EntityUpdate,
   NewEntity,
   QboAccount,
+  QboCompanyInfo,
   QboCustomer,
   QboEntityBase,
   QboInvoice,
@@ -81,6 +82,7 @@ export interface RealmClient {
   createPurchase(body: NewEntity<QboPurchase>, op: WriteOp): Promise<QboPurchase>;
 
   getPreferences(): Promise<QboPreferences>;
+  getCompanyInfo(): Promise<QboCompanyInfo>;
   /** Change data capture: objects of `entities` (QBO names) changed since `since` (within 30 days). */
   changesSince(entities: readonly string[], since: Date): Promise<CdcAnswer>;
   batch(items: readonly BatchItem[], op: WriteOp): Promise<BatchResult[]>;
@@ -252,6 +254,8 @@ export function createRealmClient(
 
     getPurchase: (id) => get<QboPurchase>('Purchase', id),
     createPurchase: (body, op) => write<QboPurchase>('Purchase', body, op),
+
+    getCompanyInfo: () => get<QboCompanyInfo>('CompanyInfo', ctx.realmId),
 
     async getPreferences() {
       const body = await call({ method: 'GET', path: 'preferences' });

@@ -1,4 +1,5 @@
 import type { Invoice, Payment, Refund, SyncStatus, TenantSettings } from '@qbo-sync/contracts';
+import { NO_TAX_CODE_KEY } from './company.js';
 import type { InvoiceRefs, MissingKey, PaymentRefs, RefundRefs, Resolution } from './mapping.js';
 import { describeMissing } from './mapping.js';
 import { isMarkedAs } from './marker.js';
@@ -81,6 +82,8 @@ export const REASON = {
   MISSING_MAPPING: 'MISSING_MAPPING',
   /** A mapping points at something QBO refuses now (made inactive or deleted in QuickBooks). */
   STALE_MAPPING: 'STALE_MAPPING',
+  /** A line without a tax code in a Canadian or UK company (every line needs one there). */
+  TAX_CODE_REQUIRED: 'TAX_CODE_REQUIRED',
   TOTALS_MISMATCH: 'TOTALS_MISMATCH',
   WAITING_FOR_INVOICE: 'WAITING_FOR_INVOICE',
   WAITING_FOR_PAYMENT: 'WAITING_FOR_PAYMENT',
@@ -128,7 +131,10 @@ function gates(
     );
   }
   if (missing?.length) {
-    return park('needs_mapping', REASON.MISSING_MAPPING, describeMissing(missing, entity), { missing });
+    // A CA/UK line without a tax code is the billing data's gap more than a mapping's: its own code says so.
+    const noCode = missing.some((m) => m.kind === 'tax_code' && m.key === NO_TAX_CODE_KEY);
+    const code = noCode ? REASON.TAX_CODE_REQUIRED : REASON.MISSING_MAPPING;
+    return park('needs_mapping', code, describeMissing(missing, entity), { missing });
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+export * from './company.js';
 export * from './customer-match.js';
 export * from './customer-payload.js';
 export * from './decide.js';

@@ -1,4 +1,5 @@
 import type { Invoice } from '@qbo-sync/contracts';
+import { NO_TAX_CODE_KEY, type TaxModel } from './company.js';
 import { fitDocNumber } from './doc-number.js';
 import type { InvoiceRefs } from './mapping.js';
 import { markerFor, noteWithMarker } from './marker.js';
@@ -11,6 +12,8 @@ export interface InvoicePayloadOptions {
   customTxnNumbers?: boolean;
   /** Send CurrencyRef (only when the company has multicurrency on). */
   multiCurrency?: boolean;
+  /** `per_line` (CA/UK): every line carries its TaxCodeRef and QBO computes the tax (no TxnTaxDetail). */
+  taxModel?: TaxModel;
 }
 
 export type InvoicePayloadResult =
@@ -37,6 +40,7 @@ export function buildInvoicePayload(input: {
   const { invoice, refs } = input;
   const totals = checkInvoiceTotals(invoice);
   if (!totals.ok) return totals;
+  const perLine = input.options?.taxModel === 'per_line';
   const lines: QboSalesItemLine[] = [];
   for (const line of invoice.lines) {
     if (line.kind === 'balance_forward') continue;
@@ -48,8 +52,9 @@ export function buildInvoicePayload(input: {
       Qty: decimalToQboNumber(line.quantity),
       UnitPrice: decimalToQboNumber(line.unitPrice),
     };
-    const taxRef = line.taxCode ? refs.taxCodes[line.taxCode] : undefined;
-    if (line.taxCode && !taxRef) throw new Error(`no QBO tax code resolved for ${line.taxCode}`);
+    const taxKey = perLine ? (line.taxCode ?? NO_TAX_CODE_KEY) : line.taxCode;
+    const taxRef = taxKey ? refs.taxCodes[taxKey] : undefined;
+    if (taxKey && !taxRef) throw new Error(`no QBO tax code resolved for ${taxKey}`);
     if (taxRef) detail.TaxCodeRef = taxRef;
     const out: QboSalesItemLine = {
       DetailType: 'SalesItemLineDetail',
@@ -59,7 +64,7 @@ export function buildInvoicePayload(input: {
     if (line.description) out.Description = line.description;
     lines.push(out);
   }
-  if (refs.taxItem && totals.taxCents !== 0n) {
+  if (!perLine && refs.taxItem && totals.taxCents !== 0n) {
     const tax = centsToQboAmount(totals.taxCents);
     lines.push({
       DetailType: 'SalesItemLineDetail',
@@ -79,6 +84,9 @@ export function buildInvoicePayload(input: {
   if (invoice.dueDate) payload.DueDate = invoice.dueDate;
   if (input.options?.multiCurrency) payload.CurrencyRef = { value: invoice.currency };
   if (invoice.memo) payload.CustomerMemo = { value: invoice.memo };
-  if (totals.taxCents !== 0n && !refs.taxItem) payload.TxnTaxDetail = { TotalTax: centsToQboAmount(totals.taxCents) };
+  if (perLine) payload.GlobalTaxCalculation = 'TaxExcluded';
+  else if (totals.taxCents !== 0n && !refs.taxItem) {
+    payload.TxnTaxDetail = { TotalTax: centsToQboAmount(totals.taxCents) };
+  }
   return { ok: true, payload, docNumber, totalCents: totals.totalCents };
 }

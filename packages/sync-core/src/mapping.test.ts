@@ -150,3 +150,54 @@ describe('staleItemMappings', () => {
     expect(staleItemMappings(inv, refs, [{ Id: '1', Active: true }, { Id: '2' }])).toEqual([]);
   });
 });
+
+describe('resolveInvoiceMappings for Canadian and UK companies (a tax code per line)', () => {
+  const qboTaxCodes = [
+    { Id: '3', Name: 'HST ON' },
+    { Id: '4', Name: 'GST/QST QC' },
+    { Id: '9', Name: 'Old PST', Active: false },
+  ];
+  const lines = (...codes: (string | undefined)[]) =>
+    invoice({
+      lines: codes.map((taxCode, i) => ({
+        id: `L${i + 1}`,
+        kind: 'item' as const,
+        itemId: 'ITM-LABOR',
+        quantity: '1',
+        unitPrice: '1',
+        amount: '1.00',
+        ...(taxCode ? { taxCode } : {}),
+      })),
+    });
+
+  it('matches by name (case and spacing aside), lets a mapping override, and needs no sales-tax item', () => {
+    const withTax = { ...lines('hst  on', 'GST/QST QC'), totals: { subtotal: '2.00', tax: '0.23', total: '2.23' } };
+    const overridden = new MappingTable([
+      { kind: 'item', externalKey: 'ITM-LABOR', qboId: '1' },
+      { kind: 'tax_code', externalKey: 'GST/QST QC', qboId: '3' },
+    ]);
+    expect(resolveInvoiceMappings(withTax, overridden, { taxModel: 'per_line', qboTaxCodes })).toEqual({
+      ok: true,
+      refs: {
+        items: { 'ITM-LABOR': { value: '1' } },
+        taxCodes: { 'hst  on': { value: '3', name: 'HST ON' }, 'GST/QST QC': { value: '3' } },
+        itemsToCreate: [],
+      },
+    });
+  });
+
+  it('names a line without a tax code (key "(none)") and a code QBO does not have or has made inactive', () => {
+    const res = resolveInvoiceMappings(lines(undefined, 'Old PST'), table, { taxModel: 'per_line', qboTaxCodes });
+    expect(res).toEqual({
+      ok: false,
+      missing: [
+        { kind: 'tax_code', key: '(none)', label: 'line L1' },
+        { kind: 'tax_code', key: 'Old PST' },
+      ],
+    });
+    if (res.ok) return;
+    expect(describeMissing(res.missing, 'invoice')).toContain(
+      'Invoice line L1 has no tax code, and QuickBooks companies in Canada and the United Kingdom need one on every line',
+    );
+  });
+});

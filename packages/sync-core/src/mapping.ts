@@ -1,4 +1,5 @@
 import type { Invoice, MappingKind, Payment, Refund } from '@qbo-sync/contracts';
+import { NO_TAX_CODE_KEY, type TaxModel } from './company.js';
 import { toCents } from './money.js';
 import type { Ref } from './qbo-types.js';
 
@@ -67,8 +68,21 @@ export const SALES_TAX_ITEM_KEY = 'sales_tax';
 export function resolveInvoiceMappings(
   invoice: Invoice,
   table: MappingTable,
-  options: { createMissingItems?: boolean; usingSalesTax?: boolean } = {},
+  options: {
+    createMissingItems?: boolean;
+    usingSalesTax?: boolean;
+    /** `per_line` (CA/UK): every line needs a real QBO tax code and QBO computes the tax. Default `us`. */
+    taxModel?: TaxModel;
+    /** per_line: the company's tax codes, matched by name when the billing code is not mapped. */
+    qboTaxCodes?: readonly { Id: string; Name: string; Active?: boolean }[];
+  } = {},
 ): Resolution<InvoiceRefs> {
+  const perLine = options.taxModel === 'per_line';
+  // A billing tax rate named like the QBO code (case and spacing aside) needs no mapping; a mapping overrides.
+  const byName = new Map<string, Ref>();
+  for (const c of options.qboTaxCodes ?? []) {
+    if (c.Active !== false) byName.set(normaliseCode(c.Name), { value: c.Id, name: c.Name });
+  }
   const refs: InvoiceRefs = { items: {}, taxCodes: {}, itemsToCreate: [] };
   const missing: MissingKey[] = [];
   const seen = new Set<string>();
@@ -93,14 +107,23 @@ export function resolveInvoiceMappings(
           ? { kind: 'item', key: line.itemId, label: line.description }
           : { kind: 'item', key: line.itemId },
       );
-    if (line.taxCode) {
+    if (perLine) {
+      const key = line.taxCode ?? NO_TAX_CODE_KEY;
+      const tax = table.get('tax_code', key) ?? (line.taxCode ? byName.get(normaliseCode(line.taxCode)) : undefined);
+      if (tax) refs.taxCodes[key] = tax;
+      else {
+        const what = line.description ? `'${line.description}' (line ${line.id})` : `line ${line.id}`;
+        miss(line.taxCode ? { kind: 'tax_code', key } : { kind: 'tax_code', key, label: what });
+      }
+    } else if (line.taxCode) {
       const tax =
         table.get('tax_code', line.taxCode) ?? (US_TAX_CODES.has(line.taxCode) ? { value: line.taxCode } : undefined);
       if (tax) refs.taxCodes[line.taxCode] = tax;
       else miss({ kind: 'tax_code', key: line.taxCode });
     }
   }
-  if (toCents(invoice.totals.tax) !== 0n) {
+  // Outside the US QBO computes the tax from the lines' codes: no tax line, no sales-tax item.
+  if (!perLine && toCents(invoice.totals.tax) !== 0n) {
     const taxItem = table.get('item', SALES_TAX_ITEM_KEY);
     if (taxItem) refs.taxItem = taxItem;
     else if (!options.usingSalesTax) miss({ kind: 'item', key: SALES_TAX_ITEM_KEY, label: 'Sales tax' });
@@ -192,6 +215,11 @@ export function staleItemMappings(
   return out;
 }
 
+/** Tax code names compared the way people type them: case, surrounding and repeated spaces aside. */
+function normaliseCode(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
 /** One sentence per missing key that a support person can act on. */
 export function describeMissingKey(m: MissingKey, entity: string): string {
   const resume = `the ${entity} will sync by itself.`;
@@ -209,7 +237,10 @@ export function describeMissingKey(m: MissingKey, entity: string): string {
       }
       return `Item ${m.label ? `'${m.label}' (billing id ${m.key})` : `'${m.key}'`} is not mapped to a QuickBooks product. Map it under Mappings → Items; ${resume}`;
     case 'tax_code':
-      return `Tax code '${m.key}' is not mapped to a QuickBooks tax code. Map it under Mappings → Tax codes; ${resume}`;
+      if (m.key === NO_TAX_CODE_KEY) {
+        return `Invoice ${m.label ?? 'line'} has no tax code, and QuickBooks companies in Canada and the United Kingdom need one on every line (QuickBooks refuses the invoice, or its tax reports come out wrong). Send the line's tax code from the billing system, or choose the QuickBooks tax code for lines without one under Mappings → Tax codes (key '${NO_TAX_CODE_KEY}'); ${resume}`;
+      }
+      return `Tax code '${m.key}' is not mapped to a QuickBooks tax code, and no QuickBooks tax code has that name. Map it under Mappings → Tax codes (or name the billing tax rate like the QuickBooks one); ${resume}`;
     case 'payment_method':
       return `Payment method '${m.key}' is not mapped to a QuickBooks payment method. Map it under Mappings → Payment methods; ${resume}`;
     case 'deposit_account':

@@ -60,6 +60,8 @@ export type QboInvoiceBody = {
   CustomerMemo?: { value: string };
   Line: QboSalesItemLine[];
   TxnTaxDetail?: { TotalTax: number };
+  /** Non-US companies: line amounts exclude tax (required outside the US, not applicable in it). */
+  GlobalTaxCalculation?: 'TaxExcluded';
 };
 
 export interface QboInvoice {

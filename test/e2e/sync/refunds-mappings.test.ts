@@ -136,13 +136,16 @@ describe('refunds and mappings end to end', () => {
 
   it('replays failed syncs through resumeParked (the admin API path) after the cause is fixed', async () => {
     const t = await h.tenant();
-    // A mapping to an item QBO does not have: a permanent fault, failed without retries.
-    await h.map(t.id, 'item', 'ITM-PACK', '999999');
-    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
+    // A tax code mapped to one a US company does not accept: a permanent fault, failed without retries. (A
+    // mapped item QBO does not have parks as needs_mapping instead: inactive-records.test.ts.)
+    await h.map(t.id, 'tax_code', 'STATE', 'GST');
+    const data = invoiceData();
+    data.lines = data.lines.map((l) => ({ ...l, taxCode: 'STATE' }));
+    await h.publish(event(t.id, 'invoice.sent', data));
     const failed = await h.waitStatus(t.id, 'invoice', 'INV-1', 'failed');
-    expect(failed.reasonCode).toBe('INVALID_REFERENCE');
-    expect(failed.reason).toContain('A mapping points at something that does not exist in QuickBooks.');
-    await h.map(t.id, 'item', 'ITM-PACK', t.seeded.items.packingMaterials);
+    expect(failed.reasonCode).toBe('VALIDATION');
+    expect(failed.reason).toContain('QuickBooks rejected the data.');
+    await h.map(t.id, 'tax_code', 'STATE', 'TAX');
     expect(await h.app.resumeParked(t.id, { status: 'failed' })).toBe(1);
     const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
     expect((await h.entities(t.realmId, 'Invoice')).map((i) => i['Id'])).toEqual([rec.qboId]);

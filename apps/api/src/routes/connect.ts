@@ -1,7 +1,8 @@
 import { getConnection } from '@qbo-sync/db/repositories/connections';
 import { getTenant } from '@qbo-sync/db/repositories/tenants';
 import { resumeParked } from '@qbo-sync/producer';
-import { isQboError, RealmMismatchError } from '@qbo-sync/qbo-client';
+import { CompanyRefusedError, isQboError, RealmMismatchError } from '@qbo-sync/qbo-client';
+import { countrySupport } from '@qbo-sync/sync-core';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { esc, page } from '../admin/html.js';
 import { consumeConnectState } from '../admin/oauth-state.js';
@@ -78,8 +79,18 @@ export const connectRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
       // Only the parameters Intuit sent; intuit-oauth would honour any other (e.g. redirectUri) found here.
       const callbackUrl = `${deps.config.qbo.redirectUri}?${new URLSearchParams({ code, state: state ?? '', realmId })}`;
       try {
-        await qbo.oauth.exchangeCode(tenantId, callbackUrl);
+        await qbo.oauth.exchangeCode(tenantId, callbackUrl, {
+          // Only companies whose sales tax we send correctly (US, CA, UK): refused before anything is stored.
+          refuseCompany: ({ country }) => {
+            const support = countrySupport(country);
+            return support.ok ? undefined : support.reason;
+          },
+        });
       } catch (err) {
+        if (err instanceof CompanyRefusedError) {
+          request.log.warn({ tenantId, realmId }, 'QuickBooks company refused at connect');
+          return refused(400, `${esc(err.reason)} Nothing was changed and the authorization was revoked.`);
+        }
         if (err instanceof RealmMismatchError) {
           request.log.warn({ tenantId, realmId }, 'QuickBooks callback named a company the grant cannot read');
           return refused(

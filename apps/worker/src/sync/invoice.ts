@@ -51,15 +51,24 @@ export async function syncInvoice(
   const invoice = parseInvoice(record.snapshot);
   const hash = snapshotHash(invoice);
   const createItems = ctx.settings.createMissingItems;
-  let mappings = resolveInvoiceMappings(invoice, ctx.mappings, { createMissingItems: createItems });
-  // Tax without a sales-tax item is fine only if QBO computes sales tax: ask QBO only in that case.
-  if (!mappings.ok && ctx.connection === 'active' && mappings.missing.every((m) => m.key === 'sales_tax')) {
-    const prefs = await ctx.prefs();
-    mappings = resolveInvoiceMappings(invoice, ctx.mappings, {
-      createMissingItems: createItems,
-      usingSalesTax: prefs.usingSalesTax,
-    });
-  }
+  // With a connection, the company's settings decide the tax model (US, or a tax code per line in CA/UK) and
+  // whether QBO computes sales tax (read at most every few minutes, see preferences.ts). Invoices that cannot
+  // post now (no connection, a draft, automatic sync off) never touch QBO.
+  const mayPost =
+    ctx.connection === 'active' &&
+    invoice.status !== 'draft' &&
+    (ctx.settings.autoSync || record.manualSyncRequestedAt !== null);
+  const companyPrefs = mayPost ? await ctx.prefs() : undefined;
+  const mappings = resolveInvoiceMappings(invoice, ctx.mappings, {
+    createMissingItems: createItems,
+    ...(companyPrefs
+      ? {
+          usingSalesTax: companyPrefs.usingSalesTax,
+          taxModel: companyPrefs.taxModel,
+          qboTaxCodes: companyPrefs.taxCodes,
+        }
+      : {}),
+  });
   const decision = decideInvoiceSync({
     ctx: ctx.decide(record.manualSyncRequestedAt !== null),
     invoice,
@@ -103,7 +112,11 @@ export async function syncInvoice(
     invoice,
     customerRef,
     refs,
-    options: { customTxnNumbers: prefs.customTxnNumbers, multiCurrency: prefs.multiCurrency },
+    options: {
+      customTxnNumbers: prefs.customTxnNumbers,
+      multiCurrency: prefs.multiCurrency,
+      taxModel: prefs.taxModel,
+    },
   });
   if (!built.ok) {
     const { message, ...details } = built.mismatch;
@@ -115,7 +128,7 @@ export async function syncInvoice(
   const adopt = (id: string, token: string | null) =>
     voidAfter ? realm.getInvoice(id) : updateInvoice(realm, ctx, invoice, id, token, built.payload, hash);
   const done = async (saved: QboInvoice): Promise<Outcome> => {
-    if (!voidAfter) return syncedOutcome(realm, invoice, saved, built.totalCents, hash);
+    if (!voidAfter) return syncedOutcome(realm, invoice, saved, built.totalCents, hash, built.docNumber);
     const voided = await voidQboObject(deps, ctx, INVOICE_VOID, invoice.id, saved.Id, saved.SyncToken, saved);
     return postedAndVoided(
       'invoice',
@@ -229,6 +242,8 @@ function syncedOutcome(
   saved: QboInvoice,
   expected: bigint,
   hash: string,
+  /** The DocNumber we sent; none when the company's custom transaction numbers are off. */
+  sentDocNumber: string | undefined,
 ): Outcome {
   const total = qboAmountToCents(saved.TotalAmt ?? 0);
   // Payments apply to this invoice from what is recorded here, without reading it back (issue 9: one request).
@@ -238,6 +253,10 @@ function syncedOutcome(
     // What QBO held after our write: drift is a later change to any of it by someone else.
     qbo: fingerprintOf('invoice', saved),
   };
+  // Custom transaction numbers off in QBO: QBO chose the number, so say which invoices carry QBO's own.
+  if (sentDocNumber === undefined) {
+    details['numberedByQbo'] = { billingNumber: invoice.number, qboNumber: saved.DocNumber ?? null };
+  }
   if (total !== expected) {
     return {
       kind: 'parked',

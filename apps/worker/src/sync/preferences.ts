@@ -1,4 +1,5 @@
 import type { RealmClient } from '@qbo-sync/qbo-client';
+import { normaliseCountry, type TaxModel, taxModelOf } from '@qbo-sync/sync-core';
 
 /** The QBO company preferences that change what we send. */
 export interface CompanyPrefs {
@@ -7,6 +8,12 @@ export interface CompanyPrefs {
   /** TaxPrefs.UsingSalesTax: QBO computes tax from TxnTaxDetail. */
   usingSalesTax: boolean;
   multiCurrency: boolean;
+  /** CompanyInfo.Country (ISO, "UK" read as GB). */
+  country: string;
+  /** How sales tax is sent: US pseudo codes, or a real tax code per line (CA/UK). */
+  taxModel: TaxModel;
+  /** per_line companies: their tax codes (inactive included), to match billing tax rates by name. */
+  taxCodes: { Id: string; Name: string; Active?: boolean }[];
 }
 
 export interface PreferencesCache {
@@ -22,11 +29,17 @@ export function createPreferencesCache(now: () => number, ttlMs = 5 * 60_000): P
   // The promise is cached, so concurrent jobs of one tenant share a single read.
   const cache = new Map<string, { at: number; prefs: Promise<CompanyPrefs> }>();
   const read = async (realm: () => Promise<RealmClient>): Promise<CompanyPrefs> => {
-    const p = await (await realm()).getPreferences();
+    const client = await realm();
+    const [p, info] = await Promise.all([client.getPreferences(), client.getCompanyInfo()]);
+    const country = normaliseCountry(info.Country);
+    const taxModel = taxModelOf(country);
     return {
       customTxnNumbers: p.SalesFormsPrefs?.CustomTxnNumbers !== false,
       usingSalesTax: p.TaxPrefs?.UsingSalesTax === true,
       multiCurrency: p.CurrencyPrefs?.MultiCurrencyEnabled === true,
+      country,
+      taxModel,
+      taxCodes: taxModel === 'per_line' ? await client.listTaxCodes() : [],
     };
   };
   return {

@@ -3,6 +3,7 @@ import type { Database, SecretBox } from '@qbo-sync/db';
 import { getConnection, saveGrant, setConnectionStatus } from '@qbo-sync/db/repositories/connections';
 import type { Logger } from '@qbo-sync/observability';
 import { AuthError } from '../errors/auth-error.js';
+import { CompanyRefusedError } from '../errors/company-refused-error.js';
 import { QboError } from '../errors/qbo-error.js';
 import { RealmMismatchError } from '../errors/realm-mismatch-error.js';
 import {
@@ -37,7 +38,17 @@ export interface OAuthService {
    * names (RealmMismatchError otherwise, and nothing is stored), stores it encrypted and marks the connection
    * active.
    */
-  exchangeCode(tenantId: string, callbackUrl: string): Promise<{ realmId: string; state?: string | undefined }>;
+  exchangeCode(
+    tenantId: string,
+    callbackUrl: string,
+    opts?: {
+      /**
+       * Refuses a company before anything is stored: a sentence saying why and what to do, or undefined to
+       * accept. A refusal revokes the grant and throws CompanyRefusedError.
+       */
+      refuseCompany?: (company: { country: string | undefined }) => string | undefined;
+    },
+  ): Promise<{ realmId: string; state?: string | undefined }>;
   /** Stores a token pair obtained elsewhere (tests, the sandbox admin API, migrations). */
   saveGrant(tenantId: string, realmId: string, tokens: TokenSet): Promise<void>;
   /** Revokes the grant at Intuit (best effort) and marks the connection disconnected. */
@@ -77,7 +88,7 @@ export function createOAuthService(deps: OAuthServiceDeps): OAuthService {
       return newOAuthClient(deps.qbo).authorizeUri({ scope: [ACCOUNTING_SCOPE], state });
     },
 
-    async exchangeCode(tenantId, callbackUrl) {
+    async exchangeCode(tenantId, callbackUrl, opts = {}) {
       const client = newOAuthClient(deps.qbo);
       let tokens: TokenSet;
       try {
@@ -92,7 +103,9 @@ export function createOAuthService(deps: OAuthServiceDeps): OAuthService {
       const realmId = client.getToken().realmId;
       if (!REALM_ID.test(realmId)) throw new AuthError('the QuickBooks callback carried no usable realmId');
       try {
-        await verifyRealmAccess(deps.qbo, realmId, tokens.access_token);
+        const info = await verifyRealmAccess(deps.qbo, realmId, tokens.access_token);
+        const refusal = opts.refuseCompany?.({ country: info.Country });
+        if (refusal) throw new CompanyRefusedError(realmId, refusal);
       } catch (err) {
         // Nothing is stored, so the grant would only dangle at Intuit: revoke it (best effort).
         await withDeadline(client.revoke({ refresh_token: tokens.refresh_token }), deadlineMs, 'revoke').catch(

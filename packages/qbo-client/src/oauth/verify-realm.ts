@@ -10,8 +10,15 @@ import { ServerError } from '../errors/server-error.js';
 import { parseFault } from '../faults.js';
 import type { QboSettings } from './intuit.js';
 
-/** Resolves when `accessToken` reads company `realmId`; throws RealmMismatchError when QBO refuses it. */
-export async function verifyRealmAccess(qbo: QboSettings, realmId: string, accessToken: string): Promise<void> {
+/**
+ * Resolves with the company's CompanyInfo when `accessToken` reads company `realmId`; throws RealmMismatchError
+ * when QBO refuses it.
+ */
+export async function verifyRealmAccess(
+  qbo: QboSettings,
+  realmId: string,
+  accessToken: string,
+): Promise<{ Country?: string; CompanyName?: string }> {
   const base = qbo.apiBaseUrl.replace(/\/+$/, '');
   const realm = encodeURIComponent(realmId);
   const once = async () => {
@@ -30,7 +37,18 @@ export async function verifyRealmAccess(qbo: QboSettings, realmId: string, acces
       const code = err instanceof RequestError ? err.code : undefined;
       throw new NetworkError(`company check: no answer from QBO${code ? ` (${code})` : ''}`, { detail: code });
     }
-    if (res.statusCode >= 200 && res.statusCode < 300) return;
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      try {
+        const info = (JSON.parse(res.body) as { CompanyInfo?: { Country?: unknown; CompanyName?: unknown } })
+          .CompanyInfo;
+        return {
+          ...(typeof info?.Country === 'string' ? { Country: info.Country } : {}),
+          ...(typeof info?.CompanyName === 'string' ? { CompanyName: info.CompanyName } : {}),
+        };
+      } catch {
+        return {};
+      }
+    }
     const err = parseFault({ status: res.statusCode, headers: res.headers, body: res.body }, Date.now());
     // Old throttle answers say 403 too; any other 401/403 means this token cannot read this company.
     if ((res.statusCode === 401 || res.statusCode === 403) && err.code !== 'THROTTLED') {
@@ -40,7 +58,7 @@ export async function verifyRealmAccess(qbo: QboSettings, realmId: string, acces
     throw new AbortError(err);
   };
   try {
-    await pRetry(once, { retries: 2, minTimeout: 250, factor: 2, randomize: true });
+    return await pRetry(once, { retries: 2, minTimeout: 250, factor: 2, randomize: true });
   } catch (err) {
     if (err instanceof QboError) throw err;
     throw new NetworkError('company check failed', { cause: err });
