@@ -13,3 +13,4 @@ export * from './payment-payload.js';
 export type * from './qbo-types.js';
 export * from './snapshot.js';
 export * from './totals.js';
+export * from './void-reason.js';

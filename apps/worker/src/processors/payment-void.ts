@@ -9,7 +9,9 @@ import type { Processor } from './types.js';
 export function paymentVoidProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
-    const { ctx } = await loadJob(deps, payload);
+    const { ctx, event } = await loadJob(deps, payload);
+    // A rejected eCheck keeps its reason in QBO's memo and in the record.
+    const voidReason = event?.type === 'payment.voided' ? event.data.reason : 'voided';
     const record = await runEntity(
       deps,
       ctx,
@@ -20,7 +22,14 @@ export function paymentVoidProcessor(deps: SyncDeps): Processor {
         jobName: 'payment.void',
         endsJob: true,
         sync: (r) =>
-          voidInQbo(deps, ctx, r, PAYMENT_VOID, (rec) => syncPayment(deps, ctx, rec, { voidRequested: true })),
+          voidInQbo(
+            deps,
+            ctx,
+            r,
+            PAYMENT_VOID,
+            (rec) => syncPayment(deps, ctx, rec, { voidRequested: true, voidReason }),
+            voidReason,
+          ),
       },
     );
     return record.status;

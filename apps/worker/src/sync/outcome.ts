@@ -25,6 +25,8 @@ export type Outcome =
       kind: 'voided';
       syncToken?: string | null;
       reason: string;
+      /** e.g. `{ voidReason: 'echeck_rejected' }`. */
+      details?: Record<string, unknown>;
       /** Posted just before it was voided (the void overtook it): the object now in QBO. */
       posted?: { qboId: string; url: string; docNumber: string | null; hash: string | null };
     }

@@ -8,6 +8,7 @@ import {
   isMarkedAs,
   knownOpenCents,
   linkedToInvoiceCents,
+  type PaymentVoidReason,
   planPaymentApplication,
   qboAmountToCents,
   type Ref,
@@ -33,7 +34,7 @@ export async function syncPayment(
   deps: SyncDeps,
   ctx: TenantContext,
   record: SyncRecordRow,
-  opts: { voidRequested?: boolean; voidInInbox?: boolean } = {},
+  opts: { voidRequested?: boolean; voidInInbox?: boolean; voidReason?: PaymentVoidReason } = {},
 ): Promise<Outcome> {
   if (!record.snapshot) throw new MissingSnapshotError('payment', record.externalId);
   const payment = parsePayment(record.snapshot);
@@ -146,11 +147,13 @@ export async function syncPayment(
       continue;
     }
     if (voidAfter) {
-      const voided = await voidQboObject(deps, ctx, PAYMENT_VOID, payment.id, saved.Id, saved.SyncToken);
+      const voidReason = opts.voidReason ?? 'voided';
+      const voided = await voidQboObject(deps, ctx, PAYMENT_VOID, payment.id, saved.Id, saved.SyncToken, voidReason);
       return postedAndVoided(
         'payment',
         { qboId: saved.Id, url: realm.appLink('payment', saved.Id), docNumber: saved.PaymentRefNum ?? null, hash },
         voided,
+        voidReason,
       );
     }
     const details =

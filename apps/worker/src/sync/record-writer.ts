@@ -72,7 +72,7 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
         status: 'voided',
         reasonCode: null,
         reason: outcome.reason,
-        details: null,
+        details: outcome.details ?? null,
         ...(outcome.syncToken !== undefined ? { syncToken: outcome.syncToken } : {}),
         ...(outcome.posted
           ? {

@@ -1,13 +1,19 @@
 import { hasInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import type { RealmClient, WriteOp } from '@qbo-sync/qbo-client';
-import { decideVoid, REASON } from '@qbo-sync/sync-core';
+import {
+  decideVoid,
+  memoWithVoidReason,
+  type PaymentVoidReason,
+  paymentVoidedReason,
+  REASON,
+} from '@qbo-sync/sync-core';
 import type { SyncDeps } from './deps.js';
 import type { Outcome } from './outcome.js';
 import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
 
-type Voided = { Id: string; SyncToken: string };
+type Voided = { Id: string; SyncToken: string; PrivateNote?: string | undefined };
 type Ref = { Id: string; SyncToken: string };
 
 /** How one QBO entity is read and voided; invoices and payments differ only here. */
@@ -15,6 +21,8 @@ export interface VoidOps {
   entity: 'invoice' | 'payment';
   read(realm: RealmClient, id: string): Promise<Voided>;
   void(realm: RealmClient, ref: Ref, op: WriteOp): Promise<Voided>;
+  /** Rewrites the object's memo (PrivateNote) before the void, to keep why it was voided. */
+  setMemo?(realm: RealmClient, ref: Ref, memo: string, op: WriteOp): Promise<Voided>;
 }
 
 export const INVOICE_VOID: VoidOps = {
@@ -28,6 +36,8 @@ export const PAYMENT_VOID: VoidOps = {
   entity: 'payment',
   read: (realm, id) => realm.getPayment(id),
   void: (realm, ref, op) => realm.voidPayment(ref, op),
+  setMemo: (realm, ref, memo, op) =>
+    realm.updatePayment({ Id: ref.Id, SyncToken: ref.SyncToken, sparse: true, PrivateNote: memo }, op),
 };
 
 /**
@@ -41,6 +51,7 @@ export async function voidInQbo(
   record: SyncRecordRow,
   ops: VoidOps,
   postAndVoid?: (record: SyncRecordRow) => Promise<Outcome>,
+  voidReason: PaymentVoidReason = 'voided',
 ): Promise<Outcome> {
   const decision = decideVoid({
     ctx: ctx.decide(record.manualSyncRequestedAt !== null),
@@ -61,8 +72,18 @@ export async function voidInQbo(
     case 'void':
       break;
   }
-  const voided = await voidQboObject(deps, ctx, ops, record.externalId, decision.qboId, record.syncToken);
-  return { kind: 'voided', syncToken: voided.SyncToken, reason: 'Voided in QuickBooks.' };
+  const voided = await voidQboObject(deps, ctx, ops, record.externalId, decision.qboId, record.syncToken, voidReason);
+  return {
+    kind: 'voided',
+    syncToken: voided.SyncToken,
+    reason: paymentVoidedReason(voidReason),
+    ...reasonDetails(voidReason),
+  };
+}
+
+/** What the record keeps of a void's reason (a plain void keeps nothing extra). */
+export function reasonDetails(reason: PaymentVoidReason): { details?: Record<string, unknown> } {
+  return reason === 'voided' ? {} : { details: { voidReason: reason } };
 }
 
 /** Voids one QBO object (re-reading its SyncToken when stale); the requestid makes a repeat answer the same. */
@@ -73,6 +94,7 @@ export async function voidQboObject(
   externalId: string,
   qboId: string,
   syncToken: string | null,
+  voidReason: PaymentVoidReason = 'voided',
 ): Promise<Voided> {
   const realm = await ctx.realm();
   const op: WriteOp = {
@@ -82,10 +104,31 @@ export async function voidQboObject(
     version: 'void',
     operation: 'void',
   };
+  let token = syncToken;
+  if (voidReason !== 'voided' && ops.setMemo) {
+    // The reason goes into the memo first: QBO keeps a voided payment's memo, and refuses edits after the void.
+    const setMemo = ops.setMemo;
+    const current = await ops.read(realm, qboId);
+    const memo = memoWithVoidReason(current.PrivateNote, voidReason);
+    token = current.SyncToken;
+    if (memo !== undefined) {
+      const noted = await withFreshToken(
+        token,
+        () => ops.read(realm, qboId),
+        (t) =>
+          setMemo(realm, { Id: qboId, SyncToken: t }, memo, {
+            ...op,
+            version: `void-memo:${voidReason}`,
+            operation: 'update',
+          }),
+      );
+      token = noted.SyncToken;
+    }
+  }
   const voided = await withFreshToken(
-    syncToken,
+    token,
     () => ops.read(realm, qboId),
-    (token) => ops.void(realm, { Id: qboId, SyncToken: token }, op),
+    (t) => ops.void(realm, { Id: qboId, SyncToken: t }, op),
   );
   deps.logger.debug(
     { tenantId: ctx.tenantId, entity: ops.entity, externalId, qboId: voided.Id },
@@ -99,12 +142,16 @@ export function postedAndVoided(
   entity: string,
   posted: { qboId: string; url: string; docNumber: string | null; hash: string | null },
   voided: Voided,
+  voidReason: PaymentVoidReason = 'voided',
 ): Outcome {
+  const why =
+    voidReason === 'echeck_rejected' ? ' The eCheck was rejected (reason echeck_rejected, also in its memo).' : '';
   return {
     kind: 'voided',
     syncToken: voided.SyncToken,
-    reason: `Voided in the billing system before it reached QuickBooks: the ${entity} was posted and voided there, so its number stays accounted for.`,
+    reason: `Voided in the billing system before it reached QuickBooks: the ${entity} was posted and voided there, so its number stays accounted for.${why}`,
     posted,
+    ...reasonDetails(voidReason),
   };
 }
 
