@@ -102,6 +102,7 @@ export interface QboPayment {
   TotalAmt?: number | string;
   UnappliedAmt?: number | string;
   PrivateNote?: string;
+  CustomerRef?: Ref;
   Line?: { Amount: number | string; LinkedTxn: { TxnId: string; TxnType: string }[] }[];
 }
 

@@ -10,8 +10,10 @@ import {
   linkedToInvoiceCents,
   type PaymentVoidReason,
   planPaymentApplication,
+  type QboPaymentLine,
   qboAmountToCents,
   type Ref,
+  refundLinesOf,
   resolvePaymentMappings,
   toCents,
 } from '@qbo-sync/sync-core';
@@ -98,14 +100,24 @@ export async function syncPayment(
     if (found) existing = { id: found.Id, syncToken: found.SyncToken, current: found };
   }
 
+  // Refund expenses linked to the payment (see refund.ts) stay linked when its invoice lines are resent;
+  // what they take is not available to the invoice.
+  let keptLines: QboPaymentLine[] = [];
+  if (existing && target && !voidAfter) {
+    existing.current ??= await realm.getPayment(existing.id);
+    keptLines = refundLinesOf(existing.current);
+  }
+  const forInvoiceCents = amountCents - keptLines.reduce((s, l) => s + qboAmountToCents(l.Amount), 0n);
+
   let balanceCents: bigint | undefined;
   for (let tries = 0; ; tries++) {
     let appliedCents: bigint | undefined;
     if (target) {
-      let plan = planPaymentApplication({ amountCents, knownOpenCents: target.knownOpenCents, balanceCents });
+      const amount = forInvoiceCents;
+      let plan = planPaymentApplication({ amountCents: amount, knownOpenCents: target.knownOpenCents, balanceCents });
       if ('readBalance' in plan) {
         balanceCents = await qboBalanceFor(realm, target, existing);
-        plan = planPaymentApplication({ amountCents, balanceCents });
+        plan = planPaymentApplication({ amountCents: amount, balanceCents });
         if ('readBalance' in plan) throw new Error('unreachable: a known balance always plans');
       }
       appliedCents = plan.appliedCents;
@@ -117,6 +129,7 @@ export async function syncPayment(
       refs: decision.refs,
       multiCurrency: prefs.multiCurrency,
       ...(target && appliedCents !== undefined ? { invoice: { qboId: target.qboId, balanceCents: appliedCents } } : {}),
+      ...(keptLines.length > 0 ? { keptLines } : {}),
     });
     // A retry after re-reading the balance sends a different body: a different requestid.
     const version = balanceCents === undefined ? hash : `${hash}:open-${balanceCents}`;
