@@ -146,6 +146,8 @@ function defaultPreferences(now: number): Record<string, unknown> {
     VendorAndPurchasesPrefs: { TrackingByCustomer: true, BillableExpenseTracking: true },
     TaxPrefs: { UsingSalesTax: false, PartnerTaxEnabled: false },
     CurrencyPrefs: { MultiCurrencyEnabled: false, HomeCurrency: { value: 'USD' } },
+    // Tips are off by default in QBO; the company owner turns them on (US companies).
+    OtherPrefs: { NameValue: [{ Name: 'SalesFormsPrefs.AllowGratuity', Value: 'false' }] },
     domain: 'QBO',
     sparse: false,
     Id: '1',

@@ -11,7 +11,8 @@ export type EntityName =
   | 'TaxCode'
   | 'Invoice'
   | 'Payment'
-  | 'Purchase';
+  | 'Purchase'
+  | 'SalesReceipt';
 
 export const ENTITY_NAMES: readonly EntityName[] = [
   'Customer',
@@ -24,6 +25,7 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'Invoice',
   'Payment',
   'Purchase',
+  'SalesReceipt',
 ];
 
 /** QBO numbers names, transactions and lists from separate sequences. */
