@@ -13,5 +13,6 @@ export * from './payment-payload.js';
 export type * from './qbo-types.js';
 export * from './refund-link.js';
 export * from './snapshot.js';
+export * from './tips.js';
 export * from './totals.js';
 export * from './void-reason.js';

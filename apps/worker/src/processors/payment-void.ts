@@ -1,6 +1,6 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import type { SyncDeps } from '../sync/deps.js';
-import { syncPayment } from '../sync/payment.js';
+import { syncPayment, voidTipReceipt } from '../sync/payment.js';
 import { loadJob, runEntity } from '../sync/run.js';
 import { PAYMENT_VOID, voidInQbo } from '../sync/void.js';
 import type { Processor } from './types.js';
@@ -21,15 +21,18 @@ export function paymentVoidProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         jobName: 'payment.void',
         endsJob: true,
-        sync: (r) =>
-          voidInQbo(
+        sync: async (r) => {
+          const outcome = await voidInQbo(
             deps,
             ctx,
             r,
             PAYMENT_VOID,
             (rec) => syncPayment(deps, ctx, rec, { voidRequested: true, voidReason }),
             voidReason,
-          ),
+          );
+          if (outcome.kind === 'voided') await voidTipReceipt(ctx, r);
+          return outcome;
+        },
       },
     );
     return record.status;

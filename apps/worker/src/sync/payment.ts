@@ -1,20 +1,25 @@
+import type { Payment } from '@qbo-sync/contracts';
 import { appliedToInvoice, getRecord, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { type QboInvoice, type QboPayment, type RealmClient, ValidationError } from '@qbo-sync/qbo-client';
 import {
   buildPaymentPayload,
+  buildTipReceiptPayload,
   decidePaymentSync,
   fitPaymentRefNum,
   formatCents,
   isMarkedAs,
   knownOpenCents,
   linkedToInvoiceCents,
+  type PaymentRefs,
   type PaymentVoidReason,
+  paymentWithoutTip,
   planPaymentApplication,
   type QboPaymentLine,
   qboAmountToCents,
   type Ref,
   refundLinesOf,
   resolvePaymentMappings,
+  tipCentsOf,
   toCents,
 } from '@qbo-sync/sync-core';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
@@ -41,6 +46,8 @@ export async function syncPayment(
   if (!record.snapshot) throw new MissingSnapshotError('payment', record.externalId);
   const payment = parsePayment(record.snapshot);
   const hash = snapshotHash(payment);
+  // A tip goes where the company's books expect it: QBO's gratuity when its tips setting is on.
+  const allowGratuity = payment.tip ? (await ctx.prefs()).allowGratuity : false;
   const invoiceRecord = payment.invoiceId
     ? await getRecord(deps.db, { tenantId: ctx.tenantId, entityType: 'invoice', externalId: payment.invoiceId })
     : undefined;
@@ -49,7 +56,7 @@ export async function syncPayment(
     payment,
     record,
     hash,
-    mappings: resolvePaymentMappings(payment, ctx.mappings),
+    mappings: resolvePaymentMappings(payment, ctx.mappings, { allowGratuity }),
     invoice: invoiceRecord,
     voidRequested:
       opts.voidRequested ?? (await voidEventReceived(deps, ctx, record, 'payment.voided', opts.voidInInbox)),
@@ -79,7 +86,9 @@ export async function syncPayment(
   const invoiceQboId = 'invoiceQboId' in decision ? decision.invoiceQboId : undefined;
   const realm = await ctx.realm();
   const prefs = await ctx.prefs();
-  const amountCents = toCents(payment.amount);
+  // QBO's Payment carries the amount without the tip; the tip is its own sales receipt (ensureTipReceipt).
+  const posted = paymentWithoutTip(payment);
+  const amountCents = toCents(posted.amount);
   const target =
     invoiceQboId && invoiceRecord && payment.invoiceId
       ? await invoiceTarget(deps, ctx, invoiceQboId, invoiceRecord, record.id)
@@ -124,7 +133,7 @@ export async function syncPayment(
     }
     const body = buildPaymentPayload({
       tenantId: ctx.tenantId,
-      payment,
+      payment: posted,
       customerRef,
       refs: decision.refs,
       multiCurrency: prefs.multiCurrency,
@@ -169,10 +178,21 @@ export async function syncPayment(
         voidReason,
       );
     }
-    const details =
-      target && appliedCents !== undefined
+    const tip = decision.refs.tipItem
+      ? await ensureTipReceipt(realm, ctx, {
+          payment,
+          customerRef,
+          refs: { ...decision.refs, tipItem: decision.refs.tipItem },
+          hash,
+          multiCurrency: prefs.multiCurrency,
+        })
+      : undefined;
+    const details = {
+      ...(target && appliedCents !== undefined
         ? { appliedTo: payment.invoiceId, appliedAmount: formatCents(appliedCents) }
-        : { unapplied: true };
+        : { unapplied: true }),
+      ...(tip ? { tip } : {}),
+    };
     return {
       kind: 'synced',
       qboId: saved.Id,
@@ -251,5 +271,73 @@ async function findOurs(
   );
   return rows.find((p) =>
     isMarkedAs(p.PrivateNote, { tenantId: ctx.tenantId, entityType: 'payment', externalId: paymentId }),
+  );
+}
+
+/**
+ * Posts (or finds, or corrects) the sales receipt that records a payment's tip. Looked up by our marker
+ * first, so a crash after QBO committed it never posts a second one; a changed tip updates it.
+ */
+async function ensureTipReceipt(
+  realm: RealmClient,
+  ctx: TenantContext,
+  input: {
+    payment: Payment;
+    customerRef: Ref;
+    refs: PaymentRefs & { tipItem: Ref };
+    hash: string;
+    multiCurrency: boolean;
+  },
+): Promise<{ amount: string; qboId: string; item: string }> {
+  const body = buildTipReceiptPayload({
+    tenantId: ctx.tenantId,
+    payment: input.payment,
+    customerRef: input.customerRef,
+    refs: input.refs,
+    multiCurrency: input.multiCurrency,
+  });
+  const amount = formatCents(tipCentsOf(input.payment));
+  const marker = { tenantId: ctx.tenantId, entityType: 'payment' as const, externalId: input.payment.id };
+  const found = (
+    await realm.findSalesReceipts({ customerId: input.customerRef.value, txnDate: input.payment.receivedOn })
+  ).find((r) => isMarkedAs(r.PrivateNote, marker));
+  const op = (operation: 'create' | 'update') =>
+    ({
+      tenantId: ctx.tenantId,
+      entity: 'payment-tip',
+      externalId: input.payment.id,
+      version: input.hash,
+      operation,
+    }) as const;
+  let saved = found;
+  if (!saved) saved = await realm.createSalesReceipt(body, op('create'));
+  else if (qboAmountToCents(saved.TotalAmt ?? 0) !== tipCentsOf(input.payment)) {
+    saved = await realm.updateSalesReceipt(
+      { ...body, Id: saved.Id, SyncToken: saved.SyncToken, sparse: true },
+      op('update'),
+    );
+  }
+  return { amount, qboId: saved.Id, item: input.refs.tipItem.value };
+}
+
+/**
+ * A voided payment takes its tip with it: the tip's sales receipt (recorded in `details.tip`) is voided
+ * too. The requestid makes a repeat answer the same; a receipt already voided is left alone.
+ */
+export async function voidTipReceipt(ctx: TenantContext, record: SyncRecordRow): Promise<void> {
+  const tip = (record.details as { tip?: { qboId?: unknown } } | null)?.tip;
+  if (typeof tip?.qboId !== 'string') return;
+  const realm = await ctx.realm();
+  const receipt = await realm.getSalesReceipt(tip.qboId);
+  if (String(receipt.PrivateNote ?? '').startsWith('Voided')) return;
+  await realm.voidSalesReceipt(
+    { Id: receipt.Id, SyncToken: receipt.SyncToken },
+    {
+      tenantId: ctx.tenantId,
+      entity: 'payment-tip',
+      externalId: record.externalId,
+      version: 'void',
+      operation: 'void',
+    },
   );
 }

@@ -7,6 +7,8 @@ export interface CompanyPrefs {
   /** TaxPrefs.UsingSalesTax: QBO computes tax from TxnTaxDetail. */
   usingSalesTax: boolean;
   multiCurrency: boolean;
+  /** OtherPrefs `SalesFormsPrefs.AllowGratuity`: tips are on, a tip can go on QBO's gratuity line. */
+  allowGratuity: boolean;
 }
 
 export interface PreferencesCache {
@@ -27,6 +29,9 @@ export function createPreferencesCache(now: () => number, ttlMs = 5 * 60_000): P
       customTxnNumbers: p.SalesFormsPrefs?.CustomTxnNumbers !== false,
       usingSalesTax: p.TaxPrefs?.UsingSalesTax === true,
       multiCurrency: p.CurrencyPrefs?.MultiCurrencyEnabled === true,
+      allowGratuity:
+        p.OtherPrefs?.NameValue?.some((nv) => nv.Name === 'SalesFormsPrefs.AllowGratuity' && nv.Value === 'true') ??
+        false,
     };
   };
   return {
