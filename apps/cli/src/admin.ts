@@ -106,11 +106,14 @@ export const replayOne = (api: ApiClient, tenantId: string, entityType: SyncEnti
 export const replayMany = (
   api: ApiClient,
   tenantId: string,
-  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string },
+  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string } & DocumentWindow,
 ) => api.admin('POST', `${tenantPath(tenantId)}/replay`, ReplayResponse, body);
 
 export const manualSync = (
   api: ApiClient,
   tenantId: string,
-  body: { entityType?: SyncEntityType; from?: string; to?: string },
+  body: { entityType?: SyncEntityType; from?: string; to?: string } & DocumentWindow,
 ) => api.admin('POST', `${tenantPath(tenantId)}/sync`, ManualSyncResponse, body);
+
+/** The billing-side window of replays and manual syncs: document date, customer, job/case. */
+type DocumentWindow = { documentDateFrom?: string; documentDateTo?: string; customerId?: string; jobId?: string };

@@ -47,6 +47,11 @@ export const TenantSettings = z.object({
    * its document number stays accounted for), or skip both (nothing in QBO).
    */
   voidsBeforeSync: z.enum(['post_and_void', 'skip']).default('post_and_void'),
+  /**
+   * When an invoice may reach QBO: once sent (default), or only once the billing system says it is paid
+   * (CaseEasy's model): until then it is recorded `skipped` (UNPAID_INVOICE) and its payments wait for it.
+   */
+  syncInvoicesWhen: z.enum(['sent', 'paid']).default('sent'),
   callbackUrl: z.url().optional(),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;

@@ -1,4 +1,5 @@
 import {
+  documentWindowOf,
   ManualSyncBody,
   type ManualSyncResponse,
   ReplayBody,
@@ -106,6 +107,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...(q.entityType ? { entityType: q.entityType } : {}),
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
+        ...documentWindowOf(q),
         limit: q.limit,
         ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
       });
@@ -200,6 +202,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...(input.entityType ? { entityType: input.entityType } : {}),
         ...(input.from ? { from: input.from } : {}),
         ...(input.to ? { to: input.to } : {}),
+        ...documentWindowOf(input),
       });
       const out: ReplayResponse = { replayed };
       return out;
@@ -214,7 +217,8 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         summary: 'Manual sync window (tenants with auto-sync off)',
         description:
           'Syncs every needs_sync record of the tenant that last changed within [from, to), optionally of one ' +
-          'entity type — the "select all and sync" of the reference products.',
+          'entity type, and of the documents dated within [documentDateFrom, documentDateTo], of one customer or ' +
+          'of one job/case — the "select all and sync" of the reference products.',
         params: pathParams(tenantParam),
         body: body('ManualSyncRequest'),
         response: {
@@ -230,6 +234,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...(input.entityType ? { entityType: input.entityType } : {}),
         ...(input.from ? { from: input.from } : {}),
         ...(input.to ? { to: input.to } : {}),
+        ...documentWindowOf(input),
       });
       const out: ManualSyncResponse = { queued };
       return out;

@@ -28,6 +28,11 @@ const SETTINGS_OPTIONS = {
     hint: 'post_and_void|skip',
     description: 'a void that overtakes its original: post it and void it, or skip both',
   },
+  'sync-invoices-when': {
+    type: 'string',
+    hint: 'sent|paid',
+    description: 'invoices reach QBO once sent (default), or only once paid',
+  },
   'callback-url': { type: 'string', hint: '<url>', description: 'where sync results are announced (signed)' },
 } as const;
 
@@ -51,6 +56,9 @@ function settingsPatch(values: Partial<Record<keyof typeof SETTINGS_OPTIONS, str
       'skip',
     ] as const);
   }
+  if (values['sync-invoices-when'] !== undefined) {
+    patch.syncInvoicesWhen = oneOf('--sync-invoices-when', values['sync-invoices-when'], ['sent', 'paid'] as const);
+  }
   if (values['callback-url'] !== undefined) {
     if (!URL.canParse(values['callback-url'])) throw new UsageError('--callback-url must be an absolute URL.');
     patch.callbackUrl = values['callback-url'];
@@ -68,6 +76,7 @@ function settingsLines(tenant: TenantView): string[] {
     ['create-missing-items', onoff(s.createMissingItems)],
     ['representatives', s.representatives],
     ['voids-before-sync', s.voidsBeforeSync],
+    ['sync-invoices-when', s.syncInvoicesWhen],
     ['callback-url', s.callbackUrl],
   ]).map((l) => `  ${l}`);
 }

@@ -63,8 +63,10 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
         details: outcome.details ?? null,
         pendingJob: jobName,
         waitingFor: outcome.waitingFor ?? null,
-        // A parked `needs_sync` keeps waiting for a person; any other park ends the manual request.
-        ...(outcome.status === 'needs_sync' ? {} : { manualSyncRequestedAt: null }),
+        // A parked `needs_sync` keeps waiting for a person, and a `waiting` one keeps the person's request for
+        // when its dependency syncs (a window that selects an invoice and its payment runs them in any order);
+        // any other park ends the manual request.
+        ...(outcome.status === 'needs_sync' || outcome.status === 'waiting' ? {} : { manualSyncRequestedAt: null }),
         countAttempt: true,
       };
     case 'voided':
