@@ -13,7 +13,7 @@ import { upsertMapping } from '@qbo-sync/db/repositories/mappings';
 import { getRecord, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { createTenant } from '@qbo-sync/db/repositories/tenants';
 import { createLogger, type Registry } from '@qbo-sync/observability';
-import { createProducer, type Producer } from '@qbo-sync/producer';
+import { createProducer, type Producer, pacingOfBudget } from '@qbo-sync/producer';
 import { createQboClient, createQboMetrics, type QboClient, TokenSet } from '@qbo-sync/qbo-client';
 import { type RunningSandbox, type SandboxOptions, type SeededIds, startSandbox } from '@qbo-sync/qbo-sandbox';
 import type { CallbackUrlPolicy } from '@qbo-sync/security';
@@ -216,12 +216,22 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const secrets = new SecretBox(config.encryptionKeys);
   const requeue = opts.requeueAfterMs !== undefined ? { requeueAfterMs: opts.requeueAfterMs } : {};
-  const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger, ...requeue });
+  // Release pacing as the processes configure it, under the budget the worker's QBO client enforces.
+  const basePacing = pacingOfBudget(config.qbo.rateLimit, config.qbo.releasePacing);
+  const burst = opts.qboLimits?.burst;
+  const pacing = basePacing && {
+    ...basePacing,
+    perWindow: opts.qboLimits?.perWindow ?? basePacing.perWindow,
+    windowMs: opts.qboLimits?.windowMs ?? basePacing.windowMs,
+    ...(burst === null ? { burstPerSecond: 0 } : {}),
+    ...(burst ? { burstPerSecond: burst.perWindow, burstWindowMs: burst.windowMs } : {}),
+  };
+  const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger, pacing, ...requeue });
   const counted = opts.countRoundTrips ? countedClients(db.url, redisUrl) : undefined;
   const workerDb = counted?.db.db ?? db.db;
   const workerRedis = counted?.redis ?? redis;
   const workerProducer = counted
-    ? createProducer({ db: workerDb, redis: workerRedis, queuePrefix: prefix, logger, ...requeue })
+    ? createProducer({ db: workerDb, redis: workerRedis, queuePrefix: prefix, logger, pacing, ...requeue })
     : producer;
   const qbo = createQboClient({
     qbo: config.qbo,

@@ -3,7 +3,7 @@ import { loadConfigOrExit } from '@qbo-sync/config';
 import { createDb, prepareDatabaseWhenReachable, SecretBox } from '@qbo-sync/db';
 import { isConnectionFault, isDriverCloseCrash } from '@qbo-sync/db/connection-faults';
 import { createLogger, installProcessGuards } from '@qbo-sync/observability';
-import { createProducer } from '@qbo-sync/producer';
+import { createProducer, pacingOfBudget } from '@qbo-sync/producer';
 import { createQboClient } from '@qbo-sync/qbo-client';
 import { Redis } from 'ioredis';
 import { buildApi } from './app.js';
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     logger,
     requeueAfterMs: config.worker.inboxRequeueAfterMs,
     maxFutureSkewMs: config.api.maxFutureSkewMs,
+    // Sync jobs reach the queue at the pace of their company's budget (producer/src/pacing.ts).
+    pacing: pacingOfBudget(config.qbo.rateLimit, config.qbo.releasePacing),
   });
   const secrets = new SecretBox(config.encryptionKeys);
   // Same key prefix as the worker's client: admin reads of QBO lists share each company's request budget.

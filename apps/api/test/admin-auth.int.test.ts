@@ -109,6 +109,16 @@ describe('admin auth with ADMIN_TOKEN set', () => {
     const signOut = await h.request('DELETE', '/admin/session', { token: null, headers: { cookie } });
     expect(signOut.status).toBe(204);
     expect(signOut.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+    // Signing out ends the session on the server: the cookie, kept by someone, no longer opens anything.
+    for (const path of ['/console/app.js', '/admin/queues', '/admin/tenants']) {
+      const res = await h.request('GET', path, { token: null, headers: { cookie } });
+      expect([path, res.status]).toEqual([path, 401]);
+    }
+    // A new sign-in works as before.
+    const again = await h.request('POST', '/admin/session', { token: null, body: { token: ADMIN_TOKEN } });
+    expect(again.status).toBe(204);
+    const fresh = (again.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect((await h.request('GET', '/admin/tenants', { token: null, headers: { cookie: fresh } })).status).toBe(200);
   });
 });
 

@@ -119,26 +119,51 @@ describe('back-off on repeated wrong admin tokens', () => {
   const get = (token: string, from = '127.0.0.7') =>
     send('GET', '/admin/tenants', from, { authorization: `Bearer ${token}` });
 
-  it(`answers 429 with Retry-After after ${ADMIN_FAILURE_LIMIT.maxFailures} wrong tokens, per address, until the window passes`, async () => {
+  const signIn = (from: string, token: string, headers: Record<string, string> = {}) =>
+    send(
+      'POST',
+      '/admin/session',
+      from,
+      { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      `token=${encodeURIComponent(token)}`,
+    );
+
+  it(`answers wrong tokens 429 with Retry-After after ${ADMIN_FAILURE_LIMIT.maxFailures} of them, per address, until the window passes; the right token still gets in`, async () => {
     for (let i = 0; i < ADMIN_FAILURE_LIMIT.maxFailures; i++) expect((await get(`guess-${i}`)).statusCode).toBe(401);
     const blocked = await get('guess-next');
     expect(blocked.statusCode).toBe(429);
     expect((JSON.parse(blocked.body) as ErrorBody).error.code).toBe('too_many_admin_failures');
     expect(Number(blocked.headers['retry-after'])).toBe(ADMIN_FAILURE_LIMIT.windowMs / 1000);
-    // Even the right token waits: otherwise the 429 would tell a guesser nothing.
-    expect((await get(ADMIN_TOKEN)).statusCode).toBe(429);
-    // Another address is not affected.
-    expect((await get(ADMIN_TOKEN, '127.0.0.8')).statusCode).toBe(200);
-    // Sign-in through the console form counts as well and is throttled the same way.
-    const signIn = await send(
-      'POST',
-      '/admin/session',
-      '127.0.0.7',
-      { 'content-type': 'application/json' },
-      JSON.stringify({ token: ADMIN_TOKEN }),
-    );
-    expect(signIn.statusCode).toBe(429);
-    clock += ADMIN_FAILURE_LIMIT.windowMs;
+    expect((await signIn('127.0.0.7', 'guess-form')).statusCode).toBe(429);
+    // The right token is let through (the address may be a proxy every operator shares): a guesser sharing
+    // the address slows only wrong tokens, and cannot lock an operator out.
     expect((await get(ADMIN_TOKEN)).statusCode).toBe(200);
+    const session = await signIn('127.0.0.7', ADMIN_TOKEN);
+    expect(session.statusCode).toBe(303);
+    const cookie = String(session.headers['set-cookie']).split(';')[0] ?? '';
+    expect((await send('GET', '/admin/tenants', '127.0.0.7', { cookie })).statusCode).toBe(200);
+    // A right token does not reset the count for the guesser next to it.
+    expect((await get('guess-after')).statusCode).toBe(429);
+    // Another address is not affected.
+    expect((await get('guess-elsewhere', '127.0.0.8')).statusCode).toBe(401);
+    clock += ADMIN_FAILURE_LIMIT.windowMs;
+    expect((await get('guess-later')).statusCode).toBe(401);
+  });
+
+  it('refuses cross-site sign-ins without counting them, so a web page cannot lock an operator out', async () => {
+    const crossSite = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+    for (let i = 0; i < ADMIN_FAILURE_LIMIT.maxFailures + 2; i++) {
+      const res = await signIn('127.0.0.9', `guess-${i}`, crossSite);
+      expect(res.statusCode).toBe(403);
+      expect((JSON.parse(res.body) as ErrorBody).error.code).toBe('cross_origin_refused');
+    }
+    // The right token from another site is refused too (a sign-in is never made on another page's behalf).
+    expect((await signIn('127.0.0.9', ADMIN_TOKEN, { origin: 'https://evil.example' })).statusCode).toBe(403);
+    // Nothing was counted: wrong tokens from this address are still answered 401, and the operator signs in.
+    expect((await get('guess-own', '127.0.0.9')).statusCode).toBe(401);
+    expect((await signIn('127.0.0.9', ADMIN_TOKEN, { origin: url, 'sec-fetch-site': 'same-origin' })).statusCode).toBe(
+      303,
+    );
+    expect((await get(ADMIN_TOKEN, '127.0.0.9')).statusCode).toBe(200);
   });
 });

@@ -118,6 +118,7 @@ describe('admin: tenants', () => {
       createMissingItems: false,
       representatives: 'parent',
       voidsBeforeSync: 'post_and_void',
+      inactiveQboCustomers: 'reactivate',
       callbackUrl: 'https://billing.example/qbo-callbacks',
     });
     const bad = await h.request('PATCH', '/admin/tenants/acme-moving/settings', {
@@ -174,6 +175,22 @@ describe('admin: tenants', () => {
       expect([path, res.status]).toEqual([path, 404]);
       expect(res.json<ErrorBody>().error.code).toBe('tenant_not_found');
     }
+  });
+
+  it('refuses a body nested 5,000 deep with 400 naming where (it overflowed the stack: a 500)', async () => {
+    const deep = (field: string) => `{"${field}":${'{"x":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    const created = await h.request('POST', '/admin/tenants', {
+      body: `{"id":"deep-co","name":"Deep",${deep('settings').slice(1)}`,
+    });
+    expect(created.status).toBe(400);
+    expect(created.json<ErrorBody>().error.issues).toEqual([
+      { path: `settings${'.x'.repeat(31)}`, message: expect.stringMatching(/nests deeper than 32 levels/) },
+    ]);
+    await h.request('POST', '/admin/tenants', { body: { id: 'deep-co', name: 'Deep' } });
+    const patched = await h.request('PATCH', '/admin/tenants/deep-co/settings', { body: deep('callbackUrl') });
+    expect(patched.status).toBe(400);
+    expect(patched.json<ErrorBody>().error.code).toBe('invalid_request');
+    expect(patched.json<ErrorBody>().error.issues?.[0]?.path).toMatch(/^callbackUrl(\.x)+$/);
   });
 
   it('rotate-key issues a new key; the old one stops working at once', async () => {

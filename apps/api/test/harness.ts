@@ -38,7 +38,7 @@ export interface Harness {
   request(
     method: string,
     path: string,
-    init?: { headers?: Record<string, string>; body?: string },
+    init?: { headers?: Record<string, string>; body?: string | Buffer },
   ): Promise<HttpResult>;
   close(): Promise<void>;
 }
@@ -47,7 +47,7 @@ export const MAX_BATCH = 5;
 export const BODY_LIMIT = 64 * 1024;
 
 /** A real app over a fresh database and its own queue prefix; nothing mocked. */
-export async function startHarness(label: string): Promise<Harness> {
+export async function startHarness(label: string, env: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase(label);
   const redis = testRedis();
   const prefix = uniqueQueuePrefix(label);
@@ -58,6 +58,7 @@ export async function startHarness(label: string): Promise<Harness> {
     INGEST_MAX_BATCH: String(MAX_BATCH),
     INGEST_BODY_LIMIT_BYTES: String(BODY_LIMIT),
     INGEST_SIGNATURE_TOLERANCE_SECONDS: '300',
+    ...env,
   });
   const logger = createLogger({ name: `api-test-${label}`, level: 'silent' });
   const secrets = new SecretBox(config.encryptionKeys);
@@ -84,7 +85,8 @@ export async function startHarness(label: string): Promise<Harness> {
     clock,
     url,
     async request(method, path, init = {}) {
-      const res = await fetch(`${url}${path}`, { method, headers: init.headers, body: init.body });
+      const body = Buffer.isBuffer(init.body) ? new Uint8Array(init.body) : init.body;
+      const res = await fetch(`${url}${path}`, { method, headers: init.headers, body });
       return { statusCode: res.status, headers: res.headers, body: await res.text() };
     },
     async close() {
@@ -130,7 +132,7 @@ export function signedPost(
   tenant: TenantCredentials,
   opts: SendOptions = {},
 ): Promise<HttpResult> {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const timestamp = opts.timestamp === undefined ? String(Math.floor(h.clock.nowMs / 1000)) : opts.timestamp;
   const headers: Record<string, string> = { 'content-type': opts.contentType ?? 'application/json' };
   const apiKey = opts.apiKey === undefined ? tenant.apiKey : opts.apiKey;

@@ -198,6 +198,29 @@ describe('POST /v1/events', () => {
         issue: { path: 'tenantId', message: /belongs to "acme-moving"/ },
       },
       {
+        // Deeper than any walk of the body can go on the stack: it was a 500 "retry the same request".
+        name: 'a memo nested 5,000 deep',
+        body: () => {
+          const e = freshEvent('invoice.sent');
+          return `${JSON.stringify({ ...e, data: { ...e.data, memo: null } }).replace('"memo":null', `"memo":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`)}`;
+        },
+        status: 400,
+        code: 'invalid_event',
+        issue: { path: `data.memo${'.a'.repeat(30)}`, message: /nests deeper than 32 levels/ },
+      },
+      {
+        // Invalid UTF-8 became U+FFFD and reached QBO as a customer named "���".
+        name: 'invalid UTF-8 in a string',
+        body: () => {
+          const e = freshEvent('invoice.sent');
+          const [before, after] = JSON.stringify({ ...e, data: { ...e.data, memo: 'MARK' } }).split('MARK');
+          return Buffer.concat([Buffer.from(`${before}Caf`), Buffer.from([0xc3, 0x28]), Buffer.from(`${after}`)]);
+        },
+        status: 400,
+        code: 'invalid_json',
+        issue: undefined,
+      },
+      {
         name: 'oversize body',
         body: () => {
           const e = freshEvent('invoice.sent');
@@ -282,6 +305,25 @@ describe('POST /v1/events:batch', () => {
     expect(body.results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
     expect(body.results[1]).toMatchObject({ code: 'invalid_event', errors: [{ path: 'data.companyName' }] });
     expect(await inboxCount(h)).toBe(rowsBefore + 2);
+  });
+
+  it('an event nested 5,000 deep rejects only that event; the rest of the batch is stored', async () => {
+    const good = freshEvent('invoice.sent');
+    const deep = freshEvent('customer.updated');
+    const raw = JSON.stringify({ events: [{ ...deep, data: { ...deep.data, companyName: null } }, good] }).replace(
+      '"companyName":null',
+      `"companyName":${'['.repeat(5000)}${']'.repeat(5000)}`,
+    );
+    const rowsBefore = await inboxCount(h);
+    const res = await signedPost(h, '/v1/events:batch', raw, h.acme);
+    expect(res.statusCode).toBe(200);
+    const body = json<BatchResponse>(res);
+    expect(body.results.map((r) => r.status)).toEqual(['rejected', 'accepted']);
+    expect(body.results[0]).toMatchObject({
+      code: 'invalid_event',
+      errors: [{ path: `data.companyName${'.0'.repeat(30)}`, message: expect.stringMatching(/nests deeper/) }],
+    });
+    expect(await inboxCount(h)).toBe(rowsBefore + 1);
   });
 
   it('20 parallel batches carrying the same events: each event once', async () => {

@@ -79,8 +79,12 @@ export const setMapping = (
 export const removeMapping = (api: ApiClient, tenantId: string, kind: MappingKind, key: string) =>
   api.admin('DELETE', `${tenantPath(tenantId)}/mappings/${seg(kind)}/${seg(key)}`, z.unknown());
 
-export const qboList = (api: ApiClient, tenantId: string, list: QboListName) =>
-  api.admin('GET', `${tenantPath(tenantId)}/qbo/${list}`, QboListResponse);
+export const qboList = (api: ApiClient, tenantId: string, list: QboListName, search?: string) =>
+  api.admin(
+    'GET',
+    `${tenantPath(tenantId)}/qbo/${list}${search ? `?q=${encodeURIComponent(search)}` : ''}`,
+    QboListResponse,
+  );
 
 export interface RecordFilter {
   status?: SyncStatus | undefined;

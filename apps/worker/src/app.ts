@@ -4,21 +4,17 @@ import { type Database, SecretBox } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
 import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
-import { type Job, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { markingProcessed } from './inbox-processed.js';
-import { instrumentProcessor } from './metrics/instrument.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
+import { processorPipeline } from './pipeline.js';
 import { createHandlers } from './processors/index.js';
 import type { Handlers } from './processors/types.js';
 import { recordStalledJobs } from './stalled-jobs.js';
-import { deferringOnStoreOutage } from './store-outage.js';
 import { runSweeps, type SweepResult, startSweeps } from './sweeps.js';
 import type { Enqueue, SyncDeps } from './sync/deps.js';
-import { runInJobScope } from './sync/job-scope.js';
 import { createEntityLocks } from './sync/locks.js';
 import { createPreferencesCache } from './sync/preferences.js';
-import { handBackWhenClosing } from './sync/step-aside.js';
 
 /** How many crashes a job survives before BullMQ fails it (see the Worker options below). */
 export const MAX_STALLED_COUNT = 10;
@@ -61,13 +57,14 @@ export interface WorkerApp {
 export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
   const log = deps.logger.child({ component: 'worker' });
   const now = deps.now ?? Date.now;
-  const enqueue: Enqueue = queueEnqueue(deps.producer.queues);
+  const enqueue: Enqueue = queueEnqueue(deps.producer.queues, deps.producer.pacer);
   const syncDeps: SyncDeps = {
     db: deps.db,
     redis: deps.redis,
     qbo: deps.qbo,
     logger: deps.logger,
     enqueue,
+    pacer: deps.producer.pacer,
     // Entity locks lapse as fast as job locks, so a crashed worker's entities are free when its jobs are retaken.
     locks: createEntityLocks(deps.redis, deps.config.queuePrefix, deps.config.worker.lockDurationMs),
     prefs: createPreferencesCache(now),
@@ -119,22 +116,13 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     start() {
       if (workers.size > 0) return;
       for (const name of JOB_NAMES) {
-        // Sync jobs mark their inbox event processed when they end for good; every job rides out store
-        // outages; a job whose wait was cut short by closing is handed back.
-        const marks = name !== 'callback.deliver' && name !== 'deposits.apply';
-        const marked = marks ? markingProcessed(deps.db, handlers[name], log) : handlers[name];
-        const handler = handBackWhenClosing(deferringOnStoreOutage(marked, log));
-        const processor = deps.metrics ? instrumentProcessor(name, handler, deps.metrics) : handler;
-        // Three parameters: BullMQ then passes its own per-job signal (Worker.cancelJob) as well.
-        const run = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
-          runInJobScope(
-            {
-              signal: signal ? AbortSignal.any([closingSignal.signal, signal]) : closingSignal.signal,
-              owner: `${name}:${job.id ?? '?'}`,
-              onHandBack: () => noteHandedBack(job.id),
-            },
-            () => processor(job, token),
-          );
+        const run = processorPipeline(name, handlers[name], {
+          db: deps.db,
+          logger: log,
+          metrics: deps.metrics,
+          closing: closingSignal.signal,
+          onHandBack: noteHandedBack,
+        });
         const worker = new Worker(queueName(name), run, {
           connection: deps.redis,
           prefix: deps.config.queuePrefix,

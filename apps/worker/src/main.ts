@@ -2,7 +2,7 @@ import { loadConfigOrExit } from '@qbo-sync/config';
 import { createDb, prepareDatabaseWhenReachable, SecretBox } from '@qbo-sync/db';
 import { isConnectionFault, isDriverCloseCrash } from '@qbo-sync/db/connection-faults';
 import { checkReadiness, createLogger, createMetricsRegistry, installProcessGuards } from '@qbo-sync/observability';
-import { createProducer, registerInboxMetrics } from '@qbo-sync/producer';
+import { createProducer, pacingOfBudget, registerInboxMetrics } from '@qbo-sync/producer';
 import { createQboClient, createQboMetrics } from '@qbo-sync/qbo-client';
 import { Redis } from 'ioredis';
 import { createWorkerApp, type WorkerApp } from './app.js';
@@ -28,6 +28,8 @@ const producer = createProducer({
   logger,
   requeueAfterMs: config.worker.inboxRequeueAfterMs,
   maxFutureSkewMs: config.api.maxFutureSkewMs,
+  // Sync jobs reach the queue at the pace of their company's budget (producer/src/pacing.ts).
+  pacing: pacingOfBudget(config.qbo.rateLimit, config.qbo.releasePacing),
 });
 const registry = createMetricsRegistry('qbo-sync-worker');
 registerInboxMetrics(registry, db.db, logger);

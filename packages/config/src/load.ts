@@ -23,6 +23,8 @@ export interface Config {
     signatureToleranceSeconds: number;
     /** INGEST_MAX_FUTURE_SKEW_SECONDS in ms. */
     maxFutureSkewMs: number;
+    /** A tenant's ingest share (events a second, burst); undefined when INGEST_TENANT_EVENTS_PER_SECOND is 0. */
+    tenantShare: { eventsPerSecond: number; burstEvents: number } | undefined;
   };
   /** Tenant callback targets: see CALLBACK_ALLOWED_HOSTS. */
   callbacks: { allowedHosts: string[] };
@@ -41,6 +43,8 @@ export interface Config {
     httpTimeoutMs: number;
     /** `burstPerSecond` 0: no per-second window (only the minute budget and the concurrency cap). */
     rateLimit: { perWindow: number; windowMs: number; maxConcurrent: number; burstPerSecond: number };
+    /** Sync jobs released at the pace of their company's budget (QBO_RELEASE_PACING); undefined when off. */
+    releasePacing: { slackMs: number } | undefined;
   };
   encryptionKeys: EncryptionKey[];
   worker: {
@@ -173,6 +177,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       bodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
       signatureToleranceSeconds: e.INGEST_SIGNATURE_TOLERANCE_SECONDS,
       maxFutureSkewMs: e.INGEST_MAX_FUTURE_SKEW_SECONDS * 1000,
+      tenantShare:
+        e.INGEST_TENANT_EVENTS_PER_SECOND > 0
+          ? { eventsPerSecond: e.INGEST_TENANT_EVENTS_PER_SECOND, burstEvents: e.INGEST_TENANT_BURST_EVENTS }
+          : undefined,
     },
     callbacks: { allowedHosts: splitList(e.CALLBACK_ALLOWED_HOSTS) },
     sandbox: { host: e.SANDBOX_HOST, port: e.SANDBOX_PORT, start: e.START_SANDBOX ?? !intuit },
@@ -202,6 +210,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         maxConcurrent: e.QBO_MAX_CONCURRENT_PER_REALM,
         burstPerSecond: e.QBO_BURST_PER_SECOND ?? (intuit ? 8 : 0),
       },
+      releasePacing: e.QBO_RELEASE_PACING ? { slackMs: e.QBO_RELEASE_SLACK_MS } : undefined,
     },
     encryptionKeys,
     worker: {

@@ -30,6 +30,12 @@ export const EnvSchema = z.object({
   INGEST_BODY_LIMIT_BYTES: withDefault(positiveInt, 1_048_576),
   INGEST_SIGNATURE_TOLERANCE_SECONDS: withDefault(positiveInt, 300),
   /** How far ahead of the server clock an event's occurredAt may be (newest wins, so the future would freeze it). */
+  /**
+   * Per-tenant ingest share: events a tenant may submit a second (sustained) and at once (burst), counted
+   * across API processes in Redis. Beyond it the API answers 429 with Retry-After. 0 turns it off.
+   */
+  INGEST_TENANT_EVENTS_PER_SECOND: withDefault(z.coerce.number().int().min(0), 1_000),
+  INGEST_TENANT_BURST_EVENTS: withDefault(positiveInt, 5_000),
   INGEST_MAX_FUTURE_SKEW_SECONDS: withDefault(z.coerce.number().int().min(0).max(86_400), 300),
   /**
    * Development only: comma-separated host or host:port callback targets allowed over http and on private or
@@ -59,6 +65,13 @@ export const EnvSchema = z.object({
    * 8 against Intuit, 0 (off) against the local sandbox, which enforces no per-second limit.
    */
   QBO_BURST_PER_SECOND: opt(z.coerce.number().int().min(0).max(10)),
+  /**
+   * Release pacing (docs/architecture.md "Rate limits and fairness"): sync jobs reach the queue at the pace
+   * of their company's budget, a flood waits in the delayed set. On by default.
+   */
+  QBO_RELEASE_PACING: withDefault(bool, 'true'),
+  /** Added to the paced windows: about one QBO request's duration (the budget counts requests from their answer). */
+  QBO_RELEASE_SLACK_MS: withDefault(z.coerce.number().int().min(0).max(10_000), 200),
 
   /** Comma-separated `keyId:base64(32 bytes)`; the first is used to encrypt, all are tried to decrypt. */
   TOKEN_ENCRYPTION_KEYS: opt(z.string()),

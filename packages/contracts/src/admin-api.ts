@@ -74,6 +74,7 @@ export const TenantSettingsPatch = z.strictObject({
   createMissingItems: settingsShape.createMissingItems.removeDefault().optional(),
   representatives: settingsShape.representatives.removeDefault().optional(),
   voidsBeforeSync: settingsShape.voidsBeforeSync.removeDefault().optional(),
+  inactiveQboCustomers: settingsShape.inactiveQboCustomers.removeDefault().optional(),
   syncInvoicesWhen: settingsShape.syncInvoicesWhen.removeDefault().optional(),
   callbackUrl: settingsShape.callbackUrl,
 } satisfies { [K in keyof typeof settingsShape]: z.ZodType });
@@ -194,11 +195,31 @@ export const UpsertMappingResponse = z.object({
 });
 export type UpsertMappingResponse = z.infer<typeof UpsertMappingResponse>;
 
-export const QboListName = z.enum(['items', 'accounts', 'payment-methods', 'tax-codes']);
+export const QboListName = z.enum(['items', 'accounts', 'payment-methods', 'tax-codes', 'customers']);
 export type QboListName = z.infer<typeof QboListName>;
 
+export const QboListQuery = z.strictObject({
+  q: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .optional()
+    .meta({ description: 'customers only: part of the display name or e-mail (case-insensitive).' }),
+});
+
 export const QboListResponse = z.object({
-  items: z.array(z.object({ id: z.string(), name: z.string(), type: z.string().optional() })),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      type: z.string().optional(),
+      active: z.boolean().meta({
+        description: 'false: inactive in QuickBooks (QuickBooks renamed it "… (deleted)"); mapping it parks syncs.',
+      }),
+      email: z.string().optional().meta({ description: 'customers: the primary e-mail.' }),
+    }),
+  ),
 });
 export type QboListResponse = z.infer<typeof QboListResponse>;
 

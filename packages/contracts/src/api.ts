@@ -34,6 +34,7 @@ export const API_ERROR_CODES = [
   'invalid_signature',
   'stale_timestamp',
   'tenant_mismatch',
+  'tenant_rate_limited',
   'invalid_entity_type',
   'not_found',
   'invalid_url',

@@ -31,6 +31,10 @@ const personFields = {
     .max(100)
     .optional(),
   phone: z.string().max(30).optional(),
+  active: z.boolean().optional().meta({
+    description:
+      'false for a customer inactive in the billing system. It is found or created and mapped like an active one (its invoices still post); it never deactivates the QuickBooks customer.',
+  }),
 };
 
 const hasAName = (c: {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Customer, Invoice, Payment, Refund } from './entities.js';
 import { ExternalId, TenantId } from './ids.js';
 import { unlessMissing } from './money.js';
+import { nestingIssue } from './nesting.js';
 import { hasUnsafeText, unsafeTextIssues } from './text.js';
 
 /** How an event reached us: live events outrank backfill (bulk replays of history) in every queue. */
@@ -141,9 +142,12 @@ function futureIssue(event: DomainEvent, opts: ValidateEventOptions): Validation
 /**
  * Validates an incoming event. Unknown types and versions get a message listing what is supported,
  * rather than zod's generic union error. Text PostgreSQL cannot store and an occurredAt in the future are
- * refused too (the clock is injectable through `opts`).
+ * refused too, and so is nesting deeper than MAX_NESTING_DEPTH (the clock is injectable through `opts`).
  */
 export function validateEvent(input: unknown, opts: ValidateEventOptions = {}): EventValidation {
+  // Before any recursive walk (zod, the text scan): a body nested thousands deep would overflow the stack.
+  const tooDeep = nestingIssue(input);
+  if (tooDeep) return { ok: false, code: 'invalid_event', issues: [tooDeep] };
   // Fast path for the common valid event: one schema parse and an allocation-free text scan. Anything
   // else takes the full path below, which yields the same issues in the same order as it always did.
   const quick = DomainEvent.safeParse(input, { error: eventErrorMap });

@@ -7,6 +7,7 @@ export * from './ids.js';
 export * from './jobs.js';
 export * from './json-schema.js';
 export * from './money.js';
+export * from './nesting.js';
 export * from './routing.js';
 export * from './sync.js';
 export * from './text.js';

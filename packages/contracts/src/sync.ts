@@ -25,11 +25,12 @@ export const MappingKind = z.enum([
   'payment_method', // billing payment method key -> QBO PaymentMethod
   'deposit_account', // currency code -> QBO Account payments are deposited to
   'tax_code', // billing tax code name -> QBO TaxCode
-  'account', // 'accounts_receivable' | 'refund_bank' -> QBO Account
+  'account', // 'accounts_receivable' | 'refund_bank' | 'income' -> QBO Account
 ]);
 export type MappingKind = z.infer<typeof MappingKind>;
 
-export const ACCOUNT_MAPPING_KEYS = ['accounts_receivable', 'refund_bank'] as const;
+/** `income`: the Income account items created by `createMissingItems` post to (default: the oldest one). */
+export const ACCOUNT_MAPPING_KEYS = ['accounts_receivable', 'refund_bank', 'income'] as const;
 
 export const CustomerMatchStrategy = z.enum(['email', 'name_and_email', 'first_last_name']);
 
@@ -47,6 +48,11 @@ export const TenantSettings = z.object({
    * its document number stays accounted for), or skip both (nothing in QBO).
    */
   voidsBeforeSync: z.enum(['post_and_void', 'skip']).default('post_and_void'),
+  /**
+   * A QBO customer made inactive that matches a billing customer: make it active again and use it (recorded in
+   * the customer's attempts), or leave it and create a new one.
+   */
+  inactiveQboCustomers: z.enum(['reactivate', 'create_new']).default('reactivate'),
   /**
    * When an invoice may reach QBO: once sent (default), or only once the billing system says it is paid
    * (CaseEasy's model): until then it is recorded `skipped` (UNPAID_INVOICE) and its payments wait for it.

@@ -198,3 +198,13 @@ export const syncAttempts = pgTable(
   },
   (t) => [index('sync_attempts_record').on(t.syncRecordId, t.id)],
 );
+
+/**
+ * Console sessions signed out before their expiry (the cookie itself is stateless: expiry + HMAC). Keyed by
+ * the SHA-256 of the cookie value, never the value; a row is useless after `expires_at` and is pruned.
+ */
+export const adminSessionsEnded = pgTable('admin_sessions_ended', {
+  sessionHash: text('session_hash').primaryKey(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  endedAt: timestamp('ended_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,5 +1,6 @@
 import { JOB_NAMES, JOB_PAYLOAD_SCHEMAS, type JobName, type JobPayload } from '@qbo-sync/contracts';
 import { type ConnectionOptions, type JobsOptions, Queue } from 'bullmq';
+import { laneOfPriority, type ReleasePacer } from './pacing.js';
 
 /** Retry policy of one job type: BullMQ attempts with exponential backoff (delay × 2^(attempt-1)). */
 export interface JobRetryPolicy {
@@ -89,16 +90,26 @@ export function jobOptions(job: JobName, opts: EnqueueOptions): JobsOptions {
   };
 }
 
+/** Jobs that do not call QBO are never paced. */
+const UNPACED: ReadonlySet<JobName> = new Set(['callback.deliver']);
+
 /**
  * Adds one job, typed from the catalogue and parsed before it reaches Redis. A job id already present
- * (waiting, active, delayed, completed or failed and kept) makes this a no-op.
+ * (waiting, active, delayed, completed or failed and kept) makes this a no-op. With a pacer, a job that
+ * calls QBO is delayed to its tenant's next release slot (pacing.ts), or later if the caller asked so.
  */
 export async function enqueueJob<K extends JobName>(
   queues: Queues,
   job: K,
   payload: JobPayload<K>,
   opts: EnqueueOptions,
+  pacer?: ReleasePacer,
 ): Promise<void> {
   const data = JOB_PAYLOAD_SCHEMAS[job].parse(payload);
-  await queues[job].add(job, data, jobOptions(job, opts));
+  let delay = opts.delay ?? 0;
+  if (pacer && !UNPACED.has(job)) {
+    const [slot = 0] = await pacer.reserve(data.tenantId, laneOfPriority(opts.priority), 1);
+    delay = Math.max(delay, slot);
+  }
+  await queues[job].add(job, data, jobOptions(job, { ...opts, ...(delay > 0 ? { delay } : {}) }));
 }

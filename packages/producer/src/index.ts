@@ -13,6 +13,15 @@ export {
 } from './catalogue.js';
 export { EnqueueTimeoutError, ProducerClosedError } from './errors.js';
 export { registerInboxMetrics } from './inbox-metrics.js';
+export {
+  createReleasePacer,
+  laneOfPriority,
+  pacingOfBudget,
+  type ReleaseLane,
+  type ReleasePacer,
+  type ReleasePacingOptions,
+  releaseKeys,
+} from './pacing.js';
 export type { PublishResult, RejectionCode } from './prepare.js';
 export { createProducer, type Producer, type ProducerDeps, type PublishOptions } from './producer.js';
 export {

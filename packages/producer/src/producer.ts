@@ -18,6 +18,7 @@ import type { Logger } from '@qbo-sync/observability';
 import { Redis } from 'ioredis';
 import { closeQueues, createQueues, jobOptions, type Queues } from './catalogue.js';
 import { EnqueueTimeoutError, ProducerClosedError } from './errors.js';
+import { createReleasePacer, laneOfPriority, type ReleasePacer, type ReleasePacingOptions } from './pacing.js';
 import {
   inboxRowOf,
   jobOfEvent,
@@ -52,6 +53,12 @@ export interface ProducerDeps {
   maxFutureSkewMs?: number;
   /** Clock for that check, in ms; tests pin it. Default Date.now. */
   now?: () => number;
+  /**
+   * Release pacing (pacing.ts): each sync job is added delayed to its tenant's next release slot under this
+   * budget (config.qbo.rateLimit), so a tenant's flood waits in the delayed set instead of in front of
+   * other tenants. Absent: jobs are added at once.
+   */
+  pacing?: ReleasePacingOptions | undefined;
 }
 
 export interface PublishOptions {
@@ -72,7 +79,31 @@ export interface Producer {
    */
   sweepUnprocessed(opts?: { staleMs?: number; limit?: number }): Promise<number>;
   queues: Queues;
+  /** The tenant release pacer (absent without `pacing`); the worker and replays add their jobs through it. */
+  pacer: ReleasePacer | undefined;
   close(): Promise<void>;
+}
+
+/** Each job's release delay: one reservation per tenant and lane, slots handed out in the jobs' order. */
+async function pacedDelays(pacer: ReleasePacer, jobs: readonly QueuedJob[]): Promise<number[]> {
+  const groups = new Map<string, { tenantId: string; lane: 'live' | 'bulk'; at: number[] }>();
+  jobs.forEach((j, i) => {
+    const lane = laneOfPriority(j.priority);
+    const id = `${lane}|${j.key.tenantId}`;
+    const group = groups.get(id);
+    if (group) group.at.push(i);
+    else groups.set(id, { tenantId: j.key.tenantId, lane, at: [i] });
+  });
+  const delays = new Array<number>(jobs.length).fill(0);
+  await Promise.all(
+    [...groups.values()].map(async (g) => {
+      const got = await pacer.reserve(g.tenantId, g.lane, g.at.length);
+      g.at.forEach((index, k) => {
+        delays[index] = got[k] ?? 0;
+      });
+    }),
+  );
+  return delays;
 }
 
 /** Postgres allows 65,535 parameters a statement; an inbox row takes 10. */
@@ -88,24 +119,27 @@ export function createProducer(deps: ProducerDeps): Producer {
   for (const queue of Object.values(queues)) {
     queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue connection error'));
   }
+  const pacer = deps.pacing ? createReleasePacer(redis, deps.queuePrefix, deps.pacing) : undefined;
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 5_000;
   const requeueAfterMs = deps.requeueAfterMs ?? 60_000;
   let closed = false;
 
   async function addJobs(jobs: readonly QueuedJob[]): Promise<void> {
-    const byQueue = new Map<JobName, QueuedJob[]>();
-    for (const j of jobs) {
+    const delays = pacer ? await pacedDelays(pacer, jobs) : undefined;
+    const byQueue = new Map<JobName, { j: QueuedJob; delay: number }[]>();
+    jobs.forEach((j, i) => {
+      const entry = { j, delay: delays?.[i] ?? 0 };
       const list = byQueue.get(j.job);
-      if (list) list.push(j);
-      else byQueue.set(j.job, [j]);
-    }
+      if (list) list.push(entry);
+      else byQueue.set(j.job, [entry]);
+    });
     await Promise.all(
       [...byQueue].map(([job, list]) =>
         queues[job].addBulk(
-          list.map((j) => ({
+          list.map(({ j, delay }) => ({
             name: job,
             data: j.payload,
-            opts: jobOptions(job, { jobId: j.jobId, priority: j.priority }),
+            opts: jobOptions(job, { jobId: j.jobId, priority: j.priority, ...(delay > 0 ? { delay } : {}) }),
           })),
         ),
       ),
@@ -230,6 +264,7 @@ export function createProducer(deps: ProducerDeps): Producer {
 
   return {
     queues,
+    pacer,
     publishMany,
     async publish(event, opts) {
       const [result] = await publishMany([event], opts);

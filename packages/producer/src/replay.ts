@@ -16,14 +16,15 @@ import { latestEventForEntity } from '@qbo-sync/db/repositories/inbox';
 import { getRecord, type RecordKey, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { markSyncRequested, type RecordFilter, selectRecordsAfter } from '@qbo-sync/db/repositories/sync-records-admin';
 import { type EnqueueOptions, enqueueJob, type Queues } from './catalogue.js';
+import type { ReleasePacer } from './pacing.js';
 import { jobOfRow } from './prepare.js';
 
 /** Adds a job to its queue; an id already present is a no-op (the catalogue's semantics). */
 export type Enqueue = <K extends JobName>(job: K, payload: JobPayload<K>, opts: EnqueueOptions) => Promise<void>;
 
-/** An Enqueue over the producer's queues (`producer.queues`). */
-export function queueEnqueue(queues: Queues): Enqueue {
-  return (job, payload, opts) => enqueueJob(queues, job, payload, opts);
+/** An Enqueue over the producer's queues (`producer.queues`), paced by `producer.pacer` when given. */
+export function queueEnqueue(queues: Queues, pacer?: ReleasePacer): Enqueue {
+  return (job, payload, opts) => enqueueJob(queues, job, payload, opts, pacer);
 }
 
 export interface ReplayDeps {

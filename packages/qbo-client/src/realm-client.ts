@@ -53,10 +53,16 @@ export interface RealmClient {
   createCustomer(body: NewEntity<QboCustomer>, op: WriteOp): Promise<QboCustomer>;
   updateCustomer(body: EntityUpdate<QboCustomer>, op: WriteOp): Promise<QboCustomer>;
 
+  /** The lists below include inactive entries (check `Active`): pickers show them, marked. */
   listItems(): Promise<QboItem[]>;
   listAccounts(): Promise<QboAccount[]>;
   listPaymentMethods(): Promise<QboPaymentMethod[]>;
   listTaxCodes(): Promise<QboTaxCode[]>;
+  /**
+   * Customers (inactive included) whose display name or e-mail contains `text` (case-insensitive), or the
+   * first ones by name without it; at most `limit`, by name.
+   */
+  searchCustomers(text: string | undefined, limit: number): Promise<QboCustomer[]>;
   createItem(body: NewEntity<QboItem>, op: WriteOp): Promise<QboItem>;
 
   getInvoice(id: string): Promise<QboInvoice>;
@@ -97,7 +103,14 @@ export interface RealmSession {
   signal?: AbortSignal | undefined;
   /** How long a call after the first one waits for budget before RealmBusyError. */
   inJobBudgetWaitMs?: number | undefined;
+  /**
+   * How long the job's first call waits (default: the limiter's maxWaitMs). A job released on its company's
+   * schedule (producer pacing) expects room: a short wait keeps its place where a deferral would give it up.
+   */
+  firstCallWaitMs?: number | undefined;
 }
+
+const BOTH = [true, false] as const;
 
 /** Safety stop for queryAll: 100 pages = 100,000 rows. */
 const MAX_PAGES = 100;
@@ -113,7 +126,7 @@ export function createRealmClient(
   const call = async (req: Parameters<QboHttp['call']>[1]) => {
     const opts: CallOptions = {
       signal: session.signal,
-      maxWaitMs: served ? session.inJobBudgetWaitMs : undefined,
+      maxWaitMs: served ? session.inJobBudgetWaitMs : session.firstCallWaitMs,
     };
     try {
       const res = await http.call(tenantId, req, opts);
@@ -192,10 +205,25 @@ export function createRealmClient(
     createCustomer: (body, op) => write<QboCustomer>('Customer', body, op),
     updateCustomer: (body, op) => update<QboCustomer>('Customer', body, op),
 
-    listItems: () => queryAll<QboItem>(q.select('Item').orderBy('Name')),
-    listAccounts: () => queryAll<QboAccount>(q.select('Account').orderBy('Name')),
-    listPaymentMethods: () => queryAll<QboPaymentMethod>(q.select('PaymentMethod').orderBy('Name')),
-    listTaxCodes: () => queryAll<QboTaxCode>(q.select('TaxCode').orderBy('Name')),
+    // QBO answers active rows only unless asked for both (qbo-facts §5).
+    listItems: () => queryAll<QboItem>(q.select('Item').where('Active', 'IN', BOTH).orderBy('Name')),
+    listAccounts: () => queryAll<QboAccount>(q.select('Account').where('Active', 'IN', BOTH).orderBy('Name')),
+    listPaymentMethods: () =>
+      queryAll<QboPaymentMethod>(q.select('PaymentMethod').where('Active', 'IN', BOTH).orderBy('Name')),
+    listTaxCodes: () => queryAll<QboTaxCode>(q.select('TaxCode').where('Active', 'IN', BOTH).orderBy('Name')),
+    async searchCustomers(text, limit) {
+      const all = q.select('Customer').where('Active', 'IN', BOTH);
+      // LIKE has no escape for '%' (qbo-facts §5): it is dropped from the search text.
+      const needle = text?.replaceAll('%', '').trim();
+      if (!needle) return query<QboCustomer>(all.orderBy('DisplayName').maxResults(limit));
+      // No OR in QBO queries: one query per field, merged.
+      const [byName, byEmail] = await Promise.all([
+        query<QboCustomer>(all.where('DisplayName', 'LIKE', `%${needle}%`).maxResults(limit)),
+        query<QboCustomer>(all.where('PrimaryEmailAddr', 'LIKE', `%${needle}%`).maxResults(limit)),
+      ]);
+      const merged = new Map([...byName, ...byEmail].map((c) => [c.Id, c]));
+      return [...merged.values()].sort((a, b) => a.DisplayName.localeCompare(b.DisplayName)).slice(0, limit);
+    },
     createItem: (body, op) => write<QboItem>('Item', body, op),
 
     getInvoice: (id) => get<QboInvoice>('Invoice', id),

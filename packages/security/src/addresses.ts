@@ -23,6 +23,8 @@ const V6: Range[] = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
   ['::ffff:0:0', 96, 'IPv4-mapped'],
+  ['::ffff:0:0:0', 96, 'IPv4-translated (SIIT; embeds an IPv4 address)'],
+  ['::', 96, 'IPv4-compatible (deprecated; embeds an IPv4 address)'],
   ['64:ff9b::', 96, 'NAT64 (reaches IPv4 through a translator)'],
   ['64:ff9b:1::', 48, 'local NAT64'],
   ['100::', 64, 'discard'],
@@ -42,6 +44,10 @@ const rangeList = (family: 'ipv4' | 'ipv6', ranges: Range[]) =>
     return { list, what };
   });
 const RANGES = { ipv4: rangeList('ipv4', V4), ipv6: rangeList('ipv6', V6) };
+// Public IPv6 endpoints are global unicast (2000::/3); everything else that the ranges above do not name is
+// unassigned or special, so it is refused too (a new embedding of IPv4 cannot slip through a gap in the list).
+const GLOBAL_UNICAST = new BlockList();
+GLOBAL_UNICAST.addSubnet('2000::', 3, 'ipv6');
 
 /** Why `address` (an IP literal, brackets allowed) must not be contacted; undefined for a public address. */
 export function forbiddenAddressReason(address: string): string | undefined {
@@ -50,5 +56,7 @@ export function forbiddenAddressReason(address: string): string | undefined {
   if (version === 0) return `${bare} is not an IP address`;
   const family = version === 4 ? 'ipv4' : 'ipv6';
   const hit = RANGES[family].find((r) => r.list.check(bare, family));
-  return hit ? `${bare} is a ${hit.what} address` : undefined;
+  if (hit) return `${bare} is a ${hit.what} address`;
+  if (family === 'ipv6' && !GLOBAL_UNICAST.check(bare, 'ipv6')) return `${bare} is not a global unicast address`;
+  return undefined;
 }

@@ -19,6 +19,14 @@ describe('checkCallbackUrl', () => {
     ['https://[::1]:3000/admin', /loopback/],
     ['https://[::ffff:127.0.0.1]/admin', /IPv4-mapped/],
     ['https://[::ffff:a9fe:a9fe]/', /IPv4-mapped/],
+    // IPv4-compatible (::/96) and IPv4-translated (::ffff:0:0:0/96) forms reach IPv4 on some stacks.
+    ['https://[::127.0.0.1]/', /IPv4-compatible/],
+    ['https://[::a9fe:a9fe]/', /IPv4-compatible/],
+    ['https://[::ffff:0:7f00:1]/', /IPv4-translated/],
+    ['https://[::ffff:0:a9fe:a9fe]/', /IPv4-translated/],
+    // Outside global unicast (2000::/3): never a public endpoint.
+    ['https://[4000::1]/', /not a global unicast/],
+    ['https://[1::1]/', /not a global unicast/],
     ['https://10.1.2.3/', /private/],
     ['https://192.168.1.1/', /private/],
     ['https://172.20.0.5/', /private/],

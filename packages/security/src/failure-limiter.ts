@@ -1,5 +1,7 @@
 // Slows down guessing of the admin token: after `maxFailures` wrong tokens from one address within
-// `windowMs`, that address is refused (429) until the window has passed. In memory, per process: it bounds
+// `windowMs`, further wrong tokens from that address are refused (429) until the window has passed. Callers
+// let the right token through regardless: the address may be shared (a proxy), and a lock-out anyone could
+// trigger would be worse than the guessing it slows (a token of at least 16 characters is not guessed). In memory, per process: it bounds
 // a guesser's rate per API instance, which is all a token of this length needs.
 
 /** Wrong admin tokens allowed per client address and window, on every admin surface (API, worker /metrics). */
@@ -49,9 +51,5 @@ export class FailureLimiter {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-  }
-
-  succeed(key: string): void {
-    this.entries.delete(key);
   }
 }

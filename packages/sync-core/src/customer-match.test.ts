@@ -46,7 +46,7 @@ describe('customer queries', () => {
 
 describe('chooseCustomer', () => {
   const choose = (strategy: 'email' | 'name_and_email' | 'first_last_name', candidates: QboCustomer[]) =>
-    chooseCustomer({ tenantId: 'acme', strategy, customer: john, candidates });
+    chooseCustomer({ tenantId: 'acme', strategy, customer: john, candidates, inactive: 'create_new' });
 
   it('prefers the customer carrying our marker, whatever the strategy', () => {
     const ours = qbo({ Id: '9', DisplayName: 'John Brown (C-1042)', Notes: marker('C-1042') });
@@ -78,6 +78,25 @@ describe('chooseCustomer', () => {
     const someoneElse = qbo({ Id: '8', PrimaryEmailAddr: { Address: 'john.brown@example.com' }, Notes: marker('C-7') });
     const inactive = qbo({ Id: '2', PrimaryEmailAddr: { Address: 'john.brown@example.com' }, Active: false });
     expect(choose('email', [someoneElse, inactive])).toEqual({ kind: 'none', nameTaken: true });
+  });
+
+  it('under reactivate, matches an inactive customer (by its name before QBO renamed it) only when no active one does', () => {
+    const inactive = qbo({
+      Id: '2',
+      DisplayName: 'John Brown (deleted)',
+      PrimaryEmailAddr: { Address: 'john.brown@example.com' },
+      Active: false,
+    });
+    const pick = (strategy: 'email' | 'name_and_email' | 'first_last_name', candidates: QboCustomer[]) =>
+      chooseCustomer({ tenantId: 'acme', strategy, customer: john, candidates, inactive: 'reactivate' });
+    expect(pick('email', [inactive])).toEqual({ kind: 'match', customer: inactive });
+    expect(pick('name_and_email', [inactive])).toEqual({ kind: 'match', customer: inactive });
+    const active = qbo({ Id: '9', DisplayName: 'J. Brown', PrimaryEmailAddr: { Address: 'john.brown@example.com' } });
+    expect(pick('email', [inactive, active])).toEqual({ kind: 'match', customer: active });
+    const ours = qbo({ Id: '3', DisplayName: 'John Brown (deleted)', Notes: marker('C-1042'), Active: false });
+    expect(pick('email', [ours, active])).toEqual({ kind: 'ours', customer: ours });
+    // The renamed inactive customer does not hold the plain name.
+    expect(choose('email', [inactive])).toEqual({ kind: 'none', nameTaken: false });
   });
 
   it('reports a free name when nothing matches', () => {

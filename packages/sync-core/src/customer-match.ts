@@ -4,6 +4,20 @@ import { isMarkedAs, parseMarker } from './marker.js';
 import type { QboCustomer } from './qbo-types.js';
 
 type MatchStrategy = TenantSettings['customerMatch'];
+type InactivePolicy = TenantSettings['inactiveQboCustomers'];
+
+/** QBO renames a customer it makes inactive "<name> (deleted)" (or "(deleted-1)"…), freeing the name. */
+const DELETED_SUFFIX = / \(deleted(?:-\d+)?\)$/;
+
+/** The name an inactive QBO customer had while active (QBO appended " (deleted)"); an active one's own name. */
+export function nameWhileActive(c: Pick<QboCustomer, 'DisplayName' | 'Active'>): string {
+  return c.Active === false ? c.DisplayName.replace(DELETED_SUFFIX, '') : c.DisplayName;
+}
+
+/** The display names our customers carry once made inactive in QBO, to find them by name as well. */
+export function inactiveNames(names: readonly string[]): string[] {
+  return names.map((n) => `${n} (deleted)`);
+}
 export type BillingCustomer = Customer | ParentCustomer;
 
 /** Filterable Customer fields we query on (qbo-facts §5). QBO queries have no OR: one query per alternative. */
@@ -63,6 +77,8 @@ export type CustomerChoice =
   | { kind: 'ours'; customer: QboCustomer }
   /** Matches the tenant's strategy and is not someone else's: adopt it. */
   | { kind: 'match'; customer: QboCustomer }
+  // Either may be inactive (`customer.Active === false`) under `inactiveQboCustomers: reactivate`: the caller
+  // makes it active again before using it.
   /** Nothing to adopt. `nameTaken`: a different QBO customer already uses our plain display name. */
   | { kind: 'none'; nameTaken: boolean };
 
@@ -80,18 +96,21 @@ function byId(a: QboCustomer, b: QboCustomer): number {
  * Chooses among QBO candidates for a billing customer. A candidate marked for another billing entity
  * is never adopted (it is someone else's customer that happens to share a name or email); a same-name
  * candidate with a different email is not ours under `name_and_email` — the caller then creates the
- * customer under the disambiguated name.
+ * customer under the disambiguated name. Inactive candidates count only under `inactive: reactivate`, and
+ * after every active one (an active match is used as it is); under `create_new` they are ignored.
  */
 export function chooseCustomer(input: {
   tenantId: string;
   strategy: MatchStrategy;
   customer: BillingCustomer;
   candidates: readonly QboCustomer[];
+  inactive: InactivePolicy;
 }): CustomerChoice {
   const { tenantId, strategy, customer } = input;
+  const rank = (c: QboCustomer) => (c.Active === false ? 1 : 0);
   const candidates = dedupe(input.candidates)
-    .filter((c) => c.Active !== false)
-    .sort(byId);
+    .filter((c) => c.Active !== false || input.inactive === 'reactivate')
+    .sort((a, b) => rank(a) - rank(b) || byId(a, b));
   const expected = { tenantId, entityType: 'customer' as const, externalId: customer.id };
   const ours = candidates.find((c) => isMarkedAs(c.Notes, expected));
   if (ours) return { kind: 'ours', customer: ours };
@@ -100,7 +119,8 @@ export function chooseCustomer(input: {
   const free = candidates.filter((c) => parseMarker(c.Notes) === undefined);
   const match = free.find((c) => matches(strategy, customer, name, c));
   if (match) return { kind: 'match', customer: match };
-  return { kind: 'none', nameTaken: candidates.some((c) => sameName(c.DisplayName, name)) };
+  // Inactive customers no longer hold their name (QBO renamed them).
+  return { kind: 'none', nameTaken: candidates.some((c) => c.Active !== false && sameName(c.DisplayName, name)) };
 }
 
 function matches(strategy: MatchStrategy, customer: BillingCustomer, name: string, c: QboCustomer): boolean {
@@ -109,12 +129,12 @@ function matches(strategy: MatchStrategy, customer: BillingCustomer, name: strin
     case 'email':
       return sameEmail(customer.email, email);
     case 'name_and_email':
-      return sameName(c.DisplayName, name) && sameEmail(customer.email, email);
+      return sameName(nameWhileActive(c), name) && sameEmail(customer.email, email);
     case 'first_last_name':
       if (customer.firstName && customer.lastName) {
         return sameName(c.GivenName, customer.firstName) && sameName(c.FamilyName, customer.lastName);
       }
-      return sameName(c.DisplayName, name);
+      return sameName(nameWhileActive(c), name);
   }
 }
 

@@ -113,6 +113,21 @@ describe('decideInvoiceSync', () => {
     expect(decide({ record: { status: 'voided', qboId: null, syncedHash: null } })).toMatchObject({ action: 'noop' });
   });
 
+  it('an invoice voided as a draft is posted and voided once a state sent before the void arrives', () => {
+    const draftVoided = { status: 'voided', qboId: null, syncedHash: null, reasonCode: 'VOIDED_AS_DRAFT' };
+    expect(decide({ invoice: invoice({ status: 'draft' }), voidRequested: true })).toMatchObject({
+      action: 'mark_voided',
+      reasonCode: 'VOIDED_AS_DRAFT',
+    });
+    expect(decide({ record: draftVoided })).toEqual({ action: 'create', refs: invRefs.refs, voidAfter: true });
+    // Still a draft: nothing to post. Voided some other way (in QBO, or skipped by setting): final.
+    expect(decide({ record: draftVoided, invoice: invoice({ status: 'draft' }) })).toMatchObject({ action: 'noop' });
+    expect(decide({ record: { ...draftVoided, reasonCode: null } })).toMatchObject({ action: 'noop' });
+    expect(decide({ record: { ...draftVoided, qboId: '77' } })).toMatchObject({ action: 'noop' });
+    const skip = { ...ctx, settings: { ...ctx.settings, voidsBeforeSync: 'skip' as const } };
+    expect(decide({ ctx: skip, record: draftVoided })).toMatchObject({ action: 'mark_voided' });
+  });
+
   it('a voided invoice still passes the gates before it is posted', () => {
     expect(decide({ voidRequested: true, ctx: { ...ctx, connection: 'needs_reconnect' } })).toMatchObject({
       action: 'park',

@@ -20,6 +20,7 @@ export interface RecordState {
   status: SyncStatus | (string & {});
   qboId: string | null;
   syncedHash: string | null;
+  reasonCode?: string | null;
 }
 
 /** A dependency's sync record (the invoice a payment needs, the payment a refund needs). */
@@ -41,7 +42,7 @@ export type Skip = { action: 'skip'; status: 'skipped'; reasonCode: string; reas
 export type Noop = { action: 'noop'; reason: string };
 
 /** Voided before it reached QBO with `voidsBeforeSync: skip` (or a voided draft): nothing goes to QBO. */
-export type MarkVoided = { action: 'mark_voided'; reason: string };
+export type MarkVoided = { action: 'mark_voided'; reason: string; reasonCode?: string };
 export type InvoiceDecision =
   | Skip
   | Park
@@ -73,11 +74,15 @@ export const REASON = {
   UNPAID_INVOICE: 'UNPAID_INVOICE',
   VOID_BEFORE_SYNC: 'VOID_BEFORE_SYNC',
   VOID_BEFORE_ORIGINAL: 'VOID_BEFORE_ORIGINAL',
+  /** Voided while its newest known state before the void was a draft: nothing posted (yet). */
+  VOIDED_AS_DRAFT: 'VOIDED_AS_DRAFT',
   AUTO_SYNC_OFF: 'AUTO_SYNC_OFF',
   PAYMENT_AUTO_SYNC_OFF: 'PAYMENT_AUTO_SYNC_OFF',
   NOT_CONNECTED: 'NOT_CONNECTED',
   NEEDS_RECONNECT: 'NEEDS_RECONNECT',
   MISSING_MAPPING: 'MISSING_MAPPING',
+  /** A mapping points at something QBO refuses now (made inactive or deleted in QuickBooks). */
+  STALE_MAPPING: 'STALE_MAPPING',
   TOTALS_MISMATCH: 'TOTALS_MISMATCH',
   WAITING_FOR_INVOICE: 'WAITING_FOR_INVOICE',
   WAITING_FOR_PAYMENT: 'WAITING_FOR_PAYMENT',
@@ -143,12 +148,20 @@ export function decideInvoiceSync(input: {
   voidRequested?: boolean;
 }): InvoiceDecision {
   const { ctx, invoice, record } = input;
-  if (record?.status === 'voided') return { action: 'noop', reason: 'the invoice is already voided in QuickBooks' };
-  const voiding = invoice.status === 'void' || input.voidRequested === true;
+  // Voided as a draft, and a state sent before the void arrived since: the void applies to that state.
+  const sentBeforeVoid =
+    record?.status === 'voided' &&
+    !record.qboId &&
+    record.reasonCode === REASON.VOIDED_AS_DRAFT &&
+    invoice.status !== 'draft';
+  if (record?.status === 'voided' && !sentBeforeVoid)
+    return { action: 'noop', reason: 'the invoice is already voided in QuickBooks' };
+  const voiding = sentBeforeVoid || invoice.status === 'void' || input.voidRequested === true;
   if (invoice.status === 'draft') {
     if (voiding)
       return {
         action: 'mark_voided',
+        reasonCode: REASON.VOIDED_AS_DRAFT,
         reason: `Invoice ${invoice.number} was a draft when it was voided; a draft is never posted.`,
       };
     return {

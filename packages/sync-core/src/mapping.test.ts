@@ -6,6 +6,7 @@ import {
   resolveInvoiceMappings,
   resolvePaymentMappings,
   resolveRefundMappings,
+  staleItemMappings,
 } from './mapping.js';
 
 const table = new MappingTable([
@@ -116,5 +117,36 @@ describe('describeMissing', () => {
     expect(describeMissing([{ kind: 'account', key: 'refund_bank' }], 'refund')).toContain(
       'the bank account refunds are paid from',
     );
+  });
+});
+
+describe('staleItemMappings', () => {
+  const refs = { items: { 'ITM-LABOR': { value: '1', name: 'Moving Labor' }, 'ITM-7': { value: '2' } } };
+  const inv = invoice({
+    lines: [
+      { id: 'L1', kind: 'item', itemId: 'ITM-LABOR', quantity: '1', unitPrice: '1', amount: '1.00' },
+      { id: 'L2', kind: 'item', itemId: 'ITM-7', description: 'Tape', quantity: '1', unitPrice: '1', amount: '1.00' },
+      { id: 'L3', kind: 'item', itemId: 'ITM-7', quantity: '1', unitPrice: '1', amount: '1.00' },
+    ],
+  });
+
+  it('names each billing item whose QBO item is inactive or gone, once, and says what to do', () => {
+    const missing = staleItemMappings(inv, refs, [{ Id: '2', Name: 'Tape (deleted)', Active: false }]);
+    expect(missing).toEqual([
+      { kind: 'item', key: 'ITM-LABOR', stale: { qboId: '1', qboName: 'Moving Labor', problem: 'not_found' } },
+      {
+        kind: 'item',
+        key: 'ITM-7',
+        label: 'Tape',
+        stale: { qboId: '2', qboName: 'Tape (deleted)', problem: 'inactive' },
+      },
+    ]);
+    expect(describeMissing(missing, 'invoice')).toContain(
+      "Item 'Tape' (billing id ITM-7) is mapped to QuickBooks product 'Tape (deleted)' (id 2), which was made inactive in QuickBooks. Map it to an active product under Mappings → Items",
+    );
+  });
+
+  it('finds nothing when every mapped item is active (the refusal was about something else)', () => {
+    expect(staleItemMappings(inv, refs, [{ Id: '1', Active: true }, { Id: '2' }])).toEqual([]);
   });
 });

@@ -14,6 +14,11 @@ export interface MissingKey {
   kind: MappingKind;
   key: string;
   label?: string;
+  /**
+   * Mapped, but QBO no longer accepts what it points at (made inactive, or gone): the mapping must change.
+   * `qboId`/`qboName` name the QBO entity it points at now.
+   */
+  stale?: { qboId: string; qboName?: string; problem: 'inactive' | 'not_found' };
 }
 
 export type Resolution<T> = { ok: true; refs: T } | { ok: false; missing: MissingKey[] };
@@ -164,11 +169,63 @@ export function resolveRefundMappings(_refund: Refund, table: MappingTable): Res
 const ACCOUNT_LABELS: Record<string, string> = {
   accounts_receivable: 'the Accounts Receivable account used for refunds',
   refund_bank: 'the bank account refunds are paid from',
+  income: 'the Income account new products are created with (setting createMissingItems)',
 };
+
+/** A QBO item as far as staleness goes (inactive items keep their id; QBO renames them "… (deleted)"). */
+export interface QboItemState {
+  Id: string;
+  Name?: string;
+  Active?: boolean;
+}
+
+/**
+ * The billing items whose mapped QBO item QBO now refuses (made inactive or deleted in QuickBooks), as missing
+ * keys naming both sides, so the invoice parks as needs_mapping and resumes once they are mapped again.
+ * `qboItems`: the QBO items the refs point at, read with inactive ones included.
+ */
+export function staleItemMappings(
+  invoice: Invoice,
+  refs: Pick<InvoiceRefs, 'items' | 'taxItem'>,
+  qboItems: readonly QboItemState[],
+): MissingKey[] {
+  const byId = new Map(qboItems.map((i) => [i.Id, i]));
+  const out: MissingKey[] = [];
+  const check = (key: string, ref: Ref, label: string | undefined) => {
+    if (out.some((m) => m.key === key)) return;
+    const item = byId.get(ref.value);
+    if (item && item.Active !== false) return;
+    const qboName = item?.Name ?? ref.name;
+    out.push({
+      kind: 'item',
+      key,
+      ...(label ? { label } : {}),
+      stale: {
+        qboId: ref.value,
+        ...(qboName ? { qboName } : {}),
+        problem: item ? 'inactive' : 'not_found',
+      },
+    });
+  };
+  for (const line of invoice.lines) {
+    if (line.kind === 'balance_forward') continue;
+    const ref = refs.items[line.itemId];
+    if (ref) check(line.itemId, ref, line.description);
+  }
+  if (refs.taxItem) check(SALES_TAX_ITEM_KEY, refs.taxItem, 'Sales tax');
+  return out;
+}
 
 /** One sentence per missing key that a support person can act on. */
 export function describeMissingKey(m: MissingKey, entity: string): string {
   const resume = `the ${entity} will sync by itself.`;
+  if (m.stale) {
+    const what = m.label ? `'${m.label}' (billing id ${m.key})` : `'${m.key}'`;
+    const qbo = `QuickBooks product ${m.stale.qboName ? `'${m.stale.qboName}' (id ${m.stale.qboId})` : `id ${m.stale.qboId}`}`;
+    const gone =
+      m.stale.problem === 'inactive' ? 'which was made inactive in QuickBooks' : 'which no longer exists in QuickBooks';
+    return `Item ${what} is mapped to ${qbo}, ${gone}. Map it to an active product under Mappings → Items (or reactivate the product in QuickBooks and replay the sync); ${resume}`;
+  }
   switch (m.kind) {
     case 'item':
       if (m.key === TIPS_ITEM_KEY) {
@@ -185,7 +242,7 @@ export function describeMissingKey(m: MissingKey, entity: string): string {
     case 'deposit_account':
       return `No QuickBooks deposit account is set for currency ${m.key}. Choose one under Mappings → Deposit accounts; ${resume}`;
     case 'account':
-      return `No QuickBooks account is set for ${ACCOUNT_LABELS[m.key] ?? `'${m.key}'`}. Choose it under Mappings → Accounts; ${resume}`;
+      return `No QuickBooks account is set for ${ACCOUNT_LABELS[m.key] ?? `'${m.key}'`}. Choose it under Mappings → Accounts (key '${m.key}'); ${resume}`;
     case 'customer':
       return `Customer '${m.key}' is not mapped to a QuickBooks customer. Map it under Mappings → Customers; ${resume}`;
   }

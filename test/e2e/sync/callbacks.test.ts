@@ -1,3 +1,5 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@qbo-sync/testkit';
 import {
@@ -239,6 +241,67 @@ describe('callbacks coalesced per tenant', () => {
     }
   });
 
+  /** A tenant with one status version not yet announced, and `url` set behind the API's back (no run arranged). */
+  const tenantWithPendingCallback = async (invoiceId: string, url: string) => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', draft(invoiceId)));
+    await h.waitStatus(t.id, 'invoice', invoiceId, 'skipped');
+    await h.db.sql`update tenants set settings = settings || ${JSON.stringify({ callbackUrl: url })}::jsonb
+      where id = ${t.id}`;
+    return t;
+  };
+
+  it('a receiver answering 200 with an endless body: delivered on its status, connection dropped, body not read', async () => {
+    // The body stops at 64 MiB (kept open) so that reading it all cannot exhaust this machine's memory.
+    const receiver = await startHostileReceiver((res, sent) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      const pump = () => {
+        while (sent.bytes < 64 * 1024 * 1024 && !res.destroyed) {
+          sent.bytes += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    try {
+      const t = await tenantWithPendingCallback('INV-BIG', receiver.url);
+      const run = await deliverCallbacks({ ...deps(), timeoutMs: 3_000 }, { tenantId: t.id });
+      expect(run).toMatchObject({ result: 'delivered', delivered: 1 });
+      // The worker hung up: the receiver's response was closed under it, long before its 64 MiB.
+      await waitFor(() => receiver.closedEarly === 1);
+      expect(receiver.requests).toBe(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a receiver that trickles its answer never holds a delivery past its timeout', async () => {
+    // One header byte every 100 ms: the answer is never complete.
+    const receiver = await startHostileReceiver((res) => {
+      const socket = res.socket;
+      if (!socket) return;
+      const line = Buffer.from('HTTP/1.1 200 OK\r\nx-slow: ' + 'a'.repeat(10_000));
+      let i = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed || i >= line.length) return clearInterval(timer);
+        socket.write(line.subarray(i, ++i));
+      }, 100);
+      socket.once('close', () => clearInterval(timer));
+    });
+    try {
+      const t = await tenantWithPendingCallback('INV-SLOW', receiver.url);
+      const started = Date.now();
+      await expect(deliverCallbacks({ ...deps(), timeoutMs: 1_000 }, { tenantId: t.id })).rejects.toBeInstanceOf(
+        CallbackFailedError,
+      );
+      // Bounded by the timeout (1 s), with generous room for a loaded machine; the trickle would go on for 1,000 s.
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('a tenant without a callback URL: nothing to send', async () => {
     const t = await h.tenant();
     await h.publish(event(t.id, 'invoice.sent', draft('INV-1')));
@@ -247,6 +310,37 @@ describe('callbacks coalesced per tenant', () => {
     expect(await deliverCallbacks(deps(), { tenantId: 'no-such-tenant' })).toMatchObject({ result: 'gone' });
   });
 });
+
+/** A receiver whose answer `respond` writes; counts requests and responses the client closed before their end. */
+async function startHostileReceiver(respond: (res: ServerResponse, sent: { bytes: number }) => void) {
+  const state = { requests: 0, closedEarly: 0 };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      state.requests += 1;
+      res.on('close', () => {
+        if (!res.writableFinished) state.closedEarly += 1;
+      });
+      respond(res, { bytes: 0 });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/qbo-sync`,
+    get requests() {
+      return state.requests;
+    },
+    get closedEarly() {
+      return state.closedEarly;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
 
 function expectSigned(hit: CallbackHit, secret: string): void {
   const ts = Number(hit.headers[TIMESTAMP_HEADER]);

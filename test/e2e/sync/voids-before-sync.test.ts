@@ -69,6 +69,107 @@ describe('a void that overtakes its original: posted and voided (the audit trail
     expect(invoices[0]).toMatchObject({ Id: rec.qboId, TotalAmt: 0 });
   });
 
+  /** Runs `fn` with the invoice.sync queue paused (its jobs wait), so other queues' jobs run first. */
+  async function withInvoiceSyncPaused(fn: () => Promise<void>): Promise<void> {
+    const queue = h.producer.queues['invoice.sync'];
+    await queue.pause();
+    try {
+      await fn();
+    } finally {
+      await queue.resume();
+    }
+  }
+  /** Waits until the event's job run has ended for good (its inbox row is marked processed). */
+  async function processed(tenantId: string, e: { id: string }) {
+    await waitFor(
+      async () => {
+        const [row] = await h.db.sql<{ done: boolean }[]>`
+          select processed_at is not null as done from inbox_events where tenant_id = ${tenantId} and event_id = ${e.id}`;
+        return row?.done;
+      },
+      { what: `event ${e.id} to be processed` },
+    );
+  }
+  /** Every event of the tenant through a finished run, and the record in `status`. */
+  async function settled(tenantId: string, status: string) {
+    return waitFor(
+      async () => {
+        const [open] = await h.db.sql<{ n: number }[]>`
+          select count(*)::int as n from inbox_events where tenant_id = ${tenantId} and processed_at is null`;
+        const rec = await h.record(tenantId, 'invoice', 'INV-1');
+        return open?.n === 0 && rec?.status === status ? rec : undefined;
+      },
+      { what: `every event processed and the invoice ${status}` },
+    );
+  }
+  async function expectPostedAndVoided(t: { id: string; realmId: string }) {
+    const rec = await settled(t.id, 'voided');
+    const invoices = await h.entities(t.realmId, 'Invoice');
+    expect(invoices).toHaveLength(1);
+    expect(invoices[0]).toMatchObject({ Id: rec.qboId, DocNumber: 'INV-1001', TotalAmt: 0 });
+    expect(String(invoices[0]?.['PrivateNote'])).toMatch(/^Voided/);
+    // Its customer exists in QBO too, as for any invoice posted.
+    const customers = await h.entities(t.realmId, 'Customer');
+    expect(customers.filter((c) => String(c['Notes'] ?? '').includes(':customer:C-1'))).toHaveLength(1);
+  }
+
+  it('draft → sent → voided with the void run first: the void decides on the sent state, posted and voided', async () => {
+    const t = await h.tenant();
+    await withInvoiceSyncPaused(async () => {
+      await h.publish(event(t.id, 'invoice.sent', invoiceData({ status: 'draft' })));
+      await h.publish(event(t.id, 'invoice.updated', invoiceData(), 1_000));
+      const voided = event(t.id, 'invoice.voided', { invoiceId: 'INV-1' }, 2_000);
+      await h.publish(voided);
+      // The void's own queue is not held up: it runs while both invoice jobs wait.
+      await processed(t.id, voided);
+    });
+    await expectPostedAndVoided(t);
+  });
+
+  it('draft synced (skipped), then sent and voided with the void first: posted and voided', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ status: 'draft' })));
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'skipped');
+    await withInvoiceSyncPaused(async () => {
+      await h.publish(event(t.id, 'invoice.updated', invoiceData(), 1_000));
+      await h.publish(event(t.id, 'invoice.voided', { invoiceId: 'INV-1' }, 2_000));
+      await h.waitStatus(t.id, 'invoice', 'INV-1', 'voided');
+    });
+    await expectPostedAndVoided(t);
+  });
+
+  it('draft, then its void, then the sent version that happened before the void: posted and voided', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ status: 'draft' })));
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'skipped');
+    await h.publish(event(t.id, 'invoice.voided', { invoiceId: 'INV-1' }, 2_000));
+    const draftVoided = await h.waitStatus(t.id, 'invoice', 'INV-1', 'voided');
+    expect(draftVoided.qboId).toBeNull();
+    // Delivered late: it happened before the void, so the void applies to the sent invoice.
+    await h.publish(event(t.id, 'invoice.updated', invoiceData(), 1_000));
+    await waitFor(async () => (await h.record(t.id, 'invoice', 'INV-1'))?.qboId ?? undefined, {
+      what: 'the late sent version to be posted and voided',
+    });
+    await expectPostedAndVoided(t);
+  });
+
+  it('a draft voided stays unposted, however its events arrive', async () => {
+    const t = await h.tenant();
+    await withInvoiceSyncPaused(async () => {
+      await h.publish(event(t.id, 'invoice.sent', invoiceData({ status: 'draft' })));
+      const voided = event(t.id, 'invoice.voided', { invoiceId: 'INV-1' }, 2_000);
+      await h.publish(voided);
+      await processed(t.id, voided);
+    });
+    const rec = await settled(t.id, 'voided');
+    expect(rec.qboId).toBeNull();
+    expect(rec.reason).toContain('draft');
+    // A version sent after the void changes nothing: the void is final.
+    await h.publish(event(t.id, 'invoice.updated', invoiceData(), 3_000));
+    await settled(t.id, 'voided');
+    expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(0);
+  });
+
   it('payment.voided before payment.accepted: posted unapplied and voided; its invoice is untouched', async () => {
     const t = await h.tenant();
     await h.publish(event(t.id, 'invoice.sent', invoiceData()));

@@ -1,7 +1,9 @@
 // Who may use the admin API, the queue dashboard, the console and /metrics. With ADMIN_TOKEN set: a bearer
 // token, or the console's session cookie (browsers cannot add headers to dashboard navigation). Without it
 // (development only; production config refuses to start): requests made on this machine, not through a proxy.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { Database } from '@qbo-sync/db';
+import { isAdminSessionEnded } from '@qbo-sync/db/repositories/admin-sessions';
 import {
   ADMIN_WRONG_TOKEN_LIMIT,
   bearerResult,
@@ -23,47 +25,68 @@ export { isLoopbackAddress, isLoopbackHost, sameSecret } from '@qbo-sync/securit
 export const ADMIN_COOKIE = 'qbo_sync_admin';
 /** A console sign-in lasts a working day. */
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
-/** Wrong admin tokens allowed per client address and window before it gets 429 for the rest of the window. */
+/**
+ * Wrong admin tokens allowed per client address and window before further wrong ones get 429 for the rest of
+ * the window. The right token always gets in: the address may be a proxy every operator shares, and a guesser
+ * (or a web page) must not be able to lock them out.
+ */
 export const ADMIN_FAILURE_LIMIT = ADMIN_WRONG_TOKEN_LIMIT;
 
 export type AdminCheck =
   | { ok: true }
   | { ok: false; status: number; code: string; message: string; retryAfterSeconds?: number };
 
-/** What the checks share across one API instance: the public URL (own origin) and the bad-token counter. */
+/**
+ * What the checks share across one API instance: the public URL (own origin), the bad-token counter and the
+ * database (sessions ended by a sign-out).
+ */
 export interface AdminContext {
   publicUrl?: string;
   failures?: FailureLimiter;
+  db?: Database;
 }
 const contexts = new WeakMap<ApiDeps, AdminContext>();
 /** One context per built API (buildApi hands every plugin the same deps object). */
 export function adminContext(deps: ApiDeps): AdminContext {
   let ctx = contexts.get(deps);
   if (!ctx) {
-    ctx = { publicUrl: deps.config.api.publicUrl, failures: new FailureLimiter(ADMIN_FAILURE_LIMIT) };
+    ctx = { publicUrl: deps.config.api.publicUrl, failures: new FailureLimiter(ADMIN_FAILURE_LIMIT), db: deps.db };
     contexts.set(deps, ctx);
   }
   return ctx;
 }
 
-function factsOf(request: FastifyRequest): RequestFacts {
+export function factsOf(request: FastifyRequest): RequestFacts {
   return { method: request.method, headers: request.headers, remoteAddress: request.socket.remoteAddress };
 }
 
-function sessionMac(token: string, expiresAtMs: number): string {
-  return createHmac('sha256', token).update(`qbo-sync admin session ${expiresAtMs}`).digest('base64url');
+function sessionMac(token: string, expiresAtMs: number, nonce: string): string {
+  return createHmac('sha256', token).update(`qbo-sync admin session ${expiresAtMs} ${nonce}`).digest('base64url');
 }
 
-/** The cookie value of a console session: expiry + HMAC keyed by the admin token (rotating the token ends it). */
+/**
+ * The cookie value of a console session: expiry + a random nonce (each sign-in its own session, so a sign-out
+ * ends only that one) + HMAC keyed by the admin token (rotating the token ends every session).
+ */
 export function sessionValue(token: string, expiresAtMs: number): string {
-  return `${expiresAtMs}.${sessionMac(token, expiresAtMs)}`;
+  const nonce = randomBytes(16).toString('base64url');
+  return `${expiresAtMs}.${nonce}.${sessionMac(token, expiresAtMs, nonce)}`;
 }
 
-export function verifySession(token: string, value: string, nowMs: number): boolean {
-  const [expires, mac] = value.split('.');
+/** The expiry of a well-signed, unexpired session value; undefined otherwise (ended sessions aside). */
+export function verifySession(token: string, value: string, nowMs: number): number | undefined {
+  const [expires, nonce, mac] = value.split('.');
   const expiresAtMs = Number(expires);
-  if (!mac || !Number.isSafeInteger(expiresAtMs) || expiresAtMs <= nowMs) return false;
-  return sameSecret(mac, sessionMac(token, expiresAtMs));
+  if (!nonce || !mac || !Number.isSafeInteger(expiresAtMs) || expiresAtMs <= nowMs) return undefined;
+  return sameSecret(mac, sessionMac(token, expiresAtMs, nonce)) ? expiresAtMs : undefined;
+}
+
+/** How a session is named in the database: its hash, since the cookie value is a credential. */
+export const sessionHash = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+async function sessionIsLive(token: string, value: string, nowMs: number, db: Database | undefined): Promise<boolean> {
+  if (verifySession(token, value, nowMs) === undefined) return false;
+  return !(db && (await isAdminSessionEnded(db, sessionHash(value))));
 }
 
 export function cookieValue(request: FastifyRequest, name: string): string | undefined {
@@ -76,7 +99,8 @@ export function cookieValue(request: FastifyRequest, name: string): string | und
 
 const fail = (status: number, code: string, message: string): AdminCheck => ({ ok: false, status, code, message });
 
-function crossOrigin(facts: RequestFacts, ctx: AdminContext): AdminCheck | undefined {
+/** 403 for a change (or a sign-in) made by another site's page. */
+export function crossOrigin(facts: RequestFacts, ctx: AdminContext): AdminCheck | undefined {
   const why = crossOriginReason(facts, ctx.publicUrl);
   if (!why) return undefined;
   return fail(
@@ -91,7 +115,7 @@ export function noteWrongToken(ctx: AdminContext, request: FastifyRequest, nowMs
   ctx.failures?.fail(request.ip, nowMs);
 }
 
-/** 429 while the client's address has used up its wrong-token allowance. */
+/** 429 for a wrong token while the client's address has used up its wrong-token allowance. */
 export function throttled(ctx: AdminContext, request: FastifyRequest, nowMs: number): AdminCheck | undefined {
   const waitMs = ctx.failures?.blockedForMs(request.ip, nowMs) ?? 0;
   if (waitMs <= 0) return undefined;
@@ -105,12 +129,12 @@ export function throttled(ctx: AdminContext, request: FastifyRequest, nowMs: num
   };
 }
 
-export function checkAdmin(
+export async function checkAdmin(
   token: string | undefined,
   request: FastifyRequest,
   nowMs: number,
   ctx: AdminContext = {},
-): AdminCheck {
+): Promise<AdminCheck> {
   const facts = factsOf(request);
   if (isSystemRequest(facts)) {
     return fail(
@@ -120,14 +144,11 @@ export function checkAdmin(
     );
   }
   if (token) {
-    const limited = throttled(ctx, request, nowMs);
-    if (limited) return limited;
     const bearer = bearerResult(facts, token);
-    if (bearer === 'valid') {
-      ctx.failures?.succeed(request.ip);
-      return crossOrigin(facts, ctx) ?? { ok: true };
-    }
+    if (bearer === 'valid') return crossOrigin(facts, ctx) ?? { ok: true };
     if (bearer === 'wrong') {
+      const limited = throttled(ctx, request, nowMs);
+      if (limited) return limited;
       noteWrongToken(ctx, request, nowMs);
       return fail(
         401,
@@ -136,7 +157,7 @@ export function checkAdmin(
       );
     }
     const session = cookieValue(request, ADMIN_COOKIE);
-    if (session && verifySession(token, session, nowMs)) return crossOrigin(facts, ctx) ?? { ok: true };
+    if (session && (await sessionIsLive(token, session, nowMs, ctx.db))) return crossOrigin(facts, ctx) ?? { ok: true };
     return fail(
       401,
       'admin_auth_required',
@@ -166,7 +187,7 @@ export function requireAdmin(deps: ApiDeps) {
   const now = deps.now ?? Date.now;
   const ctx = adminContext(deps);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const check = checkAdmin(deps.config.api.adminToken, request, now(), ctx);
+    const check = await checkAdmin(deps.config.api.adminToken, request, now(), ctx);
     if (!check.ok) refuse(check, reply);
   };
 }

@@ -33,5 +33,9 @@ export function qboOf(deps: ApiDeps): QboClient {
 
 /** What producer's replay functions need, from the API's deps (the same queues ingest uses). */
 export function replayDepsOf(deps: ApiDeps): ReplayDeps {
-  return { db: deps.db, enqueue: queueEnqueue(deps.producer.queues), ...(deps.now ? { now: deps.now } : {}) };
+  return {
+    db: deps.db,
+    enqueue: queueEnqueue(deps.producer.queues, deps.producer.pacer),
+    ...(deps.now ? { now: deps.now } : {}),
+  };
 }

@@ -139,6 +139,7 @@ export function createApiMetrics(sources: MetricsSources): ApiMetrics {
 export function countingProducer(producer: Producer, metrics: ApiMetrics): Producer {
   return {
     queues: producer.queues,
+    pacer: producer.pacer,
     async publish(event: unknown, opts?: PublishOptions) {
       const result = await producer.publish(event, opts);
       metrics.countPublished([result], opts?.tenantId);

@@ -5,6 +5,7 @@ import {
   MappingListQuery,
   type MappingListResponse,
   QboListName,
+  QboListQuery,
   type QboListResponse,
   UpsertMappingBody,
   type UpsertMappingResponse,
@@ -33,14 +34,30 @@ const MappingParams = z
     path: ['key'],
   });
 
-/** Each QBO list a mapping screen offers, as { id, name, type? }. */
-const LISTS: Record<QboListName, (realm: RealmClient) => Promise<QboListResponse['items']>> = {
-  items: async (realm) =>
-    (await realm.listItems()).map((i) => ({ id: i.Id, name: i.Name, ...(i.Type ? { type: i.Type } : {}) })),
-  accounts: async (realm) => (await realm.listAccounts()).map((a) => ({ id: a.Id, name: a.Name, type: a.AccountType })),
+/** How many customers one search answers (a picker narrows with `q`). */
+const CUSTOMER_SEARCH_LIMIT = 100;
+
+type ListEntry = QboListResponse['items'][number];
+const entry = (id: string, name: string, active: boolean | undefined, type?: string): ListEntry => ({
+  id,
+  name,
+  ...(type ? { type } : {}),
+  // QBO leaves Active out on some list rows: absent means active.
+  active: active !== false,
+});
+
+/** Each QBO list a mapping screen offers, inactive entries included and marked. */
+const LISTS: Record<QboListName, (realm: RealmClient, q: string | undefined) => Promise<ListEntry[]>> = {
+  items: async (realm) => (await realm.listItems()).map((i) => entry(i.Id, i.Name, i.Active, i.Type)),
+  accounts: async (realm) => (await realm.listAccounts()).map((a) => entry(a.Id, a.Name, a.Active, a.AccountType)),
   'payment-methods': async (realm) =>
-    (await realm.listPaymentMethods()).map((m) => ({ id: m.Id, name: m.Name, ...(m.Type ? { type: m.Type } : {}) })),
-  'tax-codes': async (realm) => (await realm.listTaxCodes()).map((t) => ({ id: t.Id, name: t.Name })),
+    (await realm.listPaymentMethods()).map((m) => entry(m.Id, m.Name, m.Active, m.Type)),
+  'tax-codes': async (realm) => (await realm.listTaxCodes()).map((t) => entry(t.Id, t.Name, t.Active)),
+  customers: async (realm, q) =>
+    (await realm.searchCustomers(q, CUSTOMER_SEARCH_LIMIT)).map((c) => {
+      const email = c.PrimaryEmailAddr?.Address;
+      return { ...entry(c.Id, c.DisplayName, c.Active), ...(email ? { email } : {}) };
+    }),
 };
 
 /** Mappings (billing key → QBO entity) and the live QBO lists to pick from. A new mapping resumes parked syncs. */
@@ -51,7 +68,7 @@ export const adminMappingRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
   const mappingParams = pathParams({
     ...tenantParam,
     kind: `One of ${MappingKind.options.join(', ')}.`,
-    key: 'The billing-side key (URL-encoded): item id, customer id, payment method, currency code, tax code name, or accounts_receivable / refund_bank.',
+    key: 'The billing-side key (URL-encoded): item id, customer id, payment method, currency code, tax code name, or accounts_receivable / refund_bank / income (account).',
   });
 
   app.get<{ Params: { tenantId: string } }>(
@@ -140,10 +157,17 @@ export const adminMappingRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       schema: {
         ...common,
         summary: 'A live QuickBooks list for mapping screens',
-        description: "Read from the tenant's QuickBooks company now (counts against its request budget).",
+        description:
+          "Read from the tenant's QuickBooks company now (counts against its request budget). Inactive entries are " +
+          'listed too, with active: false. customers: up to 100 by name; q searches display names and e-mails, so ' +
+          'support can find a customer and map it by hand (PUT .../mappings/customer/{billing customer id}).',
         params: pathParams({ ...tenantParam, list: `One of ${QboListName.options.join(', ')}.` }),
+        querystring: {
+          type: 'object',
+          properties: { q: { type: 'string', description: 'customers: part of the display name or e-mail.' } },
+        },
         response: {
-          200: response('Active entries of the list.', 'QboListResponse'),
+          200: response('Entries of the list, inactive ones marked.', 'QboListResponse'),
           ...adminErrors({
             400: 'Unknown list.',
             404: 'No such tenant.',
@@ -157,9 +181,10 @@ export const adminMappingRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const { list } = parseInput(z.object({ list: QboListName }), request.params, 'list name');
+      const { q } = parseInput(QboListQuery, request.query, 'query');
       const qbo = qboOf(deps);
       try {
-        const out: QboListResponse = { items: await LISTS[list](await qbo.forTenant(tenant.id)) };
+        const out: QboListResponse = { items: await LISTS[list](await qbo.forTenant(tenant.id), q) };
         return out;
       } catch (err) {
         throw qboFailure(err, tenant.id);

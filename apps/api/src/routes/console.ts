@@ -1,15 +1,21 @@
 import { AdminSessionBody } from '@qbo-sync/contracts';
+import { endAdminSession } from '@qbo-sync/db/repositories/admin-sessions';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ADMIN_COOKIE,
   adminContext,
   checkAdmin,
+  cookieValue,
+  crossOrigin,
+  factsOf,
   noteWrongToken,
   refuse,
   SESSION_TTL_MS,
   sameSecret,
+  sessionHash,
   sessionValue,
   throttled,
+  verifySession,
 } from '../admin/auth.js';
 import { consoleClient } from '../console/client.js';
 import { CONSOLE_SCRIPT_PATH, consolePage, localOnlyPage, STATUS_WORDS, signInPage } from '../console/page.js';
@@ -49,14 +55,14 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   });
 
   app.get('/console', { schema: { hide: true } }, async (request, reply) => {
-    const check = checkAdmin(token, request, now(), ctx);
+    const check = await checkAdmin(token, request, now(), ctx);
     if (check.ok) return html(reply, 200, consolePage({ signOut: token !== undefined }));
     if (token) return html(reply, 401, signInPage());
     return html(reply, check.status, localOnlyPage(check.message));
   });
 
   app.get(CONSOLE_SCRIPT_PATH, { schema: { hide: true } }, async (request, reply) => {
-    const check = checkAdmin(token, request, now(), ctx);
+    const check = await checkAdmin(token, request, now(), ctx);
     if (!check.ok) refuse(check, reply);
     return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-store').send(script);
   });
@@ -71,10 +77,14 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
         'ADMIN_TOKEN is not set: the console needs no sign-in on this machine.',
       );
     }
-    const limited = throttled(ctx, request, now());
-    if (limited && !limited.ok) refuse(limited, reply);
+    // Another site's page must not sign anyone in, nor spend the address's wrong-token allowance.
+    const foreign = crossOrigin(factsOf(request), ctx);
+    if (foreign && !foreign.ok) refuse(foreign, reply);
     const parsed = AdminSessionBody.safeParse(request.body ?? {});
     if (!parsed.success || !sameSecret(parsed.data.token, token)) {
+      // Only wrong tokens are throttled: the right one gets in even from an address a guesser shares.
+      const limited = throttled(ctx, request, now());
+      if (limited && !limited.ok) refuse(limited, reply);
       noteWrongToken(ctx, request, now());
       if (form) return html(reply, 401, signInPage('That is not the admin token of this deployment.'));
       throw new ApiError(401, 'invalid_admin_token', 'That is not the admin token of this deployment.');
@@ -87,7 +97,13 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
     return form ? reply.redirect('/console', 303) : reply.status(204).send();
   });
 
-  app.delete('/admin/session', { schema: { hide: true } }, async (_request, reply) => {
+  app.delete('/admin/session', { schema: { hide: true } }, async (request, reply) => {
+    // Ended on the server too: the cookie, had anyone kept it, opens nothing any more (on every instance).
+    const session = token ? cookieValue(request, ADMIN_COOKIE) : undefined;
+    const expiresAtMs = token && session ? verifySession(token, session, now()) : undefined;
+    if (session && expiresAtMs !== undefined) {
+      await endAdminSession(deps.db, sessionHash(session), new Date(expiresAtMs), new Date(now()));
+    }
     reply.header('set-cookie', `${ADMIN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
     return reply.status(204).send();
   });

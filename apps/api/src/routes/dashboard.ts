@@ -18,7 +18,7 @@ export const dashboardRoutes: FastifyPluginAsync<RouteOptions> = async (app, { d
   const ctx = adminContext(deps);
   // Answered here, not thrown: bull-board installs its own error handler in its scope.
   app.addHook('onRequest', async (request, reply) => {
-    const check = checkAdmin(deps.config.api.adminToken, request, now(), ctx);
+    const check = await checkAdmin(deps.config.api.adminToken, request, now(), ctx);
     if (check.ok) return;
     if (check.retryAfterSeconds !== undefined) reply.header('retry-after', String(check.retryAfterSeconds));
     // A person opening the dashboard in a browser signs in on the console first.

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { requireApiKey, tenantOf, verifyRequestSignature } from '../auth.js';
 import type { RouteOptions } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { createIngestShare, takeIngestShare } from '../ingest-share.js';
 import { docsOnlySchemas, errorResponses, response, signedHeaders } from './schema-docs.js';
 
 function toEventResult(result: PublishResult): EventResult {
@@ -39,9 +40,22 @@ function assertOwnTenant(events: readonly unknown[], tenantId: string): void {
   }
 }
 
+// Fatal: invalid bytes are refused, not turned into U+FFFD (which reached QBO as a customer named "���").
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseJson(raw: Buffer): unknown {
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = UTF8.decode(raw);
+  } catch {
+    throw new ApiError(
+      400,
+      'invalid_json',
+      'The body is not valid UTF-8 (JSON must be sent as UTF-8 bytes): encode every string as UTF-8. Nothing was stored.',
+    );
+  }
+  try {
+    return JSON.parse(text);
   } catch (err) {
     const detail = raw.length === 0 ? 'the body is empty' : (err as Error).message;
     throw new ApiError(400, 'invalid_json', `The body is not valid JSON (${detail}). Nothing was stored.`);
@@ -52,7 +66,9 @@ const REJECTION_STATUS: Record<string, number> = { tenant_mismatch: 403, unknown
 
 /** POST /v1/events and POST /v1/events:batch — signed, per-tenant ingest. */
 export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
-  const { maxBatch, bodyLimitBytes } = deps.config.api;
+  const { maxBatch, bodyLimitBytes, tenantShare } = deps.config.api;
+  // Each tenant's share of ingest (INGEST_TENANT_EVENTS_PER_SECOND): beyond it, 429 with Retry-After.
+  const share = tenantShare ? createIngestShare(deps.redis, deps.config.queuePrefix, tenantShare) : undefined;
   docsOnlySchemas(app);
   // The signature covers the exact bytes, so this scope keeps the body raw and parses it after verifying.
   // Only JSON is accepted here; other content types get 415.
@@ -72,6 +88,7 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
     401: 'Missing or wrong API key or signature, or a timestamp outside the replay window.',
     403: 'An event names another tenant than the API key.',
     413: 'Body larger than the limit (or, for a batch, too many events).',
+    429: 'The tenant is sending faster than its share of ingest; nothing was stored. Send again after Retry-After seconds.',
     415: 'Content-Type is not application/json.',
   };
 
@@ -98,6 +115,7 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
     async (request, reply) => {
       const tenant = tenantOf(request);
       assertOwnTenant([request.body], tenant.id);
+      await takeIngestShare(share, reply, tenant.id, 1, tenantShare);
       const result = await deps.producer.publish(request.body, { tenantId: tenant.id });
       if (result.status === 'rejected') {
         const problems = result.errors.length === 1 ? '1 problem' : `${result.errors.length} problems`;
@@ -134,7 +152,7 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const tenant = tenantOf(request);
       const envelope = BatchEnvelope.safeParse(request.body);
       if (!envelope.success) {
@@ -154,6 +172,7 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
         );
       }
       assertOwnTenant(events, tenant.id);
+      await takeIngestShare(share, reply, tenant.id, events.length, tenantShare);
       const results = (await deps.producer.publishMany(events, { tenantId: tenant.id })).map(toEventResult);
       const count = (status: EventResult['status']) => results.filter((r) => r.status === status).length;
       const body: BatchResponse = {

@@ -1,6 +1,7 @@
 import { MappingKind, QboListName } from '@qbo-sync/contracts';
 import { listMappings, qboList, removeMapping, setMapping } from '../admin.js';
 import { defineCommand, oneOf } from '../command.js';
+import { UsageError } from '../errors.js';
 import { table } from '../output.js';
 
 const KINDS = MappingKind.options;
@@ -38,7 +39,7 @@ export const mappingsSet = defineCommand({
   details: [
     `kinds: ${KINDS.join(', ')}`,
     'keys: the billing item id, customer id, payment method key, currency code (deposit_account),',
-    '      tax code name, or accounts_receivable / refund_bank (account).',
+    '      tax code name, or accounts_receivable / refund_bank / income (account).',
     'Find QuickBooks ids with: qbo-sync qbo list <tenant> items|accounts|payment-methods|tax-codes',
     'example: qbo-sync mappings set demo item moving-labor 1',
   ],
@@ -82,20 +83,30 @@ export const mappingsRemove = defineCommand({
 export const qboListCommand = defineCommand({
   name: 'qbo list',
   args: `<tenant> <${QboListName.options.join('|')}>`,
-  summary: 'List QuickBooks items, accounts, payment methods or tax codes of a tenant’s company (live).',
-  options: {},
+  summary:
+    'List QuickBooks items, accounts, payment methods, tax codes or customers of a tenant’s company (live; inactive ones marked).',
+  options: {
+    search: {
+      type: 'string',
+      hint: '<text>',
+      description:
+        'customers: part of the name or e-mail; then map one with `mappings set <tenant> customer <billing id> <qbo id>`',
+    },
+  },
   positionals: { min: 2, max: 2 },
-  async run(ctx, { positionals }) {
+  async run(ctx, { positionals, values }) {
     const [tenantId = '', listArg = ''] = positionals;
     const list = oneOf('the list', listArg, QboListName.options);
-    const { items } = await qboList(ctx.api, tenantId, list);
+    if (values.search !== undefined && list !== 'customers')
+      throw new UsageError('--search works with the customers list only.');
+    const { items } = await qboList(ctx.api, tenantId, list, values.search);
     if (ctx.json) {
       ctx.out.out(JSON.stringify({ items }, null, 2));
       return 0;
     }
     for (const line of table(
-      ['id', 'name', 'type'],
-      items.map((i) => [i.id, i.name, i.type]),
+      ['id', 'name', 'type', 'active'],
+      items.map((i) => [i.id, i.email ? `${i.name} <${i.email}>` : i.name, i.type, i.active ? 'yes' : 'INACTIVE']),
     ))
       ctx.out.out(line);
     return 0;

@@ -28,6 +28,11 @@ const SETTINGS_OPTIONS = {
     hint: 'post_and_void|skip',
     description: 'a void that overtakes its original: post it and void it, or skip both',
   },
+  'inactive-qbo-customers': {
+    type: 'string',
+    hint: 'reactivate|create_new',
+    description: 'a matching QBO customer that is inactive: make it active again, or create a new one',
+  },
   'sync-invoices-when': {
     type: 'string',
     hint: 'sent|paid',
@@ -56,6 +61,12 @@ function settingsPatch(values: Partial<Record<keyof typeof SETTINGS_OPTIONS, str
       'skip',
     ] as const);
   }
+  if (values['inactive-qbo-customers'] !== undefined) {
+    patch.inactiveQboCustomers = oneOf('--inactive-qbo-customers', values['inactive-qbo-customers'], [
+      'reactivate',
+      'create_new',
+    ] as const);
+  }
   if (values['sync-invoices-when'] !== undefined) {
     patch.syncInvoicesWhen = oneOf('--sync-invoices-when', values['sync-invoices-when'], ['sent', 'paid'] as const);
   }
@@ -76,6 +87,7 @@ function settingsLines(tenant: TenantView): string[] {
     ['create-missing-items', onoff(s.createMissingItems)],
     ['representatives', s.representatives],
     ['voids-before-sync', s.voidsBeforeSync],
+    ['inactive-qbo-customers', s.inactiveQboCustomers],
     ['sync-invoices-when', s.syncInvoicesWhen],
     ['callback-url', s.callbackUrl],
   ]).map((l) => `  ${l}`);

@@ -91,7 +91,9 @@ async function readLists(ctx: Context, tenantId: string): Promise<QboLists> {
     qboList(ctx.api, tenantId, 'payment-methods'),
     qboList(ctx.api, tenantId, 'accounts'),
   ]);
-  return { items: items.items, paymentMethods: paymentMethods.items, accounts: accounts.items };
+  // The demo maps active entries only (the lists mark inactive ones too).
+  const active = <T extends { active: boolean }>(rows: T[]) => rows.filter((r) => r.active);
+  return { items: active(items.items), paymentMethods: active(paymentMethods.items), accounts: active(accounts.items) };
 }
 
 /** In the local sandbox, adds the "Sales Tax" item the demo's taxed invoices post their tax on (once). */
@@ -107,7 +109,7 @@ async function ensureSalesTaxItem(ctx: Context, tenantId: string, realmId: strin
     name: SALES_TAX_ITEM_NAME,
     incomeAccountId: income.id,
   });
-  lists.items.push({ id: item.id, name: item.name, type: 'Service' });
+  lists.items.push({ id: item.id, name: item.name, type: 'Service', active: true });
   return [`item ${item.name} (${item.id})`];
 }
 

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { type CallbackJobPayload, TenantSettings } from '@qbo-sync/contracts';
 import type { Database, SecretBox } from '@qbo-sync/db';
 import { type CallbackRecord, markCallbacksDelivered, pendingCallbacks } from '@qbo-sync/db/repositories/sync-records';
@@ -5,11 +7,11 @@ import {
   type CallbackUrlPolicy,
   CallbackUrlRefusedError,
   checkCallbackUrl,
+  type GuardedLookup,
   guardedLookup,
   type Resolve,
   STRICT_CALLBACK_POLICY,
 } from '@qbo-sync/security';
-import got from 'got';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signCallback, TIMESTAMP_HEADER } from './sign.js';
 
 /** The tenant's endpoint did not answer 2xx; BullMQ retries with the catalogue's backoff. */
@@ -109,29 +111,60 @@ async function send(deps: CallbackDeps, url: string, secret: string, record: Cal
   const timestamp = Math.floor(now.getTime() / 1000);
   let status: number;
   try {
-    const res = await got.post(url, {
+    status = await postForStatus(
+      target.url,
       body,
-      headers: {
+      deps.timeoutMs ?? 10_000,
+      target.allowListed ? undefined : guardedLookup(deps.resolve),
+      {
         'content-type': 'application/json',
         [TIMESTAMP_HEADER]: String(timestamp),
         [SIGNATURE_HEADER]: signCallback(secret, timestamp, body),
         [DELIVERY_HEADER]: `${record.id}-${record.statusVersion}`,
         'user-agent': 'qbo-sync-callbacks',
       },
-      timeout: { request: deps.timeoutMs ?? 10_000 },
-      // BullMQ attempts own the retries (with backoff); got retrying too would multiply them.
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      // A redirect would be a second, unchecked target.
-      followRedirect: false,
-      // The resolved address is checked and then connected to; allow-listed development hosts skip it.
-      ...(target.allowListed ? {} : { dnsLookup: guardedLookup(deps.resolve) as never }),
-    });
-    status = res.statusCode;
+    );
   } catch (err) {
-    const cause = (err as { cause?: unknown }).cause;
-    if (cause instanceof CallbackUrlRefusedError) throw cause;
+    if (err instanceof CallbackUrlRefusedError) throw err;
     throw new CallbackFailedError(url, undefined, err instanceof Error ? err.message : String(err));
   }
   if (status < 200 || status >= 300) throw new CallbackFailedError(url, status, `HTTP ${status}`);
+}
+
+/**
+ * POSTs `body` and answers the response's status, reading none of the response body: a receiver's body (a
+ * 3 GB answer filled the worker's memory when it was read) is of no use to us, so the connection is dropped
+ * as soon as the status line and headers are in. One deadline covers connecting, sending and the headers,
+ * so a receiver that trickles its answer byte by byte cannot hold the delivery past `timeoutMs`. No
+ * redirects (a second, unchecked target), no retries (BullMQ attempts own them, with backoff).
+ */
+function postForStatus(
+  url: URL,
+  body: string,
+  timeoutMs: number,
+  lookup: GuardedLookup | undefined,
+  headers: Record<string, string>,
+): Promise<number> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      signal: AbortSignal.timeout(timeoutMs),
+      // A fresh connection per POST, closed with it: nothing of a hostile receiver outlives its delivery.
+      agent: false,
+      // The resolved address is checked and then connected to; allow-listed development hosts skip it.
+      ...(lookup ? { lookup: lookup as never } : {}),
+    });
+    req.once('response', (res) => {
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    req.once('error', (err) => {
+      const cause = (err as { cause?: unknown }).cause;
+      if (err.name === 'AbortError') reject(new Error(`no answer within ${timeoutMs} ms`));
+      else reject(cause instanceof CallbackUrlRefusedError ? cause : err);
+    });
+    req.end(body);
+  });
 }

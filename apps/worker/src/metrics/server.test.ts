@@ -103,9 +103,12 @@ describe('worker metrics server', () => {
       expect(wrong.status).toBe(401);
       expect(JSON.parse(wrong.body)).toMatchObject({ error: { code: 'invalid_admin_token' } });
       for (let i = 0; i < 9; i++) await rawGet(url, { authorization: `Bearer nope-${i}` });
-      const blocked = await rawGet(url, { authorization: `Bearer ${token}` });
+      const blocked = await rawGet(url, { authorization: 'Bearer nope-again' });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      // The right token still scrapes: a guesser sharing the address cannot lock the scraper out.
+      expect((await rawGet(url, { authorization: `Bearer ${token}` })).status).toBe(200);
+      expect((await rawGet(url, { authorization: 'Bearer nope-after' })).status).toBe(429);
     } finally {
       await guarded.close();
     }

@@ -57,7 +57,10 @@ function refusal(
   }
   if (token !== undefined) {
     const ip = facts.remoteAddress ?? '';
-    const waitMs = failures.blockedForMs(ip, nowMs);
+    const bearer = bearerResult(facts, token);
+    // Only wrong tokens are throttled: the right one gets in even from an address a guesser shares.
+    if (bearer === 'valid') return undefined;
+    const waitMs = bearer === 'wrong' ? failures.blockedForMs(ip, nowMs) : 0;
     if (waitMs > 0) {
       const retryAfterSeconds = Math.ceil(waitMs / 1000);
       return {
@@ -66,11 +69,6 @@ function refusal(
         message: `Too many wrong admin tokens from this address; try again in ${retryAfterSeconds} s.`,
         retryAfterSeconds,
       };
-    }
-    const bearer = bearerResult(facts, token);
-    if (bearer === 'valid') {
-      failures.succeed(ip);
-      return undefined;
     }
     if (bearer === 'wrong') failures.fail(ip, nowMs);
     return {

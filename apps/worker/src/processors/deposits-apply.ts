@@ -6,7 +6,7 @@ import { applyJobDeposits, notePendingDepositsRetry } from '../sync/deposits.js'
 import type { SyncDeps } from '../sync/deps.js';
 import { faultOf } from '../sync/faults.js';
 import { defer } from '../sync/run.js';
-import { throttleDeferral } from '../sync/step-aside.js';
+import { deferralMs, throttleDeferral } from '../sync/step-aside.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from '../sync/tenant-context.js';
 import type { Processor } from './types.js';
 
@@ -37,7 +37,7 @@ export function depositsApplyProcessor(deps: SyncDeps): Processor {
       const fs = fault && faultStatus(fault.code, fault.detail);
       if (fault && fs?.handling === 'delay') {
         const aside = throttleDeferral(fault.code, err);
-        return defer(run, aside.ms, aside.reason);
+        return defer(run, await deferralMs(deps, run, ctx.tenantId, aside), aside.reason);
       }
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
         await notePendingDepositsRetry(

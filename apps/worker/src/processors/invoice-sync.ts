@@ -9,7 +9,10 @@ import type { Processor } from './types.js';
 export function invoiceSyncProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
-    const { ctx, event, received: voidReceived } = await loadJob(deps, payload, 'invoice.voided');
+    const { ctx, event, received: voidReceived, stateBeforeVoid } = await loadJob(deps, payload, 'invoice.voided');
+    // Once voided, the invoice is decided on its newest state before the void (a draft then sent is posted and
+    // voided, a draft only is not), whichever of its jobs runs first; a state after the void changes nothing.
+    const decisive = voidReceived ? stateBeforeVoid : event;
     const record = await runEntity(
       deps,
       ctx,
@@ -17,7 +20,7 @@ export function invoiceSyncProcessor(deps: SyncDeps): Processor {
       {
         entityType: 'invoice',
         externalId: payload.entityId,
-        snapshot: snapshotStep(event, 'invoice', payload.entityId),
+        snapshot: snapshotStep(decisive, 'invoice', payload.entityId),
         jobName: 'invoice.sync',
         endsJob: true,
         sync: (r) => syncInvoice(deps, ctx, r, { voidInInbox: voidReceived }),

@@ -1,7 +1,7 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import type { SyncDeps } from '../sync/deps.js';
 import { syncInvoice } from '../sync/invoice.js';
-import { loadJob, runEntity } from '../sync/run.js';
+import { loadJob, runEntity, snapshotStep } from '../sync/run.js';
 import { INVOICE_VOID, voidInQbo } from '../sync/void.js';
 import type { Processor } from './types.js';
 
@@ -9,7 +9,7 @@ import type { Processor } from './types.js';
 export function invoiceVoidProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
-    const { ctx } = await loadJob(deps, payload);
+    const { ctx, stateBeforeVoid } = await loadJob(deps, payload, 'invoice.voided');
     const record = await runEntity(
       deps,
       ctx,
@@ -17,6 +17,9 @@ export function invoiceVoidProcessor(deps: SyncDeps): Processor {
       {
         entityType: 'invoice',
         externalId: payload.entityId,
+        // The newest state received that happened before the void, even if its own job has not run yet:
+        // the void decides on it (a draft is never posted; a sent invoice is posted and voided).
+        snapshot: snapshotStep(stateBeforeVoid, 'invoice', payload.entityId),
         jobName: 'invoice.void',
         endsJob: true,
         sync: (r) =>

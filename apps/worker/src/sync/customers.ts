@@ -1,6 +1,7 @@
 import type { Customer, ParentCustomer } from '@qbo-sync/contracts';
+import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
 import { getMapping, insertMappingIfAbsent } from '@qbo-sync/db/repositories/mappings';
-import { ensureRecord, setStatus } from '@qbo-sync/db/repositories/sync-records';
+import { ensureRecord, type SyncRecordRow, setStatus } from '@qbo-sync/db/repositories/sync-records';
 import { type CustomerFilter, DuplicateNameError, type QboCustomer, q, type RealmClient } from '@qbo-sync/qbo-client';
 import {
   buildCustomerPayload,
@@ -9,7 +10,9 @@ import {
   customerChain,
   disambiguate,
   displayNameFor,
+  inactiveNames,
   isMarkedAs,
+  nameWhileActive,
   ownershipQueries,
   type Ref,
   strategyQueries,
@@ -83,8 +86,14 @@ export async function findOrCreateCustomer(
         ctx.notFound.set(customer.id, { nameTaken: found.nameTaken });
       }
     }
-    const qbo = found.customer ?? (await create(realm, ctx, customer, found.nameTaken, parentRef));
-    const ref = await remember(deps, ctx, customer, qbo, realm);
+    let qbo = found.customer ?? (await create(realm, ctx, customer, found.nameTaken, parentRef));
+    let note: string | undefined;
+    if (qbo.Active === false) {
+      const before = qbo.DisplayName;
+      qbo = await reactivate(realm, ctx, customer, qbo);
+      note = `Matched QuickBooks customer '${before}' (id ${qbo.Id}), which was inactive, and made it active again as '${qbo.DisplayName}' (setting inactiveQboCustomers: reactivate; set it to create_new to create a new customer instead).`;
+    }
+    const ref = await remember(deps, ctx, customer, qbo, realm, note);
     ctx.notFound.delete(customer.id);
     return ref;
   });
@@ -105,29 +114,34 @@ async function search(
   ctx: TenantContext,
   customer: BillingCustomer,
 ): Promise<{ customer?: QboCustomer; nameTaken: boolean }> {
+  const inactive = ctx.settings.inactiveQboCustomers;
   // Both of our possible names in one query (QBO has no OR, but IN works on DisplayName): one call, not two.
+  // Reactivating, also the names QBO gives them once inactive ("… (deleted)").
   const names = ownershipQueries(customer).map((oq) => oq.where[0]?.value ?? '');
+  const searched = inactive === 'reactivate' ? [...names, ...inactiveNames(names)] : names;
   const candidates: QboCustomer[] = await realm.query<QboCustomer>(
-    q.select('Customer').where('DisplayName', 'IN', names).where('Active', 'IN', [true, false]).maxResults(100),
+    q.select('Customer').where('DisplayName', 'IN', searched).where('Active', 'IN', [true, false]).maxResults(100),
   );
   const ours = chooseCustomer({
     tenantId: ctx.tenantId,
     strategy: ctx.settings.customerMatch,
     customer,
     candidates: candidates.map(asCore),
+    inactive,
   });
   if (ours.kind === 'ours') return { customer: ours.customer as QboCustomer, nameTaken: false };
   for (const sq of strategyQueries(ctx.settings.customerMatch, customer)) {
     // A strategy query by one of our names (name_and_email, a company under first_last_name) returns a
     // subset of what the first query found: asking again would cost a request and change nothing.
     if (sq.where.every((c) => c.field === 'DisplayName' && names.includes(c.value))) continue;
-    candidates.push(...(await realm.findCustomers(filterOf(sq, false))));
+    candidates.push(...(await realm.findCustomers(filterOf(sq, inactive === 'reactivate'))));
   }
   const choice = chooseCustomer({
     tenantId: ctx.tenantId,
     strategy: ctx.settings.customerMatch,
     customer,
     candidates: candidates.map(asCore),
+    inactive,
   });
   return choice.kind === 'none'
     ? { nameTaken: choice.nameTaken }
@@ -170,6 +184,29 @@ async function create(
 }
 
 /**
+ * Makes a matched inactive QBO customer active again under the name it had (QBO renamed it "… (deleted)");
+ * if another customer took that name meanwhile, it keeps the name QBO gave it. The requestid is fixed per
+ * QBO version, so a retry is answered with the first result.
+ */
+async function reactivate(
+  realm: RealmClient,
+  ctx: TenantContext,
+  customer: BillingCustomer,
+  qbo: QboCustomer,
+): Promise<QboCustomer> {
+  const op = (version: string) =>
+    ({ tenantId: ctx.tenantId, entity: 'customer', externalId: customer.id, version, operation: 'update' }) as const;
+  const base = { Id: qbo.Id, SyncToken: qbo.SyncToken, sparse: true, Active: true };
+  const name = nameWhileActive(qbo);
+  try {
+    return await realm.updateCustomer({ ...base, DisplayName: name }, op(`reactivate:${qbo.SyncToken}`));
+  } catch (err) {
+    if (!(err instanceof DuplicateNameError)) throw err;
+    return realm.updateCustomer(base, op(`reactivate-keep-name:${qbo.SyncToken}`));
+  }
+}
+
+/**
  * Records the customer as synced, then stores the mapping (the first writer wins). The record comes first: a
  * crash between the two leaves no mapping, so the next job searches QBO again, finds this customer by our
  * marker and comes back here. The other order could leave a mapped customer without a sync record for ever
@@ -181,8 +218,23 @@ async function remember(
   customer: BillingCustomer,
   qbo: QboCustomer,
   realm: RealmClient,
+  /** What was done to the QBO customer besides finding it (a reactivation), for its attempt history. */
+  note?: string,
 ): Promise<Ref> {
-  await markSynced(deps, ctx, customer.id, qbo.Id, qbo.SyncToken, realm);
+  const record = await markSynced(deps, ctx, customer.id, qbo.Id, qbo.SyncToken, realm);
+  if (note) {
+    const now = new Date(deps.now());
+    await appendAttempt(deps.db, {
+      syncRecordId: record.id,
+      tenantId: ctx.tenantId,
+      attempt: record.attempts + 1,
+      outcome: 'reactivated',
+      status: 'synced',
+      message: note,
+      startedAt: now,
+      finishedAt: now,
+    });
+  }
   const row = await insertMappingIfAbsent(deps.db, {
     tenantId: ctx.tenantId,
     kind: 'customer',
@@ -202,9 +254,9 @@ async function markSynced(
   qboId: string,
   syncToken: string | null,
   realm: RealmClient,
-): Promise<void> {
+): Promise<SyncRecordRow> {
   const record = await ensureRecord(deps.db, { tenantId: ctx.tenantId, entityType: 'customer', externalId });
-  if (record.status === 'synced' && record.qboId === qboId) return;
+  if (record.status === 'synced' && record.qboId === qboId) return record;
   const { record: next, changed } = await setStatus(deps.db, record.id, {
     status: 'synced',
     reasonCode: null,
@@ -215,4 +267,5 @@ async function markSynced(
     syncedAt: new Date(deps.now()),
   });
   if (changed) await announce(deps, next, ctx.settings.callbackUrl);
+  return next;
 }

@@ -1,6 +1,6 @@
 import type { Database } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
-import type { Enqueue } from '@qbo-sync/producer';
+import type { Enqueue, ReleasePacer } from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
 import type { Redis } from 'ioredis';
 import type { EntityLocks } from './locks.js';
@@ -16,6 +16,8 @@ export interface SyncDeps {
   qbo: QboClient;
   logger: Logger;
   enqueue: Enqueue;
+  /** The producer's release pacer: budget deferrals take a new release slot (absent: pacing off). */
+  pacer?: ReleasePacer | undefined;
   locks: EntityLocks;
   prefs: PreferencesCache;
   now: () => number;

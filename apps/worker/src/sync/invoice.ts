@@ -1,15 +1,26 @@
 import type { Invoice } from '@qbo-sync/contracts';
 import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
-import { DuplicateDocNumberError, type QboInvoice, q, type RealmClient } from '@qbo-sync/qbo-client';
+import {
+  DuplicateDocNumberError,
+  InvalidReferenceError,
+  type QboInvoice,
+  type QboItem,
+  q,
+  type RealmClient,
+} from '@qbo-sync/qbo-client';
 import {
   buildInvoicePayload,
   decideDocNumberCollision,
   decideInvoiceSync,
+  describeMissing,
   formatCents,
+  type InvoiceRefs,
   isMarkedAs,
   type QboInvoiceBody,
   qboAmountToCents,
+  REASON,
   resolveInvoiceMappings,
+  staleItemMappings,
 } from '@qbo-sync/sync-core';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import { resolveCustomerRef } from './customers.js';
@@ -68,7 +79,11 @@ export async function syncInvoice(
     case 'noop':
       return { kind: 'noop', reason: decision.reason };
     case 'mark_voided':
-      return { kind: 'voided', reason: decision.reason };
+      return {
+        kind: 'voided',
+        reason: decision.reason,
+        ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}),
+      };
     case 'void':
       return voidInQbo(deps, ctx, record, INVOICE_VOID);
     case 'create':
@@ -104,52 +119,83 @@ export async function syncInvoice(
       voided,
     );
   };
-  let saved: QboInvoice;
-  if (decision.action === 'update' && record.qboId) {
-    saved = await updateInvoice(realm, ctx, invoice, record.qboId, record.syncToken, built.payload, hash);
-  } else {
-    // Without a DocNumber (QBO numbers invoices itself) nothing collides, so after a create that may have
-    // committed unheard, look for our marker on the customer's invoices instead.
-    const earlier =
-      record.writeStartedAt && !built.docNumber
-        ? await findOurInvoice(realm, ctx, invoice.id, customerRef.value)
-        : undefined;
-    if (earlier) return done(await adopt(earlier.Id, earlier.SyncToken));
-    try {
-      saved = await createBehindMark(deps, record, () =>
-        realm.createInvoice(built.payload, {
+  const post = async (): Promise<Outcome> => {
+    let saved: QboInvoice;
+    if (decision.action === 'update' && record.qboId) {
+      saved = await updateInvoice(realm, ctx, invoice, record.qboId, record.syncToken, built.payload, hash);
+    } else {
+      // Without a DocNumber (QBO numbers invoices itself) nothing collides, so after a create that may have
+      // committed unheard, look for our marker on the customer's invoices instead.
+      const earlier =
+        record.writeStartedAt && !built.docNumber
+          ? await findOurInvoice(realm, ctx, invoice.id, customerRef.value)
+          : undefined;
+      if (earlier) return done(await adopt(earlier.Id, earlier.SyncToken));
+      try {
+        saved = await createBehindMark(deps, record, () =>
+          realm.createInvoice(built.payload, {
+            tenantId: ctx.tenantId,
+            entity: 'invoice',
+            externalId: invoice.id,
+            version: hash,
+            operation: 'create',
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof DuplicateDocNumberError) || !built.docNumber) throw err;
+        // The number exists in QBO: ours (an earlier run committed) → adopt and bring it up to date; else conflict.
+        const existing = await realm.query<QboInvoice>(
+          q.select('Invoice').where('DocNumber', '=', built.docNumber).maxResults(10),
+        );
+        const collision = decideDocNumberCollision({
           tenantId: ctx.tenantId,
-          entity: 'invoice',
-          externalId: invoice.id,
-          version: hash,
-          operation: 'create',
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof DuplicateDocNumberError) || !built.docNumber) throw err;
-      // The number exists in QBO: ours (an earlier run committed) → adopt and bring it up to date; else conflict.
-      const existing = await realm.query<QboInvoice>(
-        q.select('Invoice').where('DocNumber', '=', built.docNumber).maxResults(10),
-      );
-      const collision = decideDocNumberCollision({
-        tenantId: ctx.tenantId,
-        invoiceId: invoice.id,
-        docNumber: built.docNumber,
-        existing,
-      });
-      if (collision.action === 'park') {
-        return {
-          kind: 'parked',
-          status: collision.status,
-          reasonCode: collision.reasonCode,
-          reason: collision.reason,
-          ...(collision.details ? { details: collision.details } : {}),
-        };
+          invoiceId: invoice.id,
+          docNumber: built.docNumber,
+          existing,
+        });
+        if (collision.action === 'park') {
+          return {
+            kind: 'parked',
+            status: collision.status,
+            reasonCode: collision.reasonCode,
+            reason: collision.reason,
+            ...(collision.details ? { details: collision.details } : {}),
+          };
+        }
+        saved = await adopt(collision.invoice.Id, collision.invoice.SyncToken);
       }
-      saved = await adopt(collision.invoice.Id, collision.invoice.SyncToken);
     }
+    return done(saved);
+  };
+  try {
+    return await post();
+  } catch (err) {
+    // QBO refuses a reference without saying which (610 "made inactive", 2500): a mapped item made inactive
+    // or deleted in QuickBooks parks the invoice as needs_mapping naming it, instead of failing it.
+    if (err instanceof InvalidReferenceError) {
+      const parked = await staleItemsPark(realm, invoice, refs);
+      if (parked) return parked;
+    }
+    throw err;
   }
-  return done(saved);
+}
+
+/** After QBO refused a reference: the mapped items it now refuses, as a needs_mapping park (else undefined). */
+async function staleItemsPark(realm: RealmClient, invoice: Invoice, refs: InvoiceRefs): Promise<Outcome | undefined> {
+  const ids = [...new Set([...Object.values(refs.items), ...(refs.taxItem ? [refs.taxItem] : [])].map((r) => r.value))];
+  if (ids.length === 0) return undefined;
+  const items = await realm.query<QboItem>(
+    q.select('Item').where('Id', 'IN', ids).where('Active', 'IN', [true, false]).maxResults(1000),
+  );
+  const missing = staleItemMappings(invoice, refs, items);
+  if (missing.length === 0) return undefined;
+  return {
+    kind: 'parked',
+    status: 'needs_mapping',
+    reasonCode: REASON.STALE_MAPPING,
+    reason: describeMissing(missing, 'invoice'),
+    details: { missing },
+  };
 }
 
 /** Checks QBO's total against ours to the cent and reports the synced invoice with its link. */

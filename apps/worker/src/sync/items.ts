@@ -1,18 +1,22 @@
 import { getMapping, insertMappingIfAbsent } from '@qbo-sync/db/repositories/mappings';
 import { type QboAccount, type QboItem, q, type RealmClient } from '@qbo-sync/qbo-client';
-import { cleanName, type InvoiceRefs, type Ref } from '@qbo-sync/sync-core';
+import { cleanName, describeMissingKey, type InvoiceRefs, type MissingKey, type Ref } from '@qbo-sync/sync-core';
 import type { SyncDeps } from './deps.js';
 import type { TenantContext } from './tenant-context.js';
 
 /** QBO Item names: at most 100 characters, no ':' (the sub-item separator). */
 const ITEM_NAME_MAX = 100;
 
-/** No income account to create items against: the tenant must map one (account key `income`). */
+/**
+ * No income account to create items against: the tenant maps one (kind `account`, key `income`, which the
+ * admin API, CLI and console accept) or maps the items themselves.
+ */
 export class NoIncomeAccountError extends Error {
   readonly code = 'NO_INCOME_ACCOUNT';
+  readonly missing: MissingKey = { kind: 'account', key: 'income' };
   constructor() {
     super(
-      'Missing items cannot be created in QuickBooks: the company has no active Income account. Choose one under Mappings → Accounts (key "income"), or map the items under Mappings → Items.',
+      `Missing items cannot be created in QuickBooks: the company has no active Income account. ${describeMissingKey({ kind: 'account', key: 'income' }, 'invoice')} Or map the items under Mappings → Items.`,
     );
     this.name = 'NoIncomeAccountError';
   }

@@ -25,6 +25,8 @@ export type Outcome =
       kind: 'voided';
       syncToken?: string | null;
       reason: string;
+      /** Why nothing is in QBO (e.g. VOIDED_AS_DRAFT: a later-arriving sent state may still be posted). */
+      reasonCode?: string;
       /** e.g. `{ voidReason: 'echeck_rejected' }`. */
       details?: Record<string, unknown>;
       /** Posted just before it was voided (the void overtook it): the object now in QBO. */

@@ -72,7 +72,7 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
     case 'voided':
       return {
         status: 'voided',
-        reasonCode: null,
+        reasonCode: outcome.reasonCode ?? null,
         reason: outcome.reason,
         details: outcome.details ?? null,
         ...(outcome.syncToken !== undefined ? { syncToken: outcome.syncToken } : {}),

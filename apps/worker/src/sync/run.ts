@@ -15,7 +15,15 @@ import { assertLocksHeld, currentJobScope, LockLostError, WorkerClosingError } f
 import type { Outcome } from './outcome.js';
 import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
-import { countBusyStreak, defer, type JobRun, mustRecheckQbo, stepAsideOf, throttleDeferral } from './step-aside.js';
+import {
+  countBusyStreak,
+  defer,
+  deferralMs,
+  type JobRun,
+  mustRecheckQbo,
+  stepAsideOf,
+  throttleDeferral,
+} from './step-aside.js';
 import { loadTenantContext, type TenantContext, UnknownTenantError } from './tenant-context.js';
 
 /** How long a job waits for its own entity's lock before stepping aside (deferred, no attempt spent). */
@@ -93,7 +101,7 @@ export async function runEntity(
     if (!aside) throw err;
     // Out of the entity lock by now: nothing is left to do between moving the job and ending the run.
     const streak = await countBusyStreak(deps, ctx, run, key, aside, err);
-    return defer(run, aside.ms, aside.reason, streak);
+    return defer(run, await deferralMs(deps, run, ctx.tenantId, aside), aside.reason, streak);
   }
 }
 
@@ -120,7 +128,7 @@ async function handleFailure(
         status: 'needs_mapping',
         reasonCode: err.code,
         reason: err.message,
-        details: { missing: [{ kind: 'account', key: 'income' }] },
+        details: { missing: [err.missing] },
       },
       attempt,
       cb,
@@ -219,21 +227,40 @@ async function handleFailure(
 }
 
 /**
+ * The events carrying an entity's own state that a void of it decides on. Invoices only: a payment has no
+ * draft, so its newest state matters to a void no more than its record's. (A close-out's invoice is keyed by
+ * its billing job, not the invoice: a void overtaking a close-out decides on the record's snapshot.)
+ */
+const VOID_DECIDES_ON: Partial<Record<'invoice.voided' | 'payment.voided', readonly string[]>> = {
+  'invoice.voided': ['invoice.sent', 'invoice.updated'],
+};
+
+/**
  * Loads the tenant and the job's event (absent for resumes of entities whose event is gone): one statement
  * (the event with the tenant's context version, and whether an event of `alsoReceived` type about the job's
- * entity was received — a void that overtook its original), plus the context itself only when it changed.
+ * entity was received — a void that overtook its original — with the newest state of the entity received
+ * that happened before that void), plus the context itself only when it changed.
  */
 export async function loadJob(
   deps: SyncDeps,
   payload: SyncJobPayload,
   alsoReceived?: 'invoice.voided' | 'payment.voided',
-): Promise<{ ctx: TenantContext; event: DomainEvent | undefined; received: boolean }> {
+): Promise<{
+  ctx: TenantContext;
+  event: DomainEvent | undefined;
+  received: boolean;
+  /** The newest state event of the entity that happened before its void (see VOID_DECIDES_ON). */
+  stateBeforeVoid: DomainEvent | undefined;
+}> {
   let ctx: TenantContext;
+  const stateTypes = alsoReceived ? VOID_DECIDES_ON[alsoReceived] : undefined;
   const input = await getJobInput(
     deps.db,
     payload.tenantId,
     payload.eventId,
-    alsoReceived ? { entityId: payload.entityId, type: alsoReceived } : undefined,
+    alsoReceived
+      ? { entityId: payload.entityId, type: alsoReceived, ...(stateTypes ? { stateTypes } : {}) }
+      : undefined,
   );
   try {
     if (!input) throw new UnknownTenantError(payload.tenantId);
@@ -242,8 +269,18 @@ export async function loadJob(
     if (err instanceof UnknownTenantError) throw new UnrecoverableError(err.message);
     throw err;
   }
-  const parsed = input.payload === undefined ? undefined : DomainEvent.safeParse(input.payload);
-  return { ctx, event: parsed?.success ? parsed.data : undefined, received: input.received };
+  const parse = (p: unknown) => {
+    const parsed = p === undefined ? undefined : DomainEvent.safeParse(p);
+    return parsed?.success ? parsed.data : undefined;
+  };
+  const event = parse(input.payload);
+  const before = input.stateBeforeVoid;
+  return {
+    ctx,
+    event,
+    received: input.received,
+    stateBeforeVoid: before?.eventId === payload.eventId ? event : parse(before?.payload),
+  };
 }
 
 /** The snapshot step input for an entity from the job's event, when the event carries its data. */

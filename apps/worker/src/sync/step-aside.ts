@@ -1,6 +1,7 @@
 // How a job steps aside: moved to delayed without spending an attempt (company budget, QBO 429, entity
 // busy, worker closing), and the report of a job kept waiting for its entity.
 import { getRecord, setStatus } from '@qbo-sync/db/repositories/sync-records';
+import { laneOfPriority } from '@qbo-sync/producer';
 import { isQboError } from '@qbo-sync/qbo-client';
 import type { Job } from 'bullmq';
 import { type DeferReason, DeferredError, ENTITY_BUSY_REPORT_AFTER, StepAsideError } from '../errors/deferred-error.js';
@@ -80,6 +81,23 @@ export function throttleDeferral(code: string, err: unknown): { reason: DeferRea
   const wait = (err as { retryAfterMs?: number }).retryAfterMs ?? 1_000;
   const ms = wait + Math.floor(Math.random() * Math.min(2_000, Math.max(200, wait)));
   return { reason: code === 'THROTTLED' ? 'qbo_throttled' : 'realm_budget', ms };
+}
+
+/**
+ * How long a deferred job stays away. A job that found its company's budget spent (or QBO throttling) takes
+ * a new release slot of its tenant's lane (producer pacing): it comes back when the budget has room for it
+ * and the releases after it move back by one, instead of waking with others on the same free request and
+ * deferring again.
+ */
+export async function deferralMs(
+  deps: Pick<SyncDeps, 'pacer'>,
+  run: JobRun,
+  tenantId: string,
+  aside: { reason: DeferReason; ms: number },
+): Promise<number> {
+  if (!deps.pacer || (aside.reason !== 'realm_budget' && aside.reason !== 'qbo_throttled')) return aside.ms;
+  const [slot = 0] = await deps.pacer.reserve(tenantId, laneOfPriority(run.job.opts.priority), 1);
+  return Math.max(aside.ms, slot);
 }
 
 /** Why a run steps aside, and for how long; undefined for errors that are not deferrals. */

@@ -42,6 +42,13 @@ export interface TenantContext {
  */
 export const IN_JOB_BUDGET_WAIT_MS = 5_000;
 
+/**
+ * With release pacing a job is taken when its company's budget has room by schedule; the budget counts a
+ * request from its answer, so the previous window's last requests may still hold it for a request's
+ * length. The first call waits this long for them rather than deferring.
+ */
+export const PACED_FIRST_CALL_WAIT_MS = 1_000;
+
 /** A bounded read-through cache of customer mappings (a miss reads PostgreSQL and fills it). */
 export class CustomerRefs {
   private readonly refs = new Map<string, Ref>();
@@ -116,6 +123,7 @@ export async function loadTenantContext(
     realm ??= deps.qbo.forTenant(tenantId, {
       signal: currentJobScope()?.signal,
       inJobBudgetWaitMs: IN_JOB_BUDGET_WAIT_MS,
+      ...(deps.pacer ? { firstCallWaitMs: PACED_FIRST_CALL_WAIT_MS } : {}),
     });
     return realm;
   };

@@ -94,6 +94,13 @@ export async function getInboxEvent(db: Database, tenantId: string, eventId: str
   return rows[0];
 }
 
+/** The newest state of an entity received that happened no later than its (first) void event. */
+export interface StateBeforeVoid {
+  eventId: string;
+  occurredAt: Date;
+  payload: unknown;
+}
+
 /**
  * What a sync job starts from, in one statement: the tenant's context and mappings versions (see
  * tenants.context_version, mappings_version) and the event's payload (undefined when the event is gone). Undefined when the tenant does not exist.
@@ -102,21 +109,51 @@ export async function getJobInput(
   db: Database,
   tenantId: string,
   eventId: string,
-  /** Also ask whether an event of this type about this entity was received (a void that overtook it). */
-  alsoReceived?: { entityId: string; type: string },
-): Promise<{ contextVersion: number; mappingsVersion: number; payload: unknown; received: boolean } | undefined> {
+  /**
+   * Also ask whether an event of this type about this entity was received (a void that overtook it) and,
+   * with `stateTypes`, the newest event of those types about it that happened no later than that void: the
+   * state a void decides on, whichever job ran first.
+   */
+  alsoReceived?: { entityId: string; type: string; stateTypes?: readonly string[] },
+): Promise<
+  | {
+      contextVersion: number;
+      mappingsVersion: number;
+      payload: unknown;
+      received: boolean;
+      stateBeforeVoid: StateBeforeVoid | undefined;
+    }
+  | undefined
+> {
   const type = alsoReceived?.type ?? null;
   const entityId = alsoReceived?.entityId ?? null;
+  const stateTypes = alsoReceived?.stateTypes ?? [];
   const rows = await rawClient(db)<
-    { context_version: string; mappings_version: string; payload: unknown; received: boolean }[]
+    {
+      context_version: string;
+      mappings_version: string;
+      payload: unknown;
+      received: boolean;
+      state_event_id: string | null;
+      state_occurred_at: Date | null;
+      state_payload: unknown;
+    }[]
   >`
     select t.context_version::text, t.mappings_version::text, i.payload,
-      (${type}::text is not null and exists (
-        select 1 from inbox_events v
-        where v.tenant_id = t.id and v.entity_id = ${entityId}::text and v.type = ${type}::text
-      )) as received
+      v.void_at is not null as received,
+      s.event_id as state_event_id, s.occurred_at as state_occurred_at, s.payload as state_payload
     from tenants t
     left join inbox_events i on i.tenant_id = t.id and i.event_id = ${eventId}::text
+    left join lateral (
+      select min(x.occurred_at) as void_at from inbox_events x
+      where ${type}::text is not null and x.tenant_id = t.id and x.entity_id = ${entityId}::text and x.type = ${type}::text
+    ) v on true
+    left join lateral (
+      select y.event_id, y.occurred_at, y.payload from inbox_events y
+      where v.void_at is not null and y.tenant_id = t.id and y.entity_id = ${entityId}::text
+        and y.type = any(${stateTypes as string[]}::text[]) and y.occurred_at <= v.void_at
+      order by y.occurred_at desc, y.event_id desc limit 1
+    ) s on true
     where t.id = ${tenantId}::text`;
   const row = rows[0];
   return row
@@ -125,6 +162,10 @@ export async function getJobInput(
         mappingsVersion: Number(row.mappings_version),
         payload: row.payload ?? undefined,
         received: row.received,
+        stateBeforeVoid:
+          row.state_event_id && row.state_occurred_at
+            ? { eventId: row.state_event_id, occurredAt: new Date(row.state_occurred_at), payload: row.state_payload }
+            : undefined,
       }
     : undefined;
 }
