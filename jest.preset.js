@@ -9,11 +9,12 @@ export default {
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
     ],
-    // bull-board's @fastify/static requires content-disposition 3, which is ESM-only. Node 20 loads it through
-    // require(esm); jest (before Node 24.9) cannot, so jest compiles that one package to CommonJS.
-    '/content-disposition/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
+    // bull-board's @fastify/static requires content-disposition 3, and fastify's inject (light-my-request, used
+    // by the console to call the admin API in process) requires cookie 2: both ESM-only. Node 20 loads them
+    // through require(esm); jest (before Node 24.9) cannot, so jest compiles those packages to CommonJS.
+    '/(content-disposition|cookie)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/content-disposition@|content-disposition/)'],
+  transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/(content-disposition|cookie)@|(content-disposition|cookie)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: [
     '<rootDir>/src/**/*.test.ts',

@@ -77,10 +77,20 @@ function ensureServices() {
   }
 }
 
+/** The console's browser tests drive the system's Chromium (playwright-core); installed here when absent. */
+function ensureChromium() {
+  const res = spawnSync('bash', [join(root, 'infra/ensure-chromium.sh')], { stdio: 'inherit' });
+  if (res.status !== 0) {
+    console.error('\n✗ The browser tests need Chromium (apt-get install -y chromium, or set CHROMIUM_PATH).');
+    process.exit(1);
+  }
+}
+
 const frozen = process.env.CI ? ['--frozen-lockfile'] : ['--prefer-offline'];
 if (mode === 'test') {
   run(['install', ...frozen]);
   ensureServices();
+  ensureChromium();
   // One formatter/linter over the whole tree (root scripts and config included), then per-package tasks.
   run(['biome', 'check', '.']);
   run(['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);

@@ -3,8 +3,7 @@
 // readiness reports the outage and recovers, and afterwards every billing object is in QBO exactly once.
 // The suite runs a PostgreSQL server of its own (own-services.ts): the shared one is never stopped.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { waitFor } from '@qbo-sync/testkit';
-import { freePort, type OwnPostgres, startOwnPostgres } from './support/own-services.js';
+import { freePort, type OwnPostgres, startOwnPostgres, waitFor } from '@qbo-sync/testkit';
 import { type Chaos, startChaos } from './support/setup.js';
 import { assertExactlyOnce, syncedCount, waitAllSynced } from './support/verify.js';
 import { buildWorkload, chaosSeed } from './support/workload.js';

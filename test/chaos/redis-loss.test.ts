@@ -4,9 +4,8 @@
 // sweep, by a re-send of the event, or by a person's replay — and ends up in QBO exactly once.
 // The suite runs a Redis server of its own (own-services.ts): the shared one is never touched.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { waitFor } from '@qbo-sync/testkit';
+import { type OwnRedis, startOwnRedis, waitFor } from '@qbo-sync/testkit';
 import { event, invoiceData } from '../support/harness.js';
-import { type OwnRedis, startOwnRedis } from './support/own-services.js';
 import { type Chaos, startChaos } from './support/setup.js';
 import { assertExactlyOnce, syncedCount, waitAllSynced } from './support/verify.js';
 import { buildWorkload, chaosSeed } from './support/workload.js';

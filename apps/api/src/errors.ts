@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ApiErrorCode, ErrorBody, Issue } from '@qbo-sync/contracts';
+import { isConnectionFault } from '@qbo-sync/db/connection-faults';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -66,6 +67,9 @@ function fromFastify(err: FastifyError, bodyLimit: number): ApiError | undefined
   return undefined;
 }
 
+/** Retry-After of a 503 while a store is unreachable: a PostgreSQL restart or failover takes 15–20 s. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
 /** One error shape for every route, 404s included. Installed on the root so every plugin inherits it. */
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -73,6 +77,19 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     if (known) {
       if (known.statusCode >= 500) request.log.error({ err }, known.message);
       return reply.status(known.statusCode).send(errorBody(known, request.id));
+    }
+    if (isConnectionFault(err)) {
+      // PostgreSQL or Redis unreachable (restart, failover): nothing was stored, and a retry will work soon.
+      request.log.warn({ err }, 'store unavailable');
+      const unavailable = new ApiError(
+        503,
+        'service_unavailable',
+        `The service cannot reach its database or queue right now (a restart or failover). Nothing was stored; retry the same request after ${STORE_RETRY_AFTER_SECONDS} s: event ids make retries safe.`,
+      );
+      return reply
+        .status(503)
+        .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+        .send(errorBody(unavailable, request.id));
     }
     request.log.error({ err }, 'unhandled error');
     const internal = new ApiError(

@@ -247,7 +247,7 @@ describe('support: mappings, sync records, replays, manual sync', () => {
 
       const before = new Set(await jobIds());
       const res = await h.request('POST', '/admin/tenants/acme/replay', {
-        body: { from: '2032-05-01', to: '2032-06-01' },
+        body: { from: '2032-05-01', to: '2032-06-01', note: 'after the May outage' },
       });
       expect(res.status).toBe(200);
       expect(res.json<ReplayResponse>()).toEqual({ replayed: 3 });
@@ -260,12 +260,33 @@ describe('support: mappings, sync records, replays, manual sync', () => {
       expect(added.every((j) => (j.data as { tenantId: string }).tenantId === 'acme')).toBe(true);
 
       const conflicts = await h.request('POST', '/admin/tenants/acme/replay', {
-        body: { status: 'conflict', from: '2032-05-01T00:00:00Z', to: '2032-05-12T00:00:00Z', entityType: 'invoice' },
+        body: {
+          status: 'conflict',
+          from: '2032-05-01T00:00:00Z',
+          to: '2032-05-12T00:00:00Z',
+          entityType: 'invoice',
+          note: 'numbers fixed in QuickBooks',
+        },
       });
       expect(conflicts.json<ReplayResponse>()).toEqual({ replayed: 1 });
-      const bad = await h.request('POST', '/admin/tenants/acme/replay', { body: { status: 'everything' } });
+      const bad = await h.request('POST', '/admin/tenants/acme/replay', {
+        body: { status: 'everything', note: 'x-x' },
+      });
       expect(bad.status).toBe(400);
       expect(bad.json<ErrorBody>().error.issues?.[0]?.path).toBe('status');
+    });
+
+    it('replays one group of failures: the records with its reason code only', async () => {
+      const timeouts = ['INV-G1', 'INV-G2'].map((id) => key('acme', id));
+      for (const k of timeouts) await h.parkRecord(k, 'failed', { reasonCode: 'QBO_TIMEOUT' });
+      await h.parkRecord(key('acme', 'INV-G3'), 'failed', { reasonCode: 'VALIDATION' });
+      const before = new Set(await jobIds());
+      const res = await h.request('POST', '/admin/tenants/acme/replay', {
+        body: { status: 'failed', reasonCode: 'QBO_TIMEOUT', note: 'QuickBooks was down at noon' },
+      });
+      expect(res.json<ReplayResponse>()).toEqual({ replayed: 2 });
+      const added = (await queuedJobs(h)).filter((j) => !before.has(j.id));
+      expect(added.map((j) => (j.data as { entityId: string }).entityId).sort()).toEqual(['INV-G1', 'INV-G2']);
     });
 
     it('the manual sync window queues needs_sync records (auto-sync off) and marks them asked for', async () => {
@@ -276,7 +297,9 @@ describe('support: mappings, sync records, replays, manual sync', () => {
       await h.parkRecord(payment, 'needs_sync', { reasonCode: 'PAYMENT_AUTO_SYNC_OFF' });
       await h.parkRecord(key('other', 'INV-S1'), 'needs_sync');
 
-      const res = await h.request('POST', '/admin/tenants/acme/sync', { body: { entityType: 'invoice' } });
+      const res = await h.request('POST', '/admin/tenants/acme/sync', {
+        body: { entityType: 'invoice', note: 'the customer asked' },
+      });
       expect(res.status).toBe(200);
       expect(res.json<ManualSyncResponse>()).toEqual({ queued: 2 });
       const ids = await jobIds();
@@ -287,7 +310,7 @@ describe('support: mappings, sync records, replays, manual sync', () => {
         expect(ids).toContain(resumeJobId(record));
       }
       expect((await getRecord(h.db.db, payment))?.manualSyncRequestedAt).toBeNull();
-      const all = await h.request('POST', '/admin/tenants/acme/sync');
+      const all = await h.request('POST', '/admin/tenants/acme/sync', { body: { note: 'month end' } });
       expect(all.json<ManualSyncResponse>().queued).toBe(3);
     });
   });

@@ -1,13 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { type Config, loadConfig } from '@qbo-sync/config';
 import { type EventType, EXAMPLE_EVENTS, EXAMPLE_TENANT_ID, JOB_NAMES } from '@qbo-sync/contracts';
-import { SecretBox } from '@qbo-sync/db';
+import { createDb, SecretBox } from '@qbo-sync/db';
 import { createTenant } from '@qbo-sync/db/repositories/tenants';
 import { createLogger } from '@qbo-sync/observability';
 import { createProducer, type Producer } from '@qbo-sync/producer';
 import {
   createTestDatabase,
   deleteKeysWithPrefix,
+  startTcpProxy,
+  type TcpProxy,
   type TestDatabase,
   testRedis,
   uniqueQueuePrefix,
@@ -34,6 +36,8 @@ export interface Harness {
   clock: { nowMs: number };
   /** Base URL of the listening server. */
   url: string;
+  /** With `{ databaseProxy: true }`: the relay between the API and PostgreSQL (`cut()` is an outage). */
+  databaseProxy?: TcpProxy;
   /** A plain HTTP request against the server. */
   request(
     method: string,
@@ -47,8 +51,20 @@ export const MAX_BATCH = 5;
 export const BODY_LIMIT = 64 * 1024;
 
 /** A real app over a fresh database and its own queue prefix; nothing mocked. */
-export async function startHarness(label: string, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  label: string,
+  env: Record<string, string> = {},
+  opts: { databaseProxy?: boolean } = {},
+): Promise<Harness> {
   const db = await createTestDatabase(label);
+  const pg = new URL(db.url);
+  const databaseProxy = opts.databaseProxy
+    ? await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) })
+    : undefined;
+  // The API's own pool, through the relay when asked; the test's `db` always reaches PostgreSQL directly.
+  const apiDb = databaseProxy
+    ? createDb(Object.assign(new URL(db.url), { hostname: '127.0.0.1', port: String(databaseProxy.port) }).href)
+    : undefined;
   const redis = testRedis();
   const prefix = uniqueQueuePrefix(label);
   const config = loadConfig({
@@ -62,9 +78,17 @@ export async function startHarness(label: string, env: Record<string, string> = 
   });
   const logger = createLogger({ name: `api-test-${label}`, level: 'silent' });
   const secrets = new SecretBox(config.encryptionKeys);
-  const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger });
+  const producer = createProducer({ db: (apiDb ?? db).db, redis, queuePrefix: prefix, logger });
   const clock = { nowMs: Date.now() };
-  const app = await buildApi({ config, db: db.db, producer, logger, secrets, redis, now: () => clock.nowMs });
+  const app = await buildApi({
+    config,
+    db: (apiDb ?? db).db,
+    producer,
+    logger,
+    secrets,
+    redis,
+    now: () => clock.nowMs,
+  });
   // Real sockets: jest's ESM loader cannot load light-my-request's ESM-only dependency, and this is closer to life.
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -84,6 +108,7 @@ export async function startHarness(label: string, env: Record<string, string> = 
     other,
     clock,
     url,
+    ...(databaseProxy ? { databaseProxy } : {}),
     async request(method, path, init = {}) {
       const body = Buffer.isBuffer(init.body) ? new Uint8Array(init.body) : init.body;
       const res = await fetch(`${url}${path}`, { method, headers: init.headers, body });
@@ -92,6 +117,8 @@ export async function startHarness(label: string, env: Record<string, string> = 
     async close() {
       await app.close();
       await producer.close();
+      await apiDb?.close();
+      await databaseProxy?.close();
       await deleteKeysWithPrefix(redis, prefix);
       await redis.quit();
       await db.drop();

@@ -95,6 +95,16 @@ describe('POST /v1/events', () => {
         issue: { path: 'data.totals.total', message: /decimal string.*not a JSON number/ },
       },
       {
+        name: 'an invoice total that is not its lines plus tax',
+        body: () => {
+          const e = freshEvent('invoice.sent');
+          return { ...e, data: { ...e.data, totals: { ...e.data.totals, total: '627.59' } } };
+        },
+        status: 400,
+        code: 'invalid_event',
+        issue: { path: 'data.totals.total', message: /the total 627\.59 .* plus tax, 627\.54: difference 0\.05/ },
+      },
+      {
         name: 'money string with three decimals',
         body: () => {
           const e = freshEvent('payment.accepted');

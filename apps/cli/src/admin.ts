@@ -1,15 +1,21 @@
 import {
+  AuditListResponse,
   ConnectResponse,
+  CreateOperatorResponse,
   CreateTenantResponse,
   DeleteTenantResponse,
   DisconnectResponse,
   ManualSyncResponse,
   type MappingKind,
   MappingListResponse,
+  OperatorListResponse,
+  type OperatorRole,
   type QboListName,
   QboListResponse,
+  RecordSearchResponse,
   ReplayOneResponse,
   ReplayResponse,
+  RevokeOperatorResponse,
   RotateKeyResponse,
   RotateSecretResponse,
   type SyncEntityType,
@@ -104,20 +110,47 @@ const recordPath = (tenantId: string, entityType: SyncEntityType, externalId: st
 export const getRecord = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
   api.admin('GET', recordPath(tenantId, entityType, externalId), SyncRecordDetailResponse);
 
-export const replayOne = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
-  api.admin('POST', `${recordPath(tenantId, entityType, externalId)}/replay`, ReplayOneResponse);
+export const replayOne = (
+  api: ApiClient,
+  tenantId: string,
+  entityType: SyncEntityType,
+  externalId: string,
+  note?: string | undefined,
+) =>
+  api.admin(
+    'POST',
+    `${recordPath(tenantId, entityType, externalId)}/replay`,
+    ReplayOneResponse,
+    note ? { note } : undefined,
+  );
 
 export const replayMany = (
   api: ApiClient,
   tenantId: string,
-  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string } & DocumentWindow,
+  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string; note: string } & DocumentWindow,
 ) => api.admin('POST', `${tenantPath(tenantId)}/replay`, ReplayResponse, body);
 
 export const manualSync = (
   api: ApiClient,
   tenantId: string,
-  body: { entityType?: SyncEntityType; from?: string; to?: string } & DocumentWindow,
+  body: { entityType?: SyncEntityType; from?: string; to?: string; note: string } & DocumentWindow,
 ) => api.admin('POST', `${tenantPath(tenantId)}/sync`, ManualSyncResponse, body);
+
+export const createOperator = (api: ApiClient, body: { name: string; role: OperatorRole }) =>
+  api.admin('POST', '/admin/operators', CreateOperatorResponse, body);
+
+export const listOperators = (api: ApiClient) => api.admin('GET', '/admin/operators', OperatorListResponse);
+
+export const revokeOperator = (api: ApiClient, id: number) =>
+  api.admin('DELETE', `/admin/operators/${id}`, RevokeOperatorResponse);
+
+export const listAudit = (
+  api: ApiClient,
+  f: { tenantId?: string | undefined; actor?: string | undefined; action?: string | undefined; limit?: number },
+) => api.admin('GET', `/admin/audit${query({ ...f })}`, AuditListResponse);
+
+export const searchRecords = (api: ApiClient, q: string, tenantId?: string | undefined, limit?: number) =>
+  api.admin('GET', `/admin/records/search${query({ q, tenantId, limit })}`, RecordSearchResponse);
 
 /** The billing-side window of replays and manual syncs: document date, customer, job/case. */
 type DocumentWindow = { documentDateFrom?: string; documentDateTo?: string; customerId?: string; jobId?: string };

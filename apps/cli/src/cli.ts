@@ -32,6 +32,17 @@ function overview(commands: readonly AnyCommand[]): string[] {
   ];
 }
 
+function groupHelp(name: string, group: readonly AnyCommand[]): string[] {
+  const width = Math.max(...group.map((c) => `${c.name} ${c.args}`.length));
+  return [
+    `usage: qbo-sync ${name} <${group.map((c) => c.name.split(' ')[1]).join('|')}> [arguments] [options]`,
+    '',
+    ...group.map((c) => `  ${`${c.name} ${c.args}`.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run \`qbo-sync ${name} <command> --help\` for a command’s options.`,
+  ];
+}
+
 /** The longest run of leading words naming a command (`tenants create` before `tenants`). */
 function findCommand(argv: string[]): { command: AnyCommand; rest: string[] } | undefined {
   for (let words = 2; words >= 1; words -= 1) {
@@ -84,6 +95,12 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
       return EXIT.ok;
     }
     const found = findCommand(argv);
+    // `qbo-sync tenants --help`: a group's help lists its commands (exit 0), instead of "needs a subcommand".
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+    if (!found && group.length > 0 && argv.slice(1).some((a) => a === '--help' || a === '-h')) {
+      for (const line of groupHelp(argv[0] ?? '', group)) out.out(line);
+      return EXIT.ok;
+    }
     if (!found) throw unknownCommand(argv);
     const { command, rest } = found;
     const input = parseCommandArgs(command, rest);

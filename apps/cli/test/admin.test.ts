@@ -252,13 +252,13 @@ describe('admin commands', () => {
       expect(one.stdout).toMatch(/^Queued invoice inv-f1 again \(job .+\)\.$/);
 
       const none = JSON.parse(
-        (await h.cli(['replay', 'demo', '--failed', '--to', '2000-01-01', '--json'])).stdout,
+        (await h.cli(['replay', 'demo', '--failed', '--to', '2000-01-01', '--note', 'nothing old', '--json'])).stdout,
       ) as ReplayResponse;
       expect(none.replayed).toBe(0);
-      const bulk = await h.cli(['replay', 'demo', '--failed', '--from', '1h']);
+      const bulk = await h.cli(['replay', 'demo', '--failed', '--from', '1h', '--note', 'after the outage']);
       expect(bulk.code).toBe(0);
       expect(bulk.stdout).toBe('Queued 2 failed records of demo again.');
-      const mapping = await h.cli(['replay', 'demo', '--status', 'needs_mapping']);
+      const mapping = await h.cli(['replay', 'demo', '--status', 'needs_mapping', '--note', 'mapped the item']);
       expect(mapping.stdout).toBe('Queued 1 needs_mapping record of demo again.');
     });
 
@@ -270,7 +270,7 @@ describe('admin commands', () => {
     });
 
     it('sync queues the needs_sync records of a tenant (manual sync window)', async () => {
-      const res = await h.cli(['sync', 'demo', '--entity-type', 'invoice']);
+      const res = await h.cli(['sync', 'demo', '--entity-type', 'invoice', '--note', 'month end']);
       expect(res.code).toBe(0);
       expect(res.stdout).toBe('Queued 0 records of demo for syncing.');
     });

@@ -1,8 +1,10 @@
 // Inspection / admin API under /__sandbox (no auth): realms, entities, stats, faults, limits, tokens, clock.
+import { crossOriginReason } from '@qbo-sync/security';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { qboTime } from './clock.js';
 import { mergePrefs } from './entities/company.js';
+import { COUNTRY_CODES } from './entities/country.js';
 import { defFor } from './entities/registry.js';
 import { faultRuleSchema } from './inject.js';
 import { seedFor } from './prng.js';
@@ -12,6 +14,7 @@ const realmSchema = z.object({
   realmId: z.string().optional(),
   seed: z.boolean().optional(),
   companyName: z.string().min(1).max(200).optional(),
+  country: z.enum(COUNTRY_CODES).optional(),
 });
 const limitsSchema = z.object({
   requestsPerWindow: z.number().int().min(1).optional(),
@@ -50,6 +53,13 @@ export function registerAdmin(app: FastifyInstance, sb: Sandbox): void {
       scope.setErrorHandler((err, _req, reply: FastifyReply) => {
         const status = err instanceof SandboxError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
         return reply.code(status).send({ error: err instanceof Error ? err.message : String(err) });
+      });
+
+      // No auth (a local test double), but a web page the developer visits must not change it: a change sent
+      // by another site's page (Origin or Sec-Fetch-Site say so) is refused; tools send neither header.
+      scope.addHook('onRequest', async (req) => {
+        const why = crossOriginReason({ method: req.method, headers: req.headers, remoteAddress: req.ip });
+        if (why) throw new SandboxError(403, `sandbox admin changes are not accepted from another site: ${why}`);
       });
 
       scope.get('/health', async () => ({ ok: true, realms: sb.realms.size }));

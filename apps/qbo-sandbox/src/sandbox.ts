@@ -1,6 +1,7 @@
 // The sandbox core shared by the HTTP layer, the admin API and in-process accessors.
 import { randomInt } from 'node:crypto';
 import { Clock } from './clock.js';
+import { COUNTRIES, type CountryCode } from './entities/country.js';
 import { type SeededIds, seedRealm, seedTaxCodes } from './entities/seed.js';
 import { ENTITY_NAMES, type EntityName, type WriteCtx } from './entities/types.js';
 import type { Limits } from './limits.js';
@@ -22,6 +23,8 @@ export interface CreateRealmOptions {
   /** Seed accounts, items, payment methods and customers. */
   seed?: boolean;
   companyName?: string;
+  /** The country the company is set up for (home currency, tax model); default US. */
+  country?: CountryCode;
 }
 
 export interface RealmSummary {
@@ -71,7 +74,15 @@ export class Sandbox {
     if (!/^\d{1,32}$/.test(realmId)) throw new SandboxError(400, 'realmId must be digits');
     if (this.realms.has(realmId)) throw new SandboxError(409, `realm ${realmId} already exists`);
     const name = opts.companyName ?? `Sandbox Company ${realmId.slice(-4)}`;
-    const realm = new Realm(realmId, name, this.clock.now(), this.config.limits, seedFor(this.config.seed, realmId));
+    const country = COUNTRIES[opts.country ?? 'US'];
+    const realm = new Realm(
+      realmId,
+      name,
+      this.clock.now(),
+      this.config.limits,
+      seedFor(this.config.seed, realmId),
+      country,
+    );
     this.realms.set(realmId, realm);
     seedTaxCodes(this.ctx(realm));
     const seeded = opts.seed ? seedRealm(this.ctx(realm)) : undefined;

@@ -1,5 +1,6 @@
 // In-memory realm state: tables with O(1) indexes, id sequences, preferences and per-realm machinery.
 import { qboMetaTime } from './clock.js';
+import { COUNTRIES, type CountryProfile } from './entities/country.js';
 import { Links } from './entities/links.js';
 import { DEFS } from './entities/registry.js';
 import type { Doc, EntityDef, EntityName, IdFamily } from './entities/types.js';
@@ -76,7 +77,15 @@ export interface StoredResponse {
 
 export class Realm {
   readonly tables: Record<EntityName, Table>;
-  readonly counters: Record<IdFamily, number> = { name: 0, txn: 0, item: 0, account: 0, paymentmethod: 0, taxcode: 0 };
+  readonly counters: Record<IdFamily, number> = {
+    name: 0,
+    txn: 0,
+    item: 0,
+    account: 0,
+    paymentmethod: 0,
+    taxcode: 0,
+    taxrate: 0,
+  };
   nextDocNumber = 1001;
   readonly stats = new RealmStats();
   readonly limiter: Limiter;
@@ -97,13 +106,15 @@ export class Realm {
     readonly createdAt: number,
     limits: Limits,
     seed: number,
+    /** The country the company file is set up for: home currency and sales-tax model. */
+    readonly country: CountryProfile = COUNTRIES.US,
   ) {
     const tables = {} as Record<EntityName, Table>;
     for (const def of DEFS) tables[def.name] = new Table(def);
     this.tables = tables;
     this.limiter = new Limiter({ ...limits }, this.stats);
     this.injector = new FaultInjector(seed);
-    this.prefs = defaultPreferences(createdAt);
+    this.prefs = defaultPreferences(createdAt, country);
   }
 
   table(name: EntityName): Table {
@@ -125,7 +136,8 @@ export class Realm {
   }
 }
 
-function defaultPreferences(now: number): Record<string, unknown> {
+function defaultPreferences(now: number, country: CountryProfile): Record<string, unknown> {
+  const us = country.code === 'US';
   const t = qboMetaTime(now);
   return {
     AccountingInfoPrefs: { TrackDepartments: false, ClassTrackingPerTxn: false, CustomerTerminology: 'Customers' },
@@ -144,8 +156,10 @@ function defaultPreferences(now: number): Record<string, unknown> {
       AutoApplyCredit: true,
     },
     VendorAndPurchasesPrefs: { TrackingByCustomer: true, BillableExpenseTracking: true },
-    TaxPrefs: { UsingSalesTax: false, PartnerTaxEnabled: false },
-    CurrencyPrefs: { MultiCurrencyEnabled: false, HomeCurrency: { value: 'USD' } },
+    // Outside the US a company charges GST/HST/VAT through tax codes (set up with the company); Automated
+    // Sales Tax (PartnerTaxEnabled) is US only.
+    TaxPrefs: us ? { UsingSalesTax: false, PartnerTaxEnabled: false } : { UsingSalesTax: true },
+    CurrencyPrefs: { MultiCurrencyEnabled: false, HomeCurrency: { value: country.homeCurrency } },
     // Tips are off by default in QBO; the company owner turns them on (US companies).
     OtherPrefs: { NameValue: [{ Name: 'SalesFormsPrefs.AllowGratuity', Value: 'false' }] },
     domain: 'QBO',

@@ -27,6 +27,32 @@ describe('admin / inspection API', () => {
   });
   afterAll(() => sb.close());
 
+  it('refuses changes from another site (a web page could create realms or expire tokens), accepts tools and its own pages', async () => {
+    const before = (await admin(sb, 'GET', '/realms')).body['realms'];
+    for (const headers of <Record<string, string>[]>[
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: 'http://localhost:1', 'sec-fetch-site': 'same-site' },
+    ]) {
+      for (const path of ['/realms', '/expire-access-tokens', '/expire-refresh-tokens']) {
+        const res = await http(`${sb.url}/__sandbox${path}`, { method: 'POST', headers });
+        expect([path, res.status]).toEqual([path, 403]);
+        expect(String(res.body['error'])).toMatch(/another site/);
+      }
+    }
+    expect((await admin(sb, 'GET', '/realms')).body['realms']).toEqual(before);
+    // Reading is harmless; tools (no Origin) and the sandbox's own pages may change things.
+    expect((await http(`${sb.url}/__sandbox/realms`, { headers: { origin: 'https://evil.example' } })).status).toBe(
+      200,
+    );
+    expect((await http(`${sb.url}/__sandbox/expire-access-tokens`, { method: 'POST' })).status).toBe(200);
+    const own = await http(`${sb.url}/__sandbox/expire-access-tokens`, {
+      method: 'POST',
+      headers: { origin: sb.url, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(own.status).toBe(200);
+  });
+
   it('creates a seeded realm with a fixed id and reports the seeded ids', async () => {
     const res = await admin(sb, 'POST', '/realms', { realmId: '9130350000000001', seed: true, companyName: 'Demo Co' });
     expect(res.status).toBe(201);

@@ -74,6 +74,19 @@ describe('requestid idempotency', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('a stale-object answer is remembered: the same requestid stays stale after the SyncToken is re-read', async () => {
+    const id = await newCustomer(c, 'Stale Replay Co');
+    expect((await post(c, '/customer', { Id: id, SyncToken: '0', sparse: true, Notes: 'first' })).status).toBe(200);
+    const stale = await post(c, '/customer?requestid=stale-1', { Id: id, SyncToken: '0', sparse: true, Notes: 'x' });
+    expect(faultCode(stale)).toBe('5010');
+    // The client re-reads the token (now 1) but sends the same requestid: QBO answers the original response.
+    const again = await post(c, '/customer?requestid=stale-1', { Id: id, SyncToken: '1', sparse: true, Notes: 'x' });
+    expect(faultCode(again)).toBe('5010');
+    expect(again.text).toBe(stale.text);
+    const fresh = await post(c, '/customer?requestid=stale-2', { Id: id, SyncToken: '1', sparse: true, Notes: 'x' });
+    expect(fresh.status).toBe(200);
+  });
+
   it('updates and deletes replay too', async () => {
     const id = await newCustomer(c, 'Upd Replay Co');
     const a = await post(c, '/customer?requestid=upd-1', { Id: id, SyncToken: '0', sparse: true, Notes: 'n' });

@@ -1,8 +1,18 @@
+import { hostname } from 'node:os';
 import type { Config } from '@qbo-sync/config';
 import { JOB_NAMES, type JobName } from '@qbo-sync/contracts';
 import { type Database, SecretBox } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
-import { type Producer, queueEnqueue, queueName, resumeParked } from '@qbo-sync/producer';
+import {
+  countTenantDeferral,
+  HEARTBEAT_INTERVAL_MS,
+  type Producer,
+  queueEnqueue,
+  queueName,
+  removeHeartbeat,
+  resumeParked,
+  writeHeartbeat,
+} from '@qbo-sync/producer';
 import type { QboClient } from '@qbo-sync/qbo-client';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -110,6 +120,16 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     return at !== undefined && now() - at < HANDED_BACK_MEMORY_MS ? jobId : undefined;
   };
 
+  // The overview's view of this process: a heartbeat every HEARTBEAT_INTERVAL_MS in one Redis hash.
+  const heartbeatOf = {
+    id: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date(now()).toISOString(),
+    concurrency: deps.concurrency ?? deps.config.worker.concurrency,
+  };
+  let heartbeat: NodeJS.Timeout | undefined;
+
   return {
     handlers,
     workers,
@@ -122,6 +142,10 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
           metrics: deps.metrics,
           closing: closingSignal.signal,
           onHandBack: noteHandedBack,
+          countDeferral: (tenantId, reason) =>
+            countTenantDeferral(deps.redis, deps.config.queuePrefix, tenantId, reason, now()).catch((err: unknown) =>
+              log.debug({ err }, 'deferral not counted'),
+            ),
         });
         const worker = new Worker(queueName(name), run, {
           connection: deps.redis,
@@ -147,11 +171,21 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
         workers.set(name, worker);
       }
       sweeps = startSweeps(sweepDeps, deps.sweepIntervalMs ?? deps.config.worker.sweepIntervalMs);
+      const beat = () =>
+        writeHeartbeat(deps.redis, deps.config.queuePrefix, {
+          ...heartbeatOf,
+          lastSeenAt: new Date(now()).toISOString(),
+        }).catch((err: unknown) => log.debug({ err }, 'heartbeat not written'));
+      void beat();
+      heartbeat = setInterval(beat, HEARTBEAT_INTERVAL_MS);
+      heartbeat.unref();
       log.info({ queues: JOB_NAMES.length, prefix: deps.config.queuePrefix }, 'worker started');
     },
     close() {
       closing ??= (async () => {
         closingSignal.abort();
+        if (heartbeat) clearInterval(heartbeat);
+        await removeHeartbeat(deps.redis, deps.config.queuePrefix, heartbeatOf.id).catch(() => undefined);
         await sweeps?.stop();
         await Promise.all([...workers.values()].map((w) => w.close()));
         workers.clear();

@@ -5,6 +5,7 @@ import type { Logger } from '@qbo-sync/observability';
 import type { Job } from 'bullmq';
 import { markingProcessed } from './inbox-processed.js';
 import { instrumentProcessor } from './metrics/instrument.js';
+import { deferReasonOf } from './metrics/outcome.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import type { Processor } from './processors/types.js';
 import { deferringOnStoreOutage } from './store-outage.js';
@@ -25,6 +26,22 @@ export interface PipelineDeps {
   closing: AbortSignal;
   /** Told when a job moves itself to delayed (a lock renewal racing that move is harmless). */
   onHandBack: (jobId: string | undefined) => void;
+  /** Counts a tenant's deferral (by reason) for the overview's per-company figures; must not throw. */
+  countDeferral?: ((tenantId: string, reason: string) => Promise<void>) | undefined;
+}
+
+/** Per-company deferrals (budget, QBO 429, …) for the overview: bounded Redis counters, not metric labels. */
+function countingDeferrals(count: NonNullable<PipelineDeps['countDeferral']>): ProcessorLayer {
+  return (inner) => async (job, token) => {
+    try {
+      return await inner(job, token);
+    } catch (err) {
+      const reason = deferReasonOf(err);
+      const tenantId = (job.data as { tenantId?: unknown }).tenantId;
+      if (reason && typeof tenantId === 'string') await count(tenantId, reason);
+      throw err;
+    }
+  };
 }
 
 /** Jobs that stand for no inbox event of their own (callbacks, deposit applications) mark nothing processed. */
@@ -46,6 +63,8 @@ export function pipelineLayers(name: JobName, deps: PipelineDeps): Array<Process
       ),
     // Metrics count what BullMQ finally sees: hand-backs and outage deferrals included.
     metrics && ((inner) => instrumentProcessor(name, inner, metrics)),
+    // Deferrals per tenant, as the metrics see them (hand-backs and outage deferrals included).
+    deps.countDeferral && countingDeferrals(deps.countDeferral),
     // A wait cut short by closing, or a lock lost outside runEntity, is a hand-back, not a failure.
     handBackWhenClosing,
     // A store outage steps aside (no attempt spent), also when it meets the inbox mark below.

@@ -103,6 +103,31 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('decides by the effective OAuth URLs: a loopback API base with Intuit OAuth left at its defaults is remote', () => {
+    const problems = problemsOf({
+      QBO_API_BASE_URL: 'http://127.0.0.1:4010',
+      QBO_CLIENT_ID: 'abc',
+      QBO_CLIENT_SECRET: 'shh',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^TOKEN_ENCRYPTION_KEYS: required when QuickBooks is not on this machine/),
+      expect.stringMatching(/^ADMIN_TOKEN: required/),
+    ]);
+    expect(problems[0]).toContain('QBO_OAUTH_TOKEN_URL=https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer');
+    expect(problems[0]).toContain('QBO_OAUTH_AUTHORIZE_URL=https://appcenter.intuit.com/connect/oauth2');
+    expect(problems[0]).not.toContain('QBO_API_BASE_URL');
+    // Only the authorize URL left at Intuit's: still remote (a person would grant real access there).
+    expect(
+      problemsOf({
+        QBO_API_BASE_URL: 'http://127.0.0.1:4010',
+        QBO_OAUTH_TOKEN_URL: 'http://127.0.0.1:4010/oauth2/v1/tokens/bearer',
+        QBO_OAUTH_REVOKE_URL: 'http://127.0.0.1:4010/v2/oauth2/tokens/revoke',
+        QBO_CLIENT_ID: 'abc',
+        QBO_CLIENT_SECRET: 'shh',
+      })[0],
+    ).toMatch(/^TOKEN_ENCRYPTION_KEYS: required .*QBO_OAUTH_AUTHORIZE_URL=https:\/\/appcenter/);
+  });
+
   it('refuses the public development key when set explicitly for a remote QBO or in production', () => {
     const dev = 'mine:ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE=';
     expect(problemsOf({ ...intuit, ...realSecrets, TOKEN_ENCRYPTION_KEYS: dev })).toEqual([
@@ -121,7 +146,13 @@ describe('loadConfig', () => {
       'http://[::1]:4010',
       'http://qbo.localhost',
     ]) {
-      expect(problemsOf({ QBO_API_BASE_URL: base, QBO_CLIENT_ID: 'abc', QBO_CLIENT_SECRET: 'shh' })).toEqual([]);
+      const local = {
+        QBO_API_BASE_URL: base,
+        QBO_OAUTH_TOKEN_URL: `${base}/oauth2/v1/tokens/bearer`,
+        QBO_OAUTH_AUTHORIZE_URL: `${base}/connect/oauth2`,
+        QBO_OAUTH_REVOKE_URL: `${base}/v2/oauth2/tokens/revoke`,
+      };
+      expect(problemsOf({ ...local, QBO_CLIENT_ID: 'abc', QBO_CLIENT_SECRET: 'shh' })).toEqual([]);
     }
     // Our own sandbox wherever it runs (e.g. a compose service name): no QBO_* URL is set.
     expect(problemsOf({ SANDBOX_HOST: 'qbo-sandbox' })).toEqual([]);

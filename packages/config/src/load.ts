@@ -81,19 +81,32 @@ function isLocalHost(hostname: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/** The QBO endpoints the process will use: each QBO_* URL as set, or its default for the target. */
+function effectiveQboUrls(e: Env, intuit: boolean, sandboxUrl: string) {
+  return {
+    QBO_API_BASE_URL: e.QBO_API_BASE_URL ?? sandboxUrl,
+    QBO_OAUTH_TOKEN_URL:
+      e.QBO_OAUTH_TOKEN_URL ??
+      (intuit ? 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer' : `${sandboxUrl}/oauth2/v1/tokens/bearer`),
+    QBO_OAUTH_AUTHORIZE_URL:
+      e.QBO_OAUTH_AUTHORIZE_URL ??
+      (intuit ? 'https://appcenter.intuit.com/connect/oauth2' : `${sandboxUrl}/connect/oauth2`),
+    QBO_OAUTH_REVOKE_URL:
+      e.QBO_OAUTH_REVOKE_URL ??
+      (intuit ? 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke' : `${sandboxUrl}/v2/oauth2/tokens/revoke`),
+  };
+}
+
 /**
- * The QBO endpoints (API and OAuth) that are not this machine: real tokens come from there, so they need real
- * secrets even outside production. Our own sandbox (no QBO_* URL set) counts as local wherever it runs.
+ * The QBO endpoints (API and OAuth) in effect that are not this machine: real tokens come from there, so they
+ * need real secrets even outside production. Decided on the effective URLs, defaults included (a loopback
+ * QBO_API_BASE_URL with the OAuth URLs left at Intuit's still gets real grants). Our own sandbox (a default
+ * URL of the local-sandbox target) counts as local wherever it runs.
  */
-function remoteQboVariables(e: Env): string[] {
-  const urls: [string, string | undefined][] = [
-    ['QBO_API_BASE_URL', e.QBO_API_BASE_URL],
-    ['QBO_OAUTH_TOKEN_URL', e.QBO_OAUTH_TOKEN_URL],
-    ['QBO_OAUTH_AUTHORIZE_URL', e.QBO_OAUTH_AUTHORIZE_URL],
-    ['QBO_OAUTH_REVOKE_URL', e.QBO_OAUTH_REVOKE_URL],
-  ];
-  return urls
-    .filter(([, url]) => url !== undefined && !isLocalHost(new URL(url).hostname))
+function remoteQboVariables(urls: Record<string, string>, sandboxUrl: string): string[] {
+  return Object.entries(urls)
+    .filter(([, url]) => !url.startsWith(`${sandboxUrl}/`) && url !== sandboxUrl)
+    .filter(([, url]) => !isLocalHost(new URL(url).hostname))
     .map(([name, url]) => `${name}=${url}`);
 }
 
@@ -139,7 +152,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (target === 'local-sandbox' && intuitVars > 0 && e.QBO_API_BASE_URL !== undefined && !e.QBO_CLIENT_ID) {
     problems.push('QBO_CLIENT_ID: required when QBO_API_BASE_URL is set');
   }
-  const remote = remoteQboVariables(e);
+  const sandboxUrl = `http://${e.SANDBOX_HOST}:${e.SANDBOX_PORT}`;
+  const intuit = target === 'intuit';
+  const urls = effectiveQboUrls(e, intuit, sandboxUrl);
+  const remote = remoteQboVariables(urls, sandboxUrl);
   // Real grants must never be encrypted with the development key, which is public (it is in this file).
   const why =
     e.NODE_ENV === 'production'
@@ -159,9 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const sandboxUrl = `http://${e.SANDBOX_HOST}:${e.SANDBOX_PORT}`;
   const apiPublicUrl = e.API_PUBLIC_URL ?? `http://${e.API_HOST}:${e.API_PORT}`;
-  const intuit = target === 'intuit';
   return Object.freeze({
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -186,18 +200,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sandbox: { host: e.SANDBOX_HOST, port: e.SANDBOX_PORT, start: e.START_SANDBOX ?? !intuit },
     qbo: {
       target,
-      apiBaseUrl: e.QBO_API_BASE_URL ?? sandboxUrl,
-      tokenUrl:
-        e.QBO_OAUTH_TOKEN_URL ??
-        (intuit
-          ? 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer'
-          : `${sandboxUrl}/oauth2/v1/tokens/bearer`),
-      authorizeUrl:
-        e.QBO_OAUTH_AUTHORIZE_URL ??
-        (intuit ? 'https://appcenter.intuit.com/connect/oauth2' : `${sandboxUrl}/connect/oauth2`),
-      revokeUrl:
-        e.QBO_OAUTH_REVOKE_URL ??
-        (intuit ? 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke' : `${sandboxUrl}/v2/oauth2/tokens/revoke`),
+      apiBaseUrl: urls.QBO_API_BASE_URL,
+      tokenUrl: urls.QBO_OAUTH_TOKEN_URL,
+      authorizeUrl: urls.QBO_OAUTH_AUTHORIZE_URL,
+      revokeUrl: urls.QBO_OAUTH_REVOKE_URL,
       appBaseUrl: e.QBO_APP_BASE_URL ?? (intuit ? 'https://app.qbo.intuit.com/app' : `${sandboxUrl}/app`),
       clientId: e.QBO_CLIENT_ID ?? 'sandbox-client-id',
       clientSecret: e.QBO_CLIENT_SECRET ?? 'sandbox-client-secret',

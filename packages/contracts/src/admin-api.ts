@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExternalId, TenantId } from './ids.js';
 import { IsoDate } from './money.js';
+import { ADMIN_OPERATION_ERROR_CODES, AuditNote, OPERATIONS_COMPONENTS, RetryState } from './operations-api.js';
 import { MappingKind, SyncEntityType, SyncStatus, TenantSettings } from './sync.js';
 
 // Bodies of the admin and support API (operators, support staff, the CLI). Types come from these schemas and
@@ -23,6 +24,7 @@ export const ADMIN_API_ERROR_CODES = [
   'qbo_error',
   'qbo_unavailable',
   'nothing_to_replay',
+  ...ADMIN_OPERATION_ERROR_CODES,
 ] as const;
 export type AdminApiErrorCode = (typeof ADMIN_API_ERROR_CODES)[number];
 
@@ -128,6 +130,11 @@ export type TenantListResponse = z.infer<typeof TenantListResponse>;
 export const TenantDetailResponse = TenantView.extend({
   connection: ConnectionView,
   counts: z.record(SyncStatus, z.number().int().nonnegative()).meta({ description: 'Sync records by status.' }),
+  retrying: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Records being retried after a transient QuickBooks fault (their status is unchanged).' }),
 });
 export type TenantDetailResponse = z.infer<typeof TenantDetailResponse>;
 
@@ -230,6 +237,12 @@ export const SyncRecordQuery = z
     from: DateParam.optional(),
     to: DateParam.optional(),
     ...documentWindow,
+    retrying: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .meta({ description: 'true: only records being retried after a transient fault; false: none of them.' }),
+    q: z.string().trim().min(1).max(200).optional().meta({ description: 'Search words, as in /admin/records/search.' }),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page.' }),
   })
@@ -252,6 +265,7 @@ export const SyncRecordView = z.object({
   pendingJob: z.string().nullable(),
   waitingFor: z.string().nullable(),
   manualSyncRequestedAt: isoDateTime.nullable(),
+  retry: RetryState.nullable().meta({ description: 'Set while the record is being retried after a transient fault.' }),
   syncedAt: isoDateTime.nullable(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
@@ -284,7 +298,15 @@ export const SyncRecordDetailResponse = z.object({
 });
 export type SyncRecordDetailResponse = z.infer<typeof SyncRecordDetailResponse>;
 
+export const RecordSearchResponse = z.object({
+  records: z.array(SyncRecordView).meta({ description: 'Most recently changed first, across the tenants searched.' }),
+});
+export type RecordSearchResponse = z.infer<typeof RecordSearchResponse>;
+
 export const SyncRecordParams = z.object({ entityType: SyncEntityType, externalId: ExternalId });
+
+export const ReplayOneBody = z.strictObject({ note: AuditNote.optional() });
+export type ReplayOneBody = z.input<typeof ReplayOneBody>;
 
 export const ReplayOneResponse = z.object({ replayed: z.literal(1), jobId: z.string() });
 export type ReplayOneResponse = z.infer<typeof ReplayOneResponse>;
@@ -293,9 +315,15 @@ export const ReplayBody = z
   .strictObject({
     status: SyncStatus.default('failed').meta({ description: 'Which records to replay; default failed.' }),
     entityType: SyncEntityType.optional(),
+    reasonCode: z
+      .string()
+      .max(100)
+      .optional()
+      .meta({ description: 'Only records with this reason code (one group of GET /admin/failures).' }),
     from: DateParam.optional().meta({ description: 'Records that last changed at or after this time.' }),
     to: DateParam.optional().meta({ description: 'Records that last changed before this time.' }),
     ...documentWindow,
+    note: AuditNote.meta({ description: 'Why (required; kept in the audit log with your name and the count).' }),
   })
   .refine(rangeInOrder, RANGE_MESSAGE)
   .refine(documentRangeInOrder, DOCUMENT_RANGE_MESSAGE);
@@ -310,6 +338,7 @@ export const ManualSyncBody = z
     from: DateParam.optional(),
     to: DateParam.optional(),
     ...documentWindow,
+    note: AuditNote.meta({ description: 'Why (required; kept in the audit log with your name and the count).' }),
   })
   .refine(rangeInOrder, RANGE_MESSAGE)
   .refine(documentRangeInOrder, DOCUMENT_RANGE_MESSAGE);
@@ -363,6 +392,9 @@ export const ADMIN_COMPONENTS: Record<string, z.ZodType> = {
   ReplayResponse,
   ManualSyncRequest: ManualSyncBody,
   ManualSyncResponse,
+  ReplayOneRequest: ReplayOneBody,
+  RecordSearchResponse,
+  ...OPERATIONS_COMPONENTS,
 };
 
 /** `components.schemas` for the admin API, in the same shape as openApiSchemas(). */

@@ -30,6 +30,7 @@ export const API_ERROR_CODES = [
   'batch_too_large',
   'missing_api_key',
   'invalid_api_key',
+  'too_many_auth_failures',
   'missing_signature',
   'invalid_signature',
   'stale_timestamp',

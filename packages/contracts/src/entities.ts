@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { ExternalId } from './ids.js';
 import {
   CurrencyCode,
+  formatCents,
   IsoDate,
   MoneyString,
   NonNegativeMoneyString,
   PositiveMoneyString,
   QuantityString,
+  toCents,
   UnitPriceString,
   unlessMissing,
 } from './money.js';
@@ -75,20 +77,55 @@ export const InvoiceLine = z.strictObject({
   taxCode: z.string().min(1).max(100).optional(),
 });
 
-export const Invoice = z.strictObject({
-  id: ExternalId,
-  number: z.string().trim().min(1).max(100),
-  status: InvoiceStatus,
-  issueDate: IsoDate,
-  dueDate: IsoDate.optional(),
-  currency: CurrencyCode,
-  /** Billing-side job/project this invoice closes out; deposits of the same job get applied to it. */
-  jobId: ExternalId.optional(),
-  customer: Customer,
-  lines: z.array(InvoiceLine).min(1, 'an invoice needs at least one line').max(750),
-  totals: z.strictObject({ subtotal: MoneyString, tax: NonNegativeMoneyString, total: MoneyString }),
-  memo: z.string().max(1000).optional(),
-});
+export const Invoice = z
+  .strictObject({
+    id: ExternalId,
+    number: z.string().trim().min(1).max(100),
+    status: InvoiceStatus,
+    issueDate: IsoDate,
+    dueDate: IsoDate.optional(),
+    currency: CurrencyCode,
+    /** Billing-side job/project this invoice closes out; deposits of the same job get applied to it. */
+    jobId: ExternalId.optional(),
+    customer: Customer,
+    lines: z.array(InvoiceLine).min(1, 'an invoice needs at least one line').max(750),
+    totals: z.strictObject({ subtotal: MoneyString, tax: NonNegativeMoneyString, total: MoneyString }),
+    memo: z.string().max(1000).optional(),
+  })
+  .check(
+    z.superRefine(
+      (invoice, ctx) => {
+        const mismatch = totalMismatch(invoice);
+        if (mismatch) ctx.addIssue({ code: 'custom', path: ['totals', 'total'], message: mismatch });
+      },
+      // Only once every field is valid: a malformed amount has its own issue, and a sum with it says nothing.
+      { when: (payload) => payload.issues.length === 0 },
+    ),
+  );
+
+/**
+ * Why an invoice's total disagrees with its lines, or undefined when it agrees: the item lines plus tax must
+ * come to the total (exact cents), or — when balance-forward lines carry an earlier balance — the item
+ * lines, that balance and tax. Refused at ingest, so a producer hears it at once instead of a red sync later.
+ */
+function totalMismatch(invoice: {
+  lines: readonly { kind: 'item' | 'balance_forward'; amount: string }[];
+  totals: { tax: string; total: string };
+}): string | undefined {
+  let items = 0n;
+  let balanceForward = 0n;
+  for (const line of invoice.lines) {
+    if (line.kind === 'balance_forward') balanceForward += toCents(line.amount);
+    else items += toCents(line.amount);
+  }
+  const tax = toCents(invoice.totals.tax);
+  const total = toCents(invoice.totals.total);
+  const computed = items + tax;
+  if (computed === total || (balanceForward !== 0n && computed + balanceForward === total)) return undefined;
+  const withBalance =
+    balanceForward !== 0n ? ` (${formatCents(computed + balanceForward)} with the balance forward)` : '';
+  return `the total ${formatCents(total)} is not the line amounts plus tax, ${formatCents(computed)}${withBalance}: difference ${formatCents(total - computed)}. Send the total the lines add up to, or correct the lines`;
+}
 
 export const Payment = z
   .strictObject({

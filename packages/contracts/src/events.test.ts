@@ -125,6 +125,48 @@ describe('validateEvent: field-level reasons', () => {
     expect(issueAt(validateEvent(edit(invoice, { [path]: REMOVE })), path)).toBe('is required');
   });
 
+  it('rejects an invoice whose total is not its line amounts plus tax, naming the difference', () => {
+    const off = validateEvent(edit(invoice, { 'data.totals.total': '627.59' }));
+    expect(issueAt(off, 'data.totals.total')).toBe(
+      'the total 627.59 is not the line amounts plus tax, 627.54: difference 0.05. Send the total the lines add up to, or correct the lines',
+    );
+    // A line changed without its total, and a close-out's invoice, are refused alike.
+    expect(issueAt(validateEvent(edit(invoice, { 'data.lines.1.amount': '80.00' })), 'data.totals.total')).toContain(
+      'difference 0.50',
+    );
+    const closeOut = EXAMPLE_EVENTS['job.closed_out'];
+    expect(
+      issueAt(validateEvent(edit(closeOut, { 'data.invoice.totals.tax': '0.00' })), 'data.invoice.totals.total'),
+    ).toContain('difference 7.04');
+  });
+
+  it('accepts a total that includes balance-forward lines, exact to the cent', () => {
+    const withBalance = edit(invoice, {
+      'data.lines.2': {
+        id: 'BF',
+        kind: 'balance_forward',
+        itemId: 'BAL',
+        quantity: '1',
+        unitPrice: '0.10',
+        amount: '0.10',
+      },
+    });
+    // The total with the balance forward, or without it (balance-forward lines are not sent to QBO): both add up.
+    expect(validateEvent(withBalance).ok).toBe(true);
+    expect(validateEvent(edit(withBalance as DomainEventInput, { 'data.totals.total': '627.64' })).ok).toBe(true);
+    const neither = validateEvent(edit(withBalance as DomainEventInput, { 'data.totals.total': '627.74' }));
+    expect(issueAt(neither, 'data.totals.total')).toContain('(627.64 with the balance forward): difference 0.20');
+    // Cents never drift through floats: 0.1 + 0.2 is 0.30 here.
+    const cents = edit(invoice, {
+      'data.lines': [
+        { id: 'A', itemId: 'X', quantity: '1', unitPrice: '0.1', amount: '0.10' },
+        { id: 'B', itemId: 'X', quantity: '1', unitPrice: '0.2', amount: '0.20' },
+      ],
+      'data.totals': { subtotal: '0.30', tax: '0.00', total: '0.30' },
+    });
+    expect(validateEvent(cents).ok).toBe(true);
+  });
+
   it('rejects a JSON number where money belongs, saying why', () => {
     const result = validateEvent(edit(invoice, { 'data.lines.0.amount': 12.345, 'data.totals.total': 627.54 }));
     expect(issueAt(result, 'data.lines.0.amount')).toBe(

@@ -13,6 +13,20 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
+/**
+ * sync_records.search_terms: immutable expressions only (a generated column). The customer is the snapshot
+ * itself for a customer record, its `customer` otherwise; names are also split into words.
+ */
+const CUSTOMER = `coalesce(snapshot->'customer', snapshot)`;
+const NAMES = ['displayName', 'firstName', 'lastName', 'companyName']
+  .map((f) => `coalesce(${CUSTOMER}->>'${f}', '')`)
+  .join(` || ' ' || `);
+const SEARCH_TERMS = sql.raw(
+  `array_remove(array_remove(array[lower(external_id), lower(doc_number), lower(qbo_id), lower(last_event_id), ` +
+    `lower(snapshot->>'number'), lower(${CUSTOMER}->>'email'), lower(${CUSTOMER}->>'displayName'), ` +
+    `lower(${CUSTOMER}->>'companyName')] || regexp_split_to_array(lower(${NAMES}), '\\s+'), null), '')`,
+);
+
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -163,6 +177,18 @@ export const syncRecords = pgTable(
      * run was in flight (its status was then written after the change).
      */
     mappingsVersionSeen: bigint('mappings_version_seen', { mode: 'number' }),
+    /**
+     * Set while BullMQ retries the record after a transient QBO fault (5xx, timeout): RetryState of
+     * @qbo-sync/contracts (attempt, maxAttempts, faultCode, reason, nextTryAt, at). Cleared by every outcome.
+     * Not a status: the status is the outcome billing systems are told about, and a retry is not one.
+     */
+    retry: jsonb('retry'),
+    /**
+     * Lower-cased words support staff search by: billing id, document number, QBO id, last event id, the
+     * customer's e-mail, display/company name and each word of the customer's names (GIN index: `@>` finds a
+     * record holding every word searched for, in any tenant, without a scan).
+     */
+    searchTerms: text('search_terms').array().generatedAlwaysAs(SEARCH_TERMS),
     ...timestamps,
   },
   (t) => [
@@ -173,6 +199,12 @@ export const syncRecords = pgTable(
     index('sync_records_callback_pending')
       .on(t.tenantId, t.updatedAt)
       .where(sql`${t.statusVersion} > ${t.callbackVersion}`),
+    index('sync_records_search').using('gin', t.searchTerms),
+    // Failures grouped by reason and tenants needing attention, across tenants, without reading synced records.
+    index('sync_records_attention')
+      .on(t.status, t.reasonCode, t.updatedAt)
+      .where(sql`${t.status} in ('failed', 'needs_mapping', 'conflict', 'needs_reconnect')`),
+    index('sync_records_retrying').on(t.tenantId).where(sql`${t.retry} is not null`),
   ],
 );
 
@@ -196,7 +228,64 @@ export const syncAttempts = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('sync_attempts_record').on(t.syncRecordId, t.id)],
+  (t) => [
+    index('sync_attempts_record').on(t.syncRecordId, t.id),
+    // Synced / failed per minute for the overview: rows arrive in time order, so a BRIN range index is tiny.
+    index('sync_attempts_finished').using('brin', t.finishedAt),
+  ],
+);
+
+/**
+ * A named person's access to the admin API and console, with a role (OperatorRole in contracts). The token
+ * is shown once; only its sha256 is stored. Revoked operators stay (the audit log names them).
+ */
+export const operators = pgTable(
+  'operators',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    name: text('name').notNull(),
+    /** read_only | support | admin */
+    role: text('role').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    tokenPrefix: text('token_prefix').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('operators_active_name').on(t.name).where(sql`${t.revokedAt} is null`)],
+);
+
+/**
+ * Who did what: every replay, bulk replay, manual sync, mapping, tenant and operator change. Written before
+ * the action (`started`) and completed after it (`ok` + count, or `failed`), so a crash in between leaves a
+ * trace. No foreign keys: entries outlive deleted tenants and revoked operators.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: bigint('actor_id', { mode: 'number' }),
+    actorName: text('actor_name').notNull(),
+    actorRole: text('actor_role').notNull(),
+    /** AuditAction in contracts. */
+    action: text('action').notNull(),
+    tenantId: text('tenant_id'),
+    /** The filter of a bulk action, or the record / mapping / operator acted on. */
+    target: jsonb('target'),
+    count: integer('count'),
+    note: text('note'),
+    /** started | ok | failed */
+    result: text('result').notNull().default('started'),
+    error: text('error'),
+    requestId: text('request_id'),
+  },
+  (t) => [
+    index('audit_log_tenant').on(t.tenantId, t.id),
+    index('audit_log_actor').on(t.actorName, t.id),
+    index('audit_log_action').on(t.action, t.id),
+  ],
 );
 
 /**

@@ -28,6 +28,7 @@ import {
   setStatus,
   storeSnapshot,
   syncedInvoiceOfJob,
+  waitingOnSyncedDependency,
 } from '../src/repositories/sync-records.js';
 
 // testkit depends on this package, so this suite makes its own throwaway database.
@@ -295,6 +296,47 @@ describe('sync-records, mappings and attempts repositories', () => {
     await t.db.update(qboConnections).set({ status: 'active', updatedAt: new Date() });
     await setStatus(t.db, record.id, { ...park, reason: 'written after the reconnect' });
     expect(await resumable()).toContain('INV-RECONNECT');
+  });
+
+  it('a sweep reads its parked records in one snapshot: a record synced meanwhile is not returned as it is now', async () => {
+    // The waiting sweep chose ids in one statement and read the rows in a second one. A payment synced in
+    // between came back synced, and the sweep queued a resume stamped with the synced state (`resume-v2.2`
+    // beside `resume-v1.1`: the flaky e2e deferrals test). On one connection, a write issued while the
+    // sweep's first statement is being built runs after that statement and before any second one.
+    const invoice = await ensureRecord(t.db, { tenantId: 'acme', entityType: 'invoice', externalId: 'INV-SNAP' });
+    await setStatus(t.db, invoice.id, { status: 'synced', reasonCode: null, reason: null, countAttempt: true });
+    const payment = await ensureRecord(t.db, { tenantId: 'acme', entityType: 'payment', externalId: 'PAY-SNAP' });
+    const park = { status: 'waiting', reasonCode: 'WAITING_FOR_INVOICE', reason: 'waits', countAttempt: true };
+    await setStatus(t.db, payment.id, { ...park, waitingFor: 'invoice:INV-SNAP' });
+    let syncedMeanwhile: Promise<unknown> | undefined;
+    const one = createDb(`${base}/${name}`, {
+      max: 1,
+      debug: (_conn, query) => {
+        if (syncedMeanwhile || !query.includes(`'waiting'`)) return;
+        // Issued once the statement is handed to the connection (a microtask later): queued behind it.
+        syncedMeanwhile = new Promise((resolve, reject) =>
+          queueMicrotask(() => {
+            one.sql`update sync_records set status = 'synced', waiting_for = null,
+              status_version = status_version + 1, attempts = attempts + 1 where id = ${payment.id}`.then(
+              resolve,
+              reject,
+            );
+          }),
+        );
+      },
+    });
+    try {
+      const found = (await waitingOnSyncedDependency(one.db)).filter((r) => r.externalId === 'PAY-SNAP');
+      await syncedMeanwhile;
+      // Either the waiting state the sweep chose it in, or nothing; never the synced row.
+      expect(found.map((r) => r.status)).toEqual(['waiting']);
+      expect(found[0]?.statusVersion).toBe(1);
+      expect((await getRecord(t.db, { tenantId: 'acme', entityType: 'payment', externalId: 'PAY-SNAP' }))?.status).toBe(
+        'synced',
+      );
+    } finally {
+      await one.close();
+    }
   });
 
   describe('the outcome write (one statement)', () => {

@@ -14,6 +14,16 @@ export {
 export { EnqueueTimeoutError, ProducerClosedError } from './errors.js';
 export { registerInboxMetrics } from './inbox-metrics.js';
 export {
+  countTenantDeferral,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_STALE_MS,
+  readHeartbeats,
+  removeHeartbeat,
+  tenantDeferralsLastHour,
+  type WorkerBeat,
+  writeHeartbeat,
+} from './ops-counters.js';
+export {
   createReleasePacer,
   laneOfPriority,
   pacingOfBudget,

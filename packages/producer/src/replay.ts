@@ -194,6 +194,8 @@ export interface ReplayFilter {
   /** Default ['failed']. */
   statuses?: readonly SyncStatus[];
   entityType?: SyncEntityType;
+  /** Only records with this reason code (a group of failures). */
+  reasonCode?: string;
   /** When the record last changed (e.g. failed): from inclusive, to exclusive. */
   from?: Date;
   to?: Date;

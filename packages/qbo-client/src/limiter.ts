@@ -83,6 +83,13 @@ export interface RealmLimiterOptions {
   leaseTtlMs?: number;
   /** How long acquire() may wait for room before answering ok:false (keeps workers serving other realms). */
   maxWaitMs?: number;
+  /**
+   * Requests admitted per window while the Redis server is younger than one window (default: a tenth of
+   * perWindow, which with 450 of QBO's 500 stays under QBO's limit even if the forgotten window was full).
+   * A restart without persistence or a failover to a new server loses every realm's window, while QBO
+   * still counts the requests of the last minute; starting from zero, QBO throttled.
+   */
+  startPerWindow?: number;
   /** Test clock; by default the Redis server's clock is used. */
   now?: () => number;
 }
@@ -106,6 +113,45 @@ export interface RealmLimiter {
 // caller to come back soon rather than after a whole window.
 const CONCURRENCY_POLL_MS = 20;
 const CONCURRENCY_RETRY_AFTER_MS = 250;
+// How often the Redis server's uptime is read again (one INFO per second per process at most): a restart
+// is noticed within this time.
+const UPTIME_RECHECK_MS = 1_000;
+
+/** How long the Redis server behind a connection has been up, read with INFO and shared by its limiters. */
+interface ServerAge {
+  uptimeMs(): Promise<number>;
+}
+const serverAges = new WeakMap<Redis, ServerAge>();
+function serverAgeOf(redis: Redis): ServerAge {
+  const known = serverAges.get(redis);
+  if (known) return known;
+  let read: { ms: number; at: number } | undefined;
+  let reading: Promise<void> | undefined;
+  // A (re)connection may be to a restarted or new server: read its uptime again before the next request.
+  redis.on('ready', () => {
+    read = undefined;
+  });
+  const age: ServerAge = {
+    async uptimeMs() {
+      if (!read || Date.now() - read.at >= UPTIME_RECHECK_MS) {
+        reading ??= redis
+          .info('server')
+          .then((info) => {
+            const seconds = /uptime_in_seconds:(\d+)/.exec(info)?.[1];
+            // A server that does not say (a proxy, a managed service) is taken as established.
+            read = { ms: seconds === undefined ? Number.POSITIVE_INFINITY : Number(seconds) * 1000, at: Date.now() };
+          })
+          .finally(() => {
+            reading = undefined;
+          });
+        await reading;
+      }
+      return read ? read.ms + (Date.now() - read.at) : Number.POSITIVE_INFINITY;
+    },
+  };
+  serverAges.set(redis, age);
+  return age;
+}
 
 /** Sleeps `ms`; resolves early (true) when the signal aborts. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
@@ -136,9 +182,14 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
   const leaseTtlMs = opts.leaseTtlMs ?? 60_000;
   const maxWaitMs = opts.maxWaitMs ?? 250;
   const burst = opts.burst ?? { perWindow: 0, windowMs: 1000 };
+  const startPerWindow = Math.min(opts.perWindow, opts.startPerWindow ?? Math.max(1, Math.floor(opts.perWindow / 10)));
+
+  const server = serverAgeOf(redis);
+  const serverOlderThanWindow = async () => (await server.uptimeMs()) >= opts.windowMs;
 
   async function tryOnce(realmId: string, leaseId: string): Promise<number> {
     const k = realmKeys(opts.keyPrefix, realmId);
+    const perWindow = (await serverOlderThanWindow()) ? opts.perWindow : startPerWindow;
     const [admitted, wait] = await scripts.qboSyncRealmAcquire(
       k.window,
       k.burst,
@@ -148,7 +199,7 @@ export function createRealmLimiter(redis: Redis, opts: RealmLimiterOptions): Rea
       leaseId,
       leaseTtlMs,
       opts.maxConcurrent,
-      opts.perWindow,
+      perWindow,
       opts.windowMs,
       burst.perWindow,
       burst.windowMs,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { faultStatus, QBO_FAULT_CODES } from './fault-status.js';
-import { isMarkedAs, markerFor, noteWithMarker, parseMarker } from './marker.js';
+import { isMarkedAs, isVoidedInQbo, markerFor, noteWithMarker, parseMarker } from './marker.js';
 import { isNewerSnapshot, stableStringify } from './snapshot.js';
 
 describe('faultStatus', () => {
@@ -21,6 +21,8 @@ describe('faultStatus', () => {
     expect(faultStatus('VALIDATION', 'Amount is invalid').reason).toContain('"Amount is invalid"');
     expect(faultStatus('NEEDS_RECONNECT')).toMatchObject({ handling: 'park', status: 'needs_reconnect' });
     expect(faultStatus('DUPLICATE_DOC_NUMBER').handling).toBe('resolve');
+    // Someone else wrote the object meanwhile: never final, a later attempt reads it afresh.
+    expect(faultStatus('STALE_OBJECT').handling).toBe('retry');
   });
 });
 
@@ -36,6 +38,15 @@ describe('markers', () => {
     expect(isMarkedAs(m, { tenantId: 'acme', entityType: 'invoice', externalId: 'INV:1' })).toBe(false);
     expect(parseMarker('hand-written note')).toBeUndefined();
     expect(noteWithMarker(m, 'x'.repeat(5000))).toHaveLength(4000);
+  });
+
+  it('tells a voided transaction by the note QBO prefixes', () => {
+    const m = markerFor('acme', 'payment', 'PAY-1');
+    expect(isVoidedInQbo({ PrivateNote: `Voided - ${m}` })).toBe(true);
+    expect(isVoidedInQbo({ PrivateNote: 'Voided' })).toBe(true);
+    expect(isVoidedInQbo({ PrivateNote: m })).toBe(false);
+    expect(isVoidedInQbo({ PrivateNote: 'Voidedness is a word here' })).toBe(false);
+    expect(isVoidedInQbo({})).toBe(false);
   });
 });
 

@@ -122,8 +122,9 @@ export function faultStatus(code: QboFaultCode, detail?: string): FaultStatus {
     case 'DUPLICATE_DOC_NUMBER':
       return f('resolve', 'conflict', `The invoice number is already used in QuickBooks.${said}`);
     case 'STALE_OBJECT':
+      // Never final: the record was written by someone else meanwhile; a later attempt reads it afresh.
       return f(
-        'resolve',
+        'retry',
         'failed',
         'The QuickBooks record changed while we were updating it; the sync re-reads it and retries.',
       );

@@ -42,3 +42,11 @@ export function noteWithMarker(marker: string, text: string | undefined, max = 4
   const note = body ? `${marker}\n${body}` : marker;
   return Array.from(note).slice(0, max).join('');
 }
+
+/**
+ * Whether QBO shows this invoice or payment voided: QBO prefixes a voided transaction's PrivateNote with
+ * "Voided" (our marker note starts with the marker, so only a void puts the word first).
+ */
+export function isVoidedInQbo(txn: { PrivateNote?: string | null | undefined }): boolean {
+  return /^Voided\b/.test(txn.PrivateNote ?? '');
+}

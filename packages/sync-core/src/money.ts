@@ -1,40 +1,9 @@
 // Money is exact: decimal strings at the edges, integer cents (bigint) inside. No float ever touches an amount.
 
-/** A decimal string that cannot be read as money (or quantity) with the allowed number of decimals. */
-export class InvalidAmountError extends Error {
-  readonly code = 'INVALID_AMOUNT';
-  constructor(
-    readonly value: string,
-    readonly maxDecimals: number,
-  ) {
-    super(`"${value}" is not a decimal with at most ${maxDecimals} decimals`);
-    this.name = 'InvalidAmountError';
-  }
-}
+// Parsing and formatting live with the schemas that admit the strings (contracts), so ingest can check sums.
+import { formatCents, parseScaled, toCents } from '@qbo-sync/contracts';
 
-const DECIMAL_RE = /^(-)?(\d+)(?:\.(\d+))?$/;
-
-/** Parses a decimal string to an integer scaled by 10^scale, refusing more decimals than `scale`. */
-export function parseScaled(value: string, scale: number): bigint {
-  const m = DECIMAL_RE.exec(value.trim());
-  const frac = m?.[3] ?? '';
-  if (!m || frac.length > scale) throw new InvalidAmountError(value, scale);
-  const units = BigInt(`${m[2]}${frac.padEnd(scale, '0')}`);
-  return m[1] === '-' ? -units : units;
-}
-
-/** "120.5" → 12050n. At most 2 decimals. */
-export function toCents(value: string): bigint {
-  return parseScaled(value, 2);
-}
-
-/** 12050n → "120.50", -5n → "-0.05". Always two decimals. */
-export function formatCents(cents: bigint): string {
-  const neg = cents < 0n;
-  const abs = neg ? -cents : cents;
-  const frac = (abs % 100n).toString().padStart(2, '0');
-  return `${neg ? '-' : ''}${abs / 100n}.${frac}`;
-}
+export { formatCents, InvalidAmountError, parseScaled, toCents } from '@qbo-sync/contracts';
 
 export function addMoney(a: string, b: string): string {
   return formatCents(toCents(a) + toCents(b));

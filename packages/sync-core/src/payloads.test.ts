@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { invoice, payment, refund } from './__fixtures__/billing.js';
+import { invoice, payment, refund, unvalidatedInvoice } from './__fixtures__/billing.js';
 import { buildInvoicePayload } from './invoice-payload.js';
 import { qboLink } from './links.js';
 import type { InvoiceRefs } from './mapping.js';
@@ -102,7 +102,7 @@ describe('buildInvoicePayload', () => {
   });
 
   it('refuses totals that are off by a cent, naming the difference', () => {
-    const inv = invoice({ totals: { subtotal: '145.50', tax: '10.00', total: '155.51' } });
+    const inv = unvalidatedInvoice({ totals: { subtotal: '145.50', tax: '10.00', total: '155.51' } });
     const r = buildInvoicePayload({ tenantId: 'acme', invoice: inv, customerRef: { value: '58' }, refs });
     expect(r).toMatchObject({
       ok: false,

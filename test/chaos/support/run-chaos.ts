@@ -13,10 +13,10 @@ import { createLogger } from '@qbo-sync/observability';
 import { createQueues, type Queues } from '@qbo-sync/producer';
 import { createQboClient, TokenSet } from '@qbo-sync/qbo-client';
 import { type RunningSandbox, startSandbox } from '@qbo-sync/qbo-sandbox';
+import { freePort, startOwnPostgres, startOwnRedis } from '@qbo-sync/testkit';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { checkCompany, type Failure, type RecordRow, type VoidPolicy } from './checker.js';
-import { freePort, PrivatePostgres, PrivateRedis } from './infra.js';
 import { type ExpectedCompany, expectedCompany, expectedRecordStatuses } from './model.js';
 import { buildTenantWorkload, type TenantWorkload } from './scenario.js';
 import { API_MAIN, spawnNodeProcess, WorkerFleet, type WorkerProcess } from './worker-process.js';
@@ -216,9 +216,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   };
   try {
     // ---- infrastructure of our own
-    const redis = await PrivateRedis.start();
+    const redis = await startOwnRedis();
     cleanups.push(() => redis.stop());
-    const pg = await PrivatePostgres.start();
+    const pg = await startOwnPostgres();
     cleanups.push(() => pg.destroy());
     const databaseUrl = await pg.createDatabase('qbo_chaos');
     await prepareDatabase(databaseUrl);
@@ -595,9 +595,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         const at = now;
         log('Redis: SIGKILL, restarting EMPTY');
         const down = Date.now();
-        await redis.kill();
+        await redis.stop();
         await pause(1000);
-        await redis.restart();
+        await redis.start();
         faults.redisLoss = { atMs: at, downMs: Date.now() - down };
         log(`Redis back (empty) after ${Date.now() - down} ms`);
       }

@@ -22,7 +22,7 @@ export interface Chaos {
 const WORKER_ENV = { QBO_RATE_LIMIT_PER_WINDOW: '4500', QBO_HTTP_TIMEOUT_MS: '5000' };
 
 export interface ChaosOptions {
-  /** Redis and PostgreSQL servers of the suite's own (see own-services.ts), for suites that kill them. */
+  /** Redis and PostgreSQL servers of the suite's own (`@qbo-sync/testkit`'s own-services.ts), for suites that kill them. */
   redisUrl?: string;
   pgBaseUrl?: string;
   /** INBOX_REQUEUE_AFTER_MS for the API and the workers: how soon a job Redis lost is queued again. */

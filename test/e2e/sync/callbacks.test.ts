@@ -281,7 +281,7 @@ describe('callbacks coalesced per tenant', () => {
     const receiver = await startHostileReceiver((res) => {
       const socket = res.socket;
       if (!socket) return;
-      const line = Buffer.from('HTTP/1.1 200 OK\r\nx-slow: ' + 'a'.repeat(10_000));
+      const line = Buffer.from(`HTTP/1.1 200 OK\r\nx-slow: ${'a'.repeat(10_000)}`);
       let i = 0;
       const timer = setInterval(() => {
         if (socket.destroyed || i >= line.length) return clearInterval(timer);

@@ -171,6 +171,78 @@ describe('deposits: applied to the job invoice whatever the order, exactly once,
     expect((await h.attempts(dep1.rec.id)).filter((a) => a.outcome === 'applied')).toHaveLength(1);
   }, 30_000);
 
+  /** Holds the realm's matching payment writes `ms` in the sandbox; resolves once the first one is held. */
+  async function holdPaymentWrites(t: Tenant, operation: 'update' | 'void', ms: number) {
+    const { rules } = (await h.admin(`/realms/${t.realmId}/faults`, {
+      kind: 'latency',
+      latencyMs: ms,
+      match: { method: 'POST', entity: 'payment', operation },
+    })) as { rules: { id: number }[] };
+    const id = rules.at(-1)?.id;
+    return {
+      held: () =>
+        waitFor(
+          async () => {
+            const now = (await h.admin(`/realms/${t.realmId}/faults`)) as { rules: { id: number; fired: number }[] };
+            return (now.rules.find((r) => r.id === id)?.fired ?? 0) > 0;
+          },
+          { what: `a payment ${operation} to be held in the sandbox` },
+        ),
+      release: () => h.admin(`/realms/${t.realmId}/faults`, undefined, 'DELETE'),
+    };
+  }
+
+  /** The deposit voided, in our record and in QBO, and the invoice's balance whole again, nothing left running. */
+  async function expectDepositVoided(t: Tenant, id: string) {
+    const done = waitFor(
+      async () => {
+        const [open] = await h.db.sql<{ n: number }[]>`
+          select count(*)::int as n from inbox_events where tenant_id = ${t.id} and processed_at is null`;
+        const counts = await h.producer.queues['deposits.apply'].getJobCounts(
+          'active',
+          'waiting',
+          'delayed',
+          'prioritized',
+        );
+        const rec = await h.record(t.id, 'payment', id);
+        return open?.n === 0 && Object.values(counts).every((n) => n === 0) && rec?.status === 'voided';
+      },
+      { timeoutMs: 20_000, what: `deposit ${id} to be voided and every job to finish` },
+    );
+    await done.catch(async (err: Error) => {
+      const r = await h.record(t.id, 'payment', id);
+      throw new Error(`${err.message}; the deposit is ${r?.status} (${r?.reasonCode}) ${JSON.stringify(r?.details)}`);
+    });
+    const rec = await h.record(t.id, 'payment', id);
+    const qbo = (await h.entities(t.realmId, 'Payment')).find((p) => p['Id'] === rec?.qboId);
+    expect(qbo).toMatchObject({ TotalAmt: 0, Line: [] });
+    expect(String(qbo?.['PrivateNote'])).toMatch(/^Voided/);
+    expect(await qboInvoice(t)).toMatchObject({ TotalAmt: 370, Balance: 370 });
+  }
+
+  it('a deposit voided while its application is being written: the void waits for it, then voids it', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'payment.accepted', deposit('DEP-1', '100.00')));
+    await h.waitStatus(t.id, 'payment', 'DEP-1', 'synced');
+    const hold = await holdPaymentWrites(t, 'update', 3_000);
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ jobId: JOB }), 60_000));
+    await hold.held();
+    await h.publish(event(t.id, 'payment.voided', { paymentId: 'DEP-1', reason: 'voided' }, 120_000));
+    await expectDepositVoided(t, 'DEP-1');
+  }, 45_000);
+
+  it('a deposit applied while its void is being written: the void still lands, the application is not left', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'payment.accepted', deposit('DEP-1', '100.00')));
+    await h.waitStatus(t.id, 'payment', 'DEP-1', 'synced');
+    const hold = await holdPaymentWrites(t, 'void', 3_000);
+    await h.publish(event(t.id, 'payment.voided', { paymentId: 'DEP-1', reason: 'voided' }, 120_000));
+    await hold.held();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData({ jobId: JOB }), 60_000));
+    await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    await expectDepositVoided(t, 'DEP-1');
+  }, 45_000);
+
   it('the sweep queues an application whose job was lost (Redis lost it, or it was never queued)', async () => {
     const t = await h.tenant();
     const worker = h.app.workers.get('deposits.apply');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jobIdFor } from '@qbo-sync/contracts';
+import { jobIdFor, RetryState } from '@qbo-sync/contracts';
 import { getConnection } from '@qbo-sync/db/repositories/connections';
+import { getRecord } from '@qbo-sync/db/repositories/sync-records';
 import { TokenSet } from '@qbo-sync/qbo-client';
 import { waitFor } from '@qbo-sync/testkit';
 import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from '../../support/harness.js';
@@ -37,8 +38,22 @@ describe('faults: transient retried with backoff, permanent fail fast, reconnect
       match: { method: 'POST', entity: 'invoice', operation: 'create' },
     });
     const e = event(t.id, 'invoice.sent', invoiceData());
+    const publishedAt = Date.now();
     await h.publish(e);
+    // While BullMQ backs off, the record says it is being retried: which attempt failed, why, when next.
+    const retrying = await waitFor(
+      async () =>
+        (await getRecord(h.db.db, { tenantId: t.id, entityType: 'invoice', externalId: 'INV-1' }))?.retry ?? undefined,
+      { what: 'the record to show its retry' },
+    );
+    const retry = RetryState.parse(retrying);
+    expect(retry).toMatchObject({ attempt: 1, maxAttempts: 10, faultCode: 'SERVER_ERROR' });
+    expect(retry.reason).toMatch(/QuickBooks/);
+    const nextTry = Date.parse(retry.nextTryAt ?? '');
+    expect(nextTry - Date.parse(retry.at)).toBe(5_000);
+    expect(nextTry).toBeGreaterThan(publishedAt);
     const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced', 20_000);
+    expect(rec.retry).toBeNull();
     expect((await h.attempts(rec.id)).map((a) => [a.outcome, a.faultCode])).toEqual([
       ['synced', null],
       ['retry', 'SERVER_ERROR'],

@@ -16,6 +16,26 @@ describe('invoice updates, voids, DocNumber collisions and timeouts', () => {
     await h.close();
   });
 
+  it('voids an invoice edited in QuickBooks since it synced: the stale SyncToken is re-read and the void re-sent', async () => {
+    const t = await h.tenant();
+    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
+    const first = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
+    const realm = await h.qbo.forTenant(t.id);
+    const current = await realm.getInvoice(first.qboId ?? '');
+    await realm.updateInvoice(
+      { Id: current.Id, SyncToken: current.SyncToken, CustomerMemo: { value: 'edited in QuickBooks' } },
+      { tenantId: t.id, entity: 'test-edit', externalId: 'INV-1', version: 'void-edit', operation: 'update' },
+    );
+    // QBO answers a repeated requestid with its first response, a stale-object fault included: the void sent
+    // again with the fresh SyncToken must be a new request, or it stays stale for ever.
+    await h.publish(event(t.id, 'invoice.voided', { invoiceId: 'INV-1' }, 60_000));
+    const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'voided');
+    const [inv] = await h.entities(t.realmId, 'Invoice');
+    expect(inv).toMatchObject({ Id: first.qboId, TotalAmt: 0 });
+    expect(String(inv?.['PrivateNote'])).toMatch(/^Voided/);
+    expect(rec.syncToken).toBe(inv?.['SyncToken']);
+  });
+
   it('re-syncs an updated invoice with the SyncToken, re-reading it when QBO says it is stale', async () => {
     const t = await h.tenant();
     await h.publish(event(t.id, 'invoice.sent', invoiceData()));

@@ -102,15 +102,28 @@ describe('invoices end to end', () => {
     });
   });
 
-  it('fails an invoice whose totals do not add up, naming the difference, and posts nothing', async () => {
+  it('refuses at ingest an invoice whose total is not its lines plus tax, naming the difference', async () => {
     const t = await h.tenant();
-    await h.publish(
-      event(t.id, 'invoice.sent', invoiceData({ totals: { subtotal: '370.00', tax: '0.00', total: '370.05' } })),
+    const e = event(
+      t.id,
+      'invoice.sent',
+      invoiceData({ totals: { subtotal: '370.00', tax: '0.00', total: '370.05' } }),
     );
+    const res = await h.post(t.id, '/v1/events', e);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain('difference 0.05');
+    expect(await h.record(t.id, 'invoice', 'INV-1')).toBeUndefined();
+  });
+
+  it('fails an invoice whose line is not quantity × unit price, naming the line, and posts nothing', async () => {
+    const t = await h.tenant();
+    const data = invoiceData({ totals: { subtotal: '370.05', tax: '0.00', total: '370.05' } });
+    data.lines = data.lines.map((l) => (l.id === 'L2' ? { ...l, amount: '10.05' } : l));
+    await h.publish(event(t.id, 'invoice.sent', data));
     const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'failed');
     expect(rec.reasonCode).toBe('TOTALS_MISMATCH');
-    expect(rec.reason).toContain('difference 0.05');
-    expect(rec.details).toMatchObject({ difference: '0.05', expected: '370.05', computed: '370.00' });
+    expect(rec.reason).toContain('line L2 says 10.05 but quantity × unit price is 10.00');
+    expect(rec.details).toMatchObject({ lines: [{ lineId: 'L2', amount: '10.05', computed: '10.00' }] });
     expect(await h.entities(t.realmId, 'Invoice')).toHaveLength(0);
   });
 

@@ -65,6 +65,7 @@ describe('sync windows by document date, customer and job', () => {
       documentDateFrom: '2026-03-01',
       documentDateTo: '2026-03-31',
       customerId: 'C-1',
+      note: 'March invoices of C-1',
     });
     expect(res).toEqual({ status: 200, json: { queued: 1 } });
     await h.waitStatus(t.id, 'invoice', 'INV-MAR', 'synced');
@@ -90,7 +91,7 @@ describe('sync windows by document date, customer and job', () => {
     await h.publish(event(t.id, 'payment.accepted', paymentData({ id: 'PAY-FEB', invoiceId: 'INV-FEB' })));
     await h.waitStatus(t.id, 'payment', 'PAY-MAR2', 'needs_sync');
     await h.waitStatus(t.id, 'payment', 'PAY-FEB', 'needs_sync');
-    const res = await adminPost(`/admin/tenants/${t.id}/sync`, { jobId: 'CASE-9' });
+    const res = await adminPost(`/admin/tenants/${t.id}/sync`, { jobId: 'CASE-9', note: 'case 9' });
     expect(res).toEqual({ status: 200, json: { queued: 2 } });
     await h.waitStatus(t.id, 'payment', 'PAY-MAR2', 'synced');
     expect(await statusOf(t, 'invoice', 'INV-MAR2')).toBe('synced');
@@ -115,6 +116,7 @@ describe('sync windows by document date, customer and job', () => {
       status: 'failed',
       documentDateFrom: '2026-04-01',
       documentDateTo: '2026-04-30',
+      note: 'April payments after the method was fixed',
     });
     expect(res).toEqual({ status: 200, json: { replayed: 1 } });
     await h.waitStatus(t.id, 'payment', 'PAY-B', 'synced');
@@ -126,6 +128,7 @@ describe('sync windows by document date, customer and job', () => {
     const res = await adminPost(`/admin/tenants/${t.id}/sync`, {
       documentDateFrom: '2026-03-31',
       documentDateTo: '2026-03-01',
+      note: 'backwards window',
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.json)).toContain('documentDateTo');

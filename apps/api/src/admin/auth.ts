@@ -19,6 +19,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { assertRole, authenticateAdmin } from './identity.js';
 
 export { isLoopbackAddress, isLoopbackHost, sameSecret } from '@qbo-sync/security';
 
@@ -32,8 +33,13 @@ export const SESSION_TTL_MS = 12 * 3600 * 1000;
  */
 export const ADMIN_FAILURE_LIMIT = ADMIN_WRONG_TOKEN_LIMIT;
 
+/**
+ * How a request passed: the shared ADMIN_TOKEN (bearer), an operator's bearer token (looked up beforehand,
+ * see identity.ts), a console session (naming `admin` or an operator id), or this machine without ADMIN_TOKEN.
+ */
 export type AdminCheck =
-  | { ok: true }
+  | { ok: true; via: 'token' | 'operator' | 'local' }
+  | { ok: true; via: 'session'; subject: SessionSubject }
   | { ok: false; status: number; code: string; message: string; retryAfterSeconds?: number };
 
 /**
@@ -60,33 +66,54 @@ export function factsOf(request: FastifyRequest): RequestFacts {
   return { method: request.method, headers: request.headers, remoteAddress: request.socket.remoteAddress };
 }
 
-function sessionMac(token: string, expiresAtMs: number, nonce: string): string {
-  return createHmac('sha256', token).update(`qbo-sync admin session ${expiresAtMs} ${nonce}`).digest('base64url');
+/** Who a console session belongs to: the shared admin token, or an operator (by id). */
+export type SessionSubject = 'admin' | number;
+
+function sessionMac(token: string, expiresAtMs: number, nonce: string, subject: SessionSubject): string {
+  return createHmac('sha256', token)
+    .update(`qbo-sync admin session ${expiresAtMs} ${nonce} ${subject}`)
+    .digest('base64url');
 }
 
 /**
  * The cookie value of a console session: expiry + a random nonce (each sign-in its own session, so a sign-out
- * ends only that one) + HMAC keyed by the admin token (rotating the token ends every session).
+ * ends only that one) + who signed in (`admin` or an operator id; revoking the operator ends it, checked on
+ * every request) + HMAC keyed by the admin token (rotating the token ends every session).
  */
-export function sessionValue(token: string, expiresAtMs: number): string {
+export function sessionValue(token: string, expiresAtMs: number, subject: SessionSubject = 'admin'): string {
   const nonce = randomBytes(16).toString('base64url');
-  return `${expiresAtMs}.${nonce}.${sessionMac(token, expiresAtMs, nonce)}`;
+  return `${expiresAtMs}.${nonce}.${subject}.${sessionMac(token, expiresAtMs, nonce, subject)}`;
 }
 
-/** The expiry of a well-signed, unexpired session value; undefined otherwise (ended sessions aside). */
-export function verifySession(token: string, value: string, nowMs: number): number | undefined {
-  const [expires, nonce, mac] = value.split('.');
+/** The expiry and subject of a well-signed, unexpired session value; undefined otherwise (ended sessions aside). */
+export function verifySession(
+  token: string,
+  value: string,
+  nowMs: number,
+): { expiresAtMs: number; subject: SessionSubject } | undefined {
+  const [expires, nonce, who, mac] = value.split('.');
   const expiresAtMs = Number(expires);
-  if (!nonce || !mac || !Number.isSafeInteger(expiresAtMs) || expiresAtMs <= nowMs) return undefined;
-  return sameSecret(mac, sessionMac(token, expiresAtMs, nonce)) ? expiresAtMs : undefined;
+  const subject: SessionSubject | undefined =
+    who === 'admin' ? 'admin' : /^[1-9]\d{0,15}$/.test(who ?? '') ? Number(who) : undefined;
+  if (!nonce || !mac || subject === undefined || !Number.isSafeInteger(expiresAtMs) || expiresAtMs <= nowMs) {
+    return undefined;
+  }
+  return sameSecret(mac, sessionMac(token, expiresAtMs, nonce, subject)) ? { expiresAtMs, subject } : undefined;
 }
 
 /** How a session is named in the database: its hash, since the cookie value is a credential. */
 export const sessionHash = (value: string): string => createHash('sha256').update(value).digest('hex');
 
-async function sessionIsLive(token: string, value: string, nowMs: number, db: Database | undefined): Promise<boolean> {
-  if (verifySession(token, value, nowMs) === undefined) return false;
-  return !(db && (await isAdminSessionEnded(db, sessionHash(value))));
+/** The session's subject while it is live (well signed, unexpired, not signed out); undefined otherwise. */
+async function liveSession(
+  token: string,
+  value: string,
+  nowMs: number,
+  db: Database | undefined,
+): Promise<SessionSubject | undefined> {
+  const verified = verifySession(token, value, nowMs);
+  if (!verified) return undefined;
+  return db && (await isAdminSessionEnded(db, sessionHash(value))) ? undefined : verified.subject;
 }
 
 export function cookieValue(request: FastifyRequest, name: string): string | undefined {
@@ -134,6 +161,8 @@ export async function checkAdmin(
   request: FastifyRequest,
   nowMs: number,
   ctx: AdminContext = {},
+  /** The request's bearer is a known, active operator token (identity.ts looked it up). */
+  operatorBearer = false,
 ): Promise<AdminCheck> {
   const facts = factsOf(request);
   if (isSystemRequest(facts)) {
@@ -143,9 +172,10 @@ export async function checkAdmin(
       'Requests made by qbo-sync itself (tenant callbacks) are never admin requests.',
     );
   }
+  if (operatorBearer) return crossOrigin(facts, ctx) ?? { ok: true, via: 'operator' };
   if (token) {
     const bearer = bearerResult(facts, token);
-    if (bearer === 'valid') return crossOrigin(facts, ctx) ?? { ok: true };
+    if (bearer === 'valid') return crossOrigin(facts, ctx) ?? { ok: true, via: 'token' };
     if (bearer === 'wrong') {
       const limited = throttled(ctx, request, nowMs);
       if (limited) return limited;
@@ -157,7 +187,8 @@ export async function checkAdmin(
       );
     }
     const session = cookieValue(request, ADMIN_COOKIE);
-    if (session && (await sessionIsLive(token, session, nowMs, ctx.db))) return crossOrigin(facts, ctx) ?? { ok: true };
+    const subject = session ? await liveSession(token, session, nowMs, ctx.db) : undefined;
+    if (subject !== undefined) return crossOrigin(facts, ctx) ?? { ok: true, via: 'session', subject };
     return fail(
       401,
       'admin_auth_required',
@@ -173,7 +204,7 @@ export async function checkAdmin(
   if (origin !== undefined && !isLoopbackHost(origin)) {
     return fail(403, 'cross_origin_refused', `${local}; this request came from the web page ${origin}.`);
   }
-  return crossOrigin(facts, ctx) ?? { ok: true };
+  return crossOrigin(facts, ctx) ?? { ok: true, via: 'local' };
 }
 
 /** Sends a failed check as the error it is (with Retry-After when throttled). */
@@ -182,12 +213,10 @@ export function refuse(check: Extract<AdminCheck, { ok: false }>, reply: Fastify
   throw new ApiError(check.status, check.code, check.message);
 }
 
-/** onRequest hook guarding a plugin's routes. */
+/** onRequest hook guarding a plugin's routes: who is asking (request.operator), and may their role do this. */
 export function requireAdmin(deps: ApiDeps) {
-  const now = deps.now ?? Date.now;
-  const ctx = adminContext(deps);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const check = await checkAdmin(deps.config.api.adminToken, request, now(), ctx);
-    if (!check.ok) refuse(check, reply);
+    request.operator = await authenticateAdmin(deps, request, reply);
+    assertRole(request);
   };
 }

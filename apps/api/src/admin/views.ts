@@ -3,6 +3,7 @@ import {
   type AttemptView,
   type ConnectionView,
   type MappingView,
+  RetryState,
   type SyncEntityType,
   type SyncRecordView,
   type SyncStatus,
@@ -75,6 +76,13 @@ export function mappingView(row: MappingRow): MappingView {
   };
 }
 
+/** The stored retry state, or null (also when it does not parse: the list must still render). */
+function retryOf(stored: unknown): RetryState | null {
+  if (stored == null) return null;
+  const parsed = RetryState.safeParse(stored);
+  return parsed.success ? parsed.data : null;
+}
+
 export function recordView(row: SyncRecordRow): SyncRecordView {
   return {
     tenantId: row.tenantId,
@@ -92,6 +100,7 @@ export function recordView(row: SyncRecordRow): SyncRecordView {
     pendingJob: row.pendingJob,
     waitingFor: row.waitingFor,
     manualSyncRequestedAt: iso(row.manualSyncRequestedAt),
+    retry: retryOf(row.retry),
     syncedAt: iso(row.syncedAt),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

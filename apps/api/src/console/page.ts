@@ -1,10 +1,11 @@
-// The sync console's HTML: one page, no framework; console/client.ts is its script (served at /console/app.js).
-import { SyncEntityType, SyncStatus } from '@qbo-sync/contracts';
+// The console's page shell: navigation, the scripts (htmx, its morph extension, uPlot, our small script — all
+// served by this API, no CDN), and the status words every page uses.
+import type { SyncStatus } from '@qbo-sync/contracts';
 import { esc, page } from '../admin/html.js';
+import { ASSET_PATHS, CONSOLE_SCRIPT_PATH, CONSOLE_STYLE_PATH } from './assets.js';
+import { type Html, html, raw } from './html.js';
 
-export const CONSOLE_SCRIPT_PATH = '/console/app.js';
-
-/** Statuses in the words a support person reads; the console script receives the same table. */
+/** Statuses in the words a support person reads. */
 export const STATUS_WORDS: Record<SyncStatus, string> = {
   pending: 'Received, not processed yet',
   syncing: 'Syncing now',
@@ -19,64 +20,52 @@ export const STATUS_WORDS: Record<SyncStatus, string> = {
   voided: 'Voided',
 };
 
-const CONSOLE_STYLE = `header{display:flex;justify-content:space-between;align-items:center;gap:1rem}
-nav a,nav button{margin-left:.75rem}
-fieldset{border:1px solid #d0d7de;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}
-label{margin-right:1rem;white-space:nowrap}
-table{border-collapse:collapse;width:100%;margin-top:.5rem}
-th,td{border-bottom:1px solid #e5e7eb;padding:.35rem .5rem;text-align:left;vertical-align:top}
-tr.selected{background:#eef4ff}
-.status{font-weight:600;white-space:nowrap}
-.status-synced{color:#1a7f37}.status-needs_sync,.status-skipped,.status-pending,.status-syncing{color:#57606a}
-.status-failed,.status-conflict,.status-needs_mapping,.status-needs_reconnect{color:#b42318}
-.status-waiting{color:#9a6700}
-#message{min-height:1.4em;font-weight:600}
-#detail{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;margin-top:1rem}
-.muted{color:#57606a}`;
+export const statusWord = (status: string): string => STATUS_WORDS[status as SyncStatus] ?? status;
 
-function options(values: readonly string[], labels: Partial<Record<string, string>> = {}, selected = ''): string {
-  return values
-    .map((v) => `<option value="${esc(v)}"${v === selected ? ' selected' : ''}>${esc(labels[v] ?? v)}</option>`)
-    .join('');
+/** The console's pages, in navigation order; `path` is each page's shareable URL. */
+export const NAV = [
+  { id: 'overview', path: '/console', label: 'Overview' },
+  { id: 'records', path: '/console/records', label: 'Records' },
+  { id: 'failures', path: '/console/failures', label: 'Failures by reason' },
+  { id: 'mappings', path: '/console/mappings', label: 'Mappings' },
+  { id: 'audit', path: '/console/audit', label: 'Audit log' },
+] as const;
+export type NavId = (typeof NAV)[number]['id'];
+
+export interface ShellOptions {
+  title: string;
+  active?: NavId;
+  /** Shows the sign-out button (only meaningful with ADMIN_TOKEN and a session). */
+  signOut: boolean;
+  /** Carried on navigation links, so a person moving between pages stays on the tenant they chose. */
+  tenant?: string | undefined;
 }
 
-/** The console page; `signOut` shows the sign-out button (only meaningful with ADMIN_TOKEN and a session). */
-export function consolePage(opts: { signOut: boolean }): string {
-  const body = `<header><h1>qbo-sync sync console</h1><nav>
-<a href="/admin/queues">Queue dashboard</a><a href="/docs">API reference</a>
-${opts.signOut ? '<button type="button" id="sign-out">Sign out</button>' : ''}</nav></header>
-<fieldset id="tenant-bar"><legend>Tenant</legend>
-<label>Tenant <select id="tenant" name="tenant"></select></label>
-<span id="connection" class="muted"></span>
-<button type="button" id="connect">Connect QuickBooks</button>
-<p id="counts" class="muted"></p></fieldset>
-<form id="filters"><fieldset><legend>Find syncs</legend>
-<label>Status <select id="status" name="status"><option value="">any</option>${options(
-    SyncStatus.options,
-    STATUS_WORDS,
-    'failed',
-  )}</select></label>
-<label>Type <select id="entityType" name="entityType"><option value="">any</option>${options(
-    SyncEntityType.options,
-  )}</select></label>
-<label>Changed from <input type="date" id="from" name="from"></label>
-<label>to (including) <input type="date" id="to" name="to"></label>
-<button type="submit" id="search">Search</button>
-<button type="button" id="replay-all">Replay all matching</button>
-<button type="button" id="manual-sync" title="For tenants with automatic sync off">Sync everything waiting for a manual sync</button>
-</fieldset></form>
-<p id="message" role="status" aria-live="polite"></p>
-<table id="records"><thead><tr><th>Status</th><th>Type</th><th>Billing id</th><th>Doc #</th><th>Why</th><th>Changed</th><th>Actions</th></tr></thead>
-<tbody></tbody></table>
-<button type="button" id="more" hidden>Load more</button>
-<section id="detail" hidden></section>
-<script src="${CONSOLE_SCRIPT_PATH}" defer></script>`;
-  return page('qbo-sync console', body, `<style>${CONSOLE_STYLE}</style>`);
+/** A complete console page around `main`. */
+export function consoleShell(opts: ShellOptions, main: Html): string {
+  const nav = NAV.map((n) => {
+    const href = opts.tenant && n.id !== 'overview' ? `${n.path}?tenant=${encodeURIComponent(opts.tenant)}` : n.path;
+    return html`<li><a href="${href}"${raw(n.id === opts.active ? ' aria-current="page"' : '')}>${n.label}</a></li>`;
+  });
+  const body = html`<a class="skip" href="#main">Skip to content</a>
+<header><p class="brand">qbo-sync console</p><nav aria-label="Console pages"><ul>${nav}</ul></nav>
+<p class="tools"><a href="/admin/queues">Queue dashboard</a> <a href="/docs">API reference</a>
+${opts.signOut ? html`<button type="button" id="sign-out">Sign out</button>` : ''}</p></header>
+<main id="main" tabindex="-1"><h1>${opts.title}</h1>${main}</main>
+<p id="toast" role="status" aria-live="polite"></p>`;
+  const head = [
+    '<link rel="icon" href="data:,">',
+    '<meta name="htmx-config" content=\'{"allowEval":false,"includeIndicatorStyles":false,"defaultSettleDelay":0,"disableInheritance":true}\'>',
+    `<link rel="stylesheet" href="${ASSET_PATHS.uplotCss}"><link rel="stylesheet" href="${CONSOLE_STYLE_PATH}">`,
+    `<script src="${ASSET_PATHS.htmx}" defer></script><script src="${ASSET_PATHS.morph}" defer></script>`,
+    `<script src="${ASSET_PATHS.uplot}" defer></script><script src="${CONSOLE_SCRIPT_PATH}" defer></script>`,
+  ].join('');
+  return page(`${opts.title} — qbo-sync console`, body.text, head);
 }
 
 /** Shown instead of the console until a person signs in with the admin token. */
 export function signInPage(problem?: string): string {
-  const body = `<h1>qbo-sync sync console</h1>
+  const body = `<h1>qbo-sync console</h1>
 <p>Sign in with the deployment's admin token (<code>ADMIN_TOKEN</code>).</p>
 ${problem ? `<p class="bad">${esc(problem)}</p>` : ''}
 <form method="post" action="/admin/session">
@@ -87,5 +76,5 @@ ${problem ? `<p class="bad">${esc(problem)}</p>` : ''}
 
 /** Shown when ADMIN_TOKEN is unset and the browser is not on this machine. */
 export function localOnlyPage(message: string): string {
-  return page('qbo-sync console', `<h1>qbo-sync sync console</h1><p class="bad">${esc(message)}</p>`);
+  return page('qbo-sync console', `<h1>qbo-sync console</h1><p class="bad">${esc(message)}</p>`);
 }

@@ -1,6 +1,7 @@
 import type { ConnectResponse, DisconnectResponse } from '@qbo-sync/contracts';
 import { getConnection } from '@qbo-sync/db/repositories/connections';
 import type { FastifyPluginAsync } from 'fastify';
+import { audited } from '../admin/audit.js';
 import { requireAdmin } from '../admin/auth.js';
 import { adminErrors, adminSecurity, pathParams, tenantParam } from '../admin/docs.js';
 import { createConnectState, STATE_TTL_SECONDS } from '../admin/oauth-state.js';
@@ -20,6 +21,8 @@ export const adminConnectRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
   app.get<TenantRoute>(
     '/admin/tenants/:tenantId/connect',
     {
+      // A GET, but it hands out a link that (re)connects the company: an admin's action.
+      config: { role: 'admin' },
       schema: {
         ...common,
         summary: 'Start connecting QuickBooks (or reconnecting)',
@@ -36,9 +39,14 @@ export const adminConnectRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const qbo = qboOf(deps);
-      const state = await createConnectState(deps.redis, deps.config.queuePrefix, tenant.id);
-      const out: ConnectResponse = { authorizeUrl: qbo.oauth.authorizeUrl(state), expiresInSeconds: STATE_TTL_SECONDS };
-      return out;
+      return audited(deps, request, { action: 'tenant.connect', tenantId: tenant.id }, async () => {
+        const state = await createConnectState(deps.redis, deps.config.queuePrefix, tenant.id);
+        const out: ConnectResponse = {
+          authorizeUrl: qbo.oauth.authorizeUrl(state),
+          expiresInSeconds: STATE_TTL_SECONDS,
+        };
+        return out;
+      });
     },
   );
 
@@ -64,7 +72,12 @@ export const adminConnectRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       if (!connection) {
         throw new ApiError(409, 'not_connected', `Tenant "${tenant.id}" has no QuickBooks connection to disconnect.`);
       }
-      const { revokedAtIntuit } = await qbo.oauth.revoke(tenant.id);
+      const { revokedAtIntuit } = await audited(
+        deps,
+        request,
+        { action: 'tenant.disconnect', tenantId: tenant.id },
+        () => qbo.oauth.revoke(tenant.id),
+      );
       const out: DisconnectResponse = { status: 'disconnected', revokedAtIntuit };
       return out;
     },

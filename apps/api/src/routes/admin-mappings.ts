@@ -15,6 +15,7 @@ import { resumeParked } from '@qbo-sync/producer';
 import type { RealmClient } from '@qbo-sync/qbo-client';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { audited } from '../admin/audit.js';
 import { requireAdmin } from '../admin/auth.js';
 import { adminErrors, adminSecurity, body, pathParams, tenantParam } from '../admin/docs.js';
 import { parseInput } from '../admin/parse.js';
@@ -96,6 +97,7 @@ export const adminMappingRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
   app.put<MappingRoute>(
     '/admin/tenants/:tenantId/mappings/:kind/:key',
     {
+      config: { role: 'support' },
       schema: {
         ...common,
         summary: 'Create or change a mapping',
@@ -114,22 +116,32 @@ export const adminMappingRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       const tenant = await loadTenant(deps, request.params.tenantId);
       const { kind, key } = parseInput(MappingParams, request.params, 'mapping path');
       const input = parseInput(UpsertMappingBody, request.body, 'mapping');
-      const row = await upsertMapping(deps.db, {
-        tenantId: tenant.id,
-        kind,
-        externalKey: key,
-        qboId: input.qboId,
-        qboName: input.qboName ?? null,
-      });
-      const resumed = await resumeParked(replayDepsOf(deps), tenant.id, { status: 'needs_mapping' });
-      const out: UpsertMappingResponse = { mapping: mappingView(row), resumed };
-      return out;
+      const target = { kind, key, qboId: input.qboId, ...(input.qboName ? { qboName: input.qboName } : {}) };
+      return audited(
+        deps,
+        request,
+        { action: 'mapping.set', tenantId: tenant.id, target },
+        async () => {
+          const row = await upsertMapping(deps.db, {
+            tenantId: tenant.id,
+            kind,
+            externalKey: key,
+            qboId: input.qboId,
+            qboName: input.qboName ?? null,
+          });
+          const resumed = await resumeParked(replayDepsOf(deps), tenant.id, { status: 'needs_mapping' });
+          const out: UpsertMappingResponse = { mapping: mappingView(row), resumed };
+          return out;
+        },
+        (out) => out.resumed,
+      );
     },
   );
 
   app.delete<MappingRoute>(
     '/admin/tenants/:tenantId/mappings/:kind/:key',
     {
+      config: { role: 'support' },
       schema: {
         ...common,
         summary: 'Remove a mapping',
@@ -144,9 +156,16 @@ export const adminMappingRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
     async (request, reply) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const { kind, key } = parseInput(MappingParams, request.params, 'mapping path');
-      if (!(await deleteMapping(deps.db, tenant.id, kind, key))) {
-        throw new ApiError(404, 'mapping_not_found', `Tenant "${tenant.id}" has no ${kind} mapping for "${key}".`);
-      }
+      await audited(
+        deps,
+        request,
+        { action: 'mapping.remove', tenantId: tenant.id, target: { kind, key } },
+        async () => {
+          if (!(await deleteMapping(deps.db, tenant.id, kind, key))) {
+            throw new ApiError(404, 'mapping_not_found', `Tenant "${tenant.id}" has no ${kind} mapping for "${key}".`);
+          }
+        },
+      );
       return reply.status(204).send();
     },
   );

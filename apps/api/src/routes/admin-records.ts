@@ -3,6 +3,7 @@ import {
   ManualSyncBody,
   type ManualSyncResponse,
   ReplayBody,
+  ReplayOneBody,
   type ReplayOneResponse,
   type ReplayResponse,
   type SyncRecordDetailResponse,
@@ -15,6 +16,7 @@ import { getRecord } from '@qbo-sync/db/repositories/sync-records';
 import { listRecordsPage, type RecordCursor } from '@qbo-sync/db/repositories/sync-records-admin';
 import { NothingToReplayError, replayRecord, replayWhere, requestManualSync } from '@qbo-sync/producer';
 import type { FastifyPluginAsync } from 'fastify';
+import { audited } from '../admin/audit.js';
 import { requireAdmin } from '../admin/auth.js';
 import { adminErrors, adminSecurity, body, pathParams, tenantParam } from '../admin/docs.js';
 import { parseInput } from '../admin/parse.js';
@@ -47,6 +49,23 @@ export function decodeCursor(raw: string): RecordCursor {
   );
 }
 
+/** A bulk action's filter as the audit log keeps it (dates as ISO text). */
+function auditFilter(f: {
+  statuses?: string[];
+  entityType?: string;
+  reasonCode?: string;
+  from?: Date;
+  to?: Date;
+}): Record<string, unknown> {
+  return {
+    ...(f.statuses ? { status: f.statuses.join(',') } : {}),
+    ...(f.entityType ? { entityType: f.entityType } : {}),
+    ...(f.reasonCode ? { reasonCode: f.reasonCode } : {}),
+    ...(f.from ? { from: f.from.toISOString() } : {}),
+    ...(f.to ? { to: f.to.toISOString() } : {}),
+  };
+}
+
 const RECORD_FILTERS = {
   type: 'object',
   properties: {
@@ -54,6 +73,8 @@ const RECORD_FILTERS = {
     entityType: { type: 'string', enum: ['customer', 'invoice', 'payment', 'refund'] },
     from: { type: 'string', description: 'Changed at or after (ISO date or date-time).' },
     to: { type: 'string', description: 'Changed before (ISO date or date-time).' },
+    retrying: { type: 'string', enum: ['true', 'false'], description: 'Only records being retried (true) or not.' },
+    q: { type: 'string', description: 'Search words (billing id, document number, QBO id, customer name or e-mail).' },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     cursor: { type: 'string' },
   },
@@ -108,6 +129,8 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
         ...documentWindowOf(q),
+        ...(q.retrying !== undefined ? { retrying: q.retrying } : {}),
+        ...(q.q ? { q: q.q } : {}),
         limit: q.limit,
         ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
       });
@@ -146,6 +169,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
   app.post<RecordRoute>(
     '/admin/tenants/:tenantId/sync-records/:entityType/:externalId/replay',
     {
+      config: { role: 'support' },
       schema: {
         ...common,
         summary: 'Replay one sync',
@@ -154,6 +178,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
           'for it. Fix the cause first (a mapping, a reconnect); the attempt history shows the outcome. An entity ' +
           'whose events arrived but that has no record yet (its job never ran) gets its newest event queued.',
         params: recordParams,
+        body: body('ReplayOneRequest'),
         response: {
           200: response('Queued.', 'ReplayOneResponse'),
           ...adminErrors({
@@ -165,21 +190,32 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     },
     async (request) => {
       const { key } = await loadRecord(request.params);
-      try {
-        const replayed = await replayRecord(replayDepsOf(deps), key);
-        if (!replayed) throw notFound(key);
-        const out: ReplayOneResponse = { replayed: 1, jobId: replayed.jobId };
-        return out;
-      } catch (err) {
-        if (err instanceof NothingToReplayError) throw new ApiError(409, 'nothing_to_replay', err.message);
-        throw err;
-      }
+      const { note } = parseInput(ReplayOneBody, request.body, 'replay request');
+      const target = { entityType: key.entityType, externalId: key.externalId };
+      return audited(
+        deps,
+        request,
+        { action: 'record.replay', tenantId: key.tenantId, target, note },
+        async () => {
+          try {
+            const replayed = await replayRecord(replayDepsOf(deps), key);
+            if (!replayed) throw notFound(key);
+            const out: ReplayOneResponse = { replayed: 1, jobId: replayed.jobId };
+            return out;
+          } catch (err) {
+            if (err instanceof NothingToReplayError) throw new ApiError(409, 'nothing_to_replay', err.message);
+            throw err;
+          }
+        },
+        () => 1,
+      );
     },
   );
 
   app.post<TenantRoute>(
     '/admin/tenants/:tenantId/replay',
     {
+      config: { role: 'support' },
       schema: {
         ...common,
         summary: 'Replay many syncs (default: every failure)',
@@ -197,13 +233,21 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const input = parseInput(ReplayBody, request.body, 'replay request');
-      const replayed = await replayWhere(replayDepsOf(deps), tenant.id, {
+      const filter = {
         statuses: [input.status],
         ...(input.entityType ? { entityType: input.entityType } : {}),
+        ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
         ...(input.from ? { from: input.from } : {}),
         ...(input.to ? { to: input.to } : {}),
         ...documentWindowOf(input),
-      });
+      };
+      const replayed = await audited(
+        deps,
+        request,
+        { action: 'records.replay', tenantId: tenant.id, target: auditFilter(filter), note: input.note },
+        () => replayWhere(replayDepsOf(deps), tenant.id, filter),
+        (n) => n,
+      );
       const out: ReplayResponse = { replayed };
       return out;
     },
@@ -212,6 +256,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
   app.post<TenantRoute>(
     '/admin/tenants/:tenantId/sync',
     {
+      config: { role: 'support' },
       schema: {
         ...common,
         summary: 'Manual sync window (tenants with auto-sync off)',
@@ -230,12 +275,19 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const input = parseInput(ManualSyncBody, request.body, 'sync request');
-      const queued = await requestManualSync(replayDepsOf(deps), tenant.id, {
+      const filter = {
         ...(input.entityType ? { entityType: input.entityType } : {}),
         ...(input.from ? { from: input.from } : {}),
         ...(input.to ? { to: input.to } : {}),
         ...documentWindowOf(input),
-      });
+      };
+      const queued = await audited(
+        deps,
+        request,
+        { action: 'records.manual_sync', tenantId: tenant.id, target: auditFilter(filter), note: input.note },
+        () => requestManualSync(replayDepsOf(deps), tenant.id, filter),
+        (n) => n,
+      );
       const out: ManualSyncResponse = { queued };
       return out;
     },

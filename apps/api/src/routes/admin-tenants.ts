@@ -10,7 +10,11 @@ import {
   TenantSettingsPatch,
 } from '@qbo-sync/contracts';
 import { getConnection } from '@qbo-sync/db/repositories/connections';
-import { countRecordsByStatus, listConnectionStatuses } from '@qbo-sync/db/repositories/sync-records-admin';
+import {
+  countRecordsByStatus,
+  countRetrying,
+  listConnectionStatuses,
+} from '@qbo-sync/db/repositories/sync-records-admin';
 import {
   createTenant,
   deleteTenant,
@@ -23,6 +27,7 @@ import {
 import { removeTenantJobs } from '@qbo-sync/producer';
 import { checkCallbackUrl } from '@qbo-sync/security';
 import type { FastifyPluginAsync } from 'fastify';
+import { audited } from '../admin/audit.js';
 import { requireAdmin } from '../admin/auth.js';
 import { adminErrors, adminSecurity, body, pathParams, tenantParam } from '../admin/docs.js';
 import { parseInput } from '../admin/parse.js';
@@ -70,11 +75,12 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const input = parseInput(CreateTenantBody, request.body, 'tenant');
       assertCallbackUrlAllowed(deps, input.settings?.callbackUrl, 'settings.callbackUrl');
       try {
-        const created = await createTenant(deps.db, deps.secrets, {
-          id: input.id,
-          name: input.name,
-          settings: input.settings ?? {},
-        });
+        const created = await audited(
+          deps,
+          request,
+          { action: 'tenant.create', tenantId: input.id, target: { name: input.name, settings: input.settings ?? {} } },
+          () => createTenant(deps.db, deps.secrets, { id: input.id, name: input.name, settings: input.settings ?? {} }),
+        );
         const out: CreateTenantResponse = {
           tenant: tenantView(created.tenant),
           apiKey: created.apiKey,
@@ -131,9 +137,10 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     },
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
-      const [connection, counted] = await Promise.all([
+      const [connection, counted, retrying] = await Promise.all([
         getConnection(deps.db, tenant.id),
         countRecordsByStatus(deps.db, tenant.id),
+        countRetrying(deps.db, tenant.id),
       ]);
       const counts = Object.fromEntries(
         SyncStatus.options.map((s) => [s, counted[s] ?? 0]),
@@ -142,6 +149,7 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...tenantView(tenant),
         connection: connectionView(connection, tenant.id),
         counts,
+        retrying,
       };
       return out;
     },
@@ -168,7 +176,13 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const tenant = await loadTenant(deps, request.params.tenantId);
       const patch = parseInput(TenantSettingsPatch, request.body, 'settings patch');
       assertCallbackUrlAllowed(deps, patch.callbackUrl, 'callbackUrl');
-      return tenantView(await updateTenantSettings(deps.db, tenant.id, patch));
+      const updated = await audited(
+        deps,
+        request,
+        { action: 'tenant.settings', tenantId: tenant.id, target: patch },
+        () => updateTenantSettings(deps.db, tenant.id, patch),
+      );
+      return tenantView(updated);
     },
   );
 
@@ -188,7 +202,9 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     },
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
-      const rotated = await rotateApiKey(deps.db, tenant.id);
+      const rotated = await audited(deps, request, { action: 'tenant.rotate_key', tenantId: tenant.id }, () =>
+        rotateApiKey(deps.db, tenant.id),
+      );
       const out: RotateKeyResponse = { apiKey: rotated.apiKey, apiKeyPrefix: rotated.apiKeyPrefix };
       return out;
     },
@@ -211,7 +227,10 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     },
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
-      const out: RotateSecretResponse = { signingSecret: await rotateSigningSecret(deps.db, deps.secrets, tenant.id) };
+      const signingSecret = await audited(deps, request, { action: 'tenant.rotate_secret', tenantId: tenant.id }, () =>
+        rotateSigningSecret(deps.db, deps.secrets, tenant.id),
+      );
+      const out: RotateSecretResponse = { signingSecret };
       return out;
     },
   );
@@ -233,12 +252,20 @@ export const adminTenantRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     },
     async (request) => {
       const tenant = await loadTenant(deps, request.params.tenantId);
-      const { revokedAtIntuit } = deps.qbo ? await deps.qbo.oauth.revoke(tenant.id) : { revokedAtIntuit: false };
-      // Jobs go first: retained completed jobs would de-duplicate a re-created tenant's re-sent events.
-      const jobsRemoved = await removeTenantJobs(deps.producer.queues, tenant.id);
-      if (!(await deleteTenant(deps.db, tenant.id))) {
-        throw new ApiError(404, 'tenant_not_found', `Tenant "${tenant.id}" was deleted meanwhile.`);
-      }
+      const { revokedAtIntuit, jobsRemoved } = await audited(
+        deps,
+        request,
+        { action: 'tenant.delete', tenantId: tenant.id, target: { name: tenant.name } },
+        async () => {
+          const { revokedAtIntuit } = deps.qbo ? await deps.qbo.oauth.revoke(tenant.id) : { revokedAtIntuit: false };
+          // Jobs go first: retained completed jobs would de-duplicate a re-created tenant's re-sent events.
+          const jobsRemoved = await removeTenantJobs(deps.producer.queues, tenant.id);
+          if (!(await deleteTenant(deps.db, tenant.id))) {
+            throw new ApiError(404, 'tenant_not_found', `Tenant "${tenant.id}" was deleted meanwhile.`);
+          }
+          return { revokedAtIntuit, jobsRemoved };
+        },
+      );
       request.log.info({ tenantId: tenant.id, revokedAtIntuit, jobsRemoved }, 'tenant deleted');
       const out: DeleteTenantResponse = { deleted: true, revokedAtIntuit };
       return out;

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { JOB_NAMES } from '@qbo-sync/contracts';
 import type { FastifyPluginAsync } from 'fastify';
-import { adminContext, checkAdmin } from '../admin/auth.js';
+import { assertRole, tryAuthenticate } from '../admin/identity.js';
 import type { RouteOptions } from '../deps.js';
 import { ApiError, errorBody } from '../errors.js';
 
@@ -14,12 +14,21 @@ export const DASHBOARD_PATH = '/admin/queues';
  * state, failed jobs with their errors, retry and clean. Behind the admin guard (bearer token or console sign-in).
  */
 export const dashboardRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
-  const now = deps.now ?? Date.now;
-  const ctx = adminContext(deps);
   // Answered here, not thrown: bull-board installs its own error handler in its scope.
   app.addHook('onRequest', async (request, reply) => {
-    const check = await checkAdmin(deps.config.api.adminToken, request, now(), ctx);
-    if (check.ok) return;
+    const result = await tryAuthenticate(deps, request);
+    if ('operator' in result) {
+      request.operator = result.operator;
+      try {
+        // Looking is for every operator; bull-board's retry, clean, promote and remove are for admins.
+        assertRole(request, request.method === 'GET' || request.method === 'HEAD' ? 'read_only' : 'admin');
+        return;
+      } catch (err) {
+        const refused = err as ApiError;
+        return reply.status(refused.statusCode).send(errorBody(refused, request.id));
+      }
+    }
+    const check = result.refusal;
     if (check.retryAfterSeconds !== undefined) reply.header('retry-after', String(check.retryAfterSeconds));
     // A person opening the dashboard in a browser signs in on the console first.
     if (

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../deps.js';
 import { adminConnectRoutes } from './admin-connect.js';
 import { adminMappingRoutes } from './admin-mappings.js';
+import { adminOperationRoutes } from './admin-operations.js';
+import { adminOverviewRoutes } from './admin-overview.js';
 import { adminRecordRoutes } from './admin-records.js';
 import { adminTenantRoutes } from './admin-tenants.js';
 import { connectRoutes } from './connect.js';
@@ -24,6 +26,8 @@ export const ROUTES: ReadonlyArray<FastifyPluginAsync<RouteOptions>> = [
   adminConnectRoutes,
   adminMappingRoutes,
   adminRecordRoutes,
+  adminOperationRoutes,
+  adminOverviewRoutes,
   connectRoutes,
   dashboardRoutes,
   consoleRoutes,

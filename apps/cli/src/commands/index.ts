@@ -4,6 +4,7 @@ import { connect, disconnectCommand } from './connect.js';
 import { demoLoad, demoSetup } from './demo.js';
 import { examplesWrite } from './examples.js';
 import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './mappings.js';
+import { audit, operatorsCreate, operatorsList, operatorsRevoke, search } from './operations.js';
 import { replay, sync } from './replay.js';
 import { send } from './send.js';
 import { status } from './status.js';
@@ -31,11 +32,16 @@ export const COMMANDS: readonly AnyCommand[] = [
   mappingsRemove,
   qboListCommand,
   status,
+  search,
   replay,
   sync,
   send,
   backfill,
   demoSetup,
   demoLoad,
+  operatorsCreate,
+  operatorsList,
+  operatorsRevoke,
+  audit,
   examplesWrite,
 ];

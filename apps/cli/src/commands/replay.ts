@@ -19,7 +19,14 @@ const RANGE_OPTIONS = {
   'dated-to': { type: 'string', hint: '<YYYY-MM-DD>', description: 'documents dated on or before' },
   customer: { type: 'string', hint: '<id>', description: "the billing customer's id" },
   job: { type: 'string', hint: '<id>', description: 'the billing job or case' },
+  note: { type: 'string', hint: '<why>', description: 'why (required for many records; kept in the audit log)' },
 } as const;
+
+/** A bulk action's note: required, so the audit log says why. */
+function noteOf(values: { note?: string }, usage: string): string {
+  if (!values.note?.trim()) throw new UsageError('Say why with --note "<why>" (kept in the audit log).', usage);
+  return values.note;
+}
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 function day(flag: string, v: string): string {
@@ -68,8 +75,8 @@ export const replay = defineCommand({
   details: [
     'examples:',
     '  qbo-sync replay demo invoice inv-5001',
-    '  qbo-sync replay demo --failed --from 7d',
-    '  qbo-sync replay demo --failed --dated-from 2026-01-01 --dated-to 2026-03-31 --customer cust-1001',
+    '  qbo-sync replay demo --failed --from 7d --note "QuickBooks outage on Monday"',
+    '  qbo-sync replay demo --failed --dated-from 2026-01-01 --dated-to 2026-03-31 --customer cust-1001 --note "March re-run"',
   ],
   options: {
     failed: { type: 'boolean', description: 'replay every failed record (in the range)' },
@@ -86,7 +93,7 @@ export const replay = defineCommand({
         throw new UsageError('Replay one record or a range (--failed / --status …), not both.', USAGE);
       }
       const type = oneOf('entityType', entityType, SyncEntityType.options);
-      const result = await replayOne(ctx.api, tenantId, type, externalId);
+      const result = await replayOne(ctx.api, tenantId, type, externalId, values.note);
       if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
       else ctx.out.out(`Queued ${type} ${externalId} again (job ${result.jobId}).`);
       return 0;
@@ -96,7 +103,11 @@ export const replay = defineCommand({
       throw new UsageError('Use --failed or --status <status>, not both.', USAGE);
     }
     const status = values.status === undefined ? 'failed' : oneOf('--status', values.status, SyncStatus.options);
-    const result = await replayMany(ctx.api, tenantId, { status, ...range(values, ctx.now()) });
+    const result = await replayMany(ctx.api, tenantId, {
+      status,
+      ...range(values, ctx.now()),
+      note: noteOf(values, USAGE),
+    });
     if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
     else
       ctx.out.out(
@@ -112,13 +123,16 @@ export const sync = defineCommand({
   summary: 'Manual sync window: queue the tenant’s needs_sync records (tenants with auto-sync off).',
   details: [
     'example (invoices of March for one case):',
-    '  qbo-sync sync demo --entity-type invoice --dated-from 2026-03-01 --dated-to 2026-03-31 --job CASE-7',
+    '  qbo-sync sync demo --entity-type invoice --dated-from 2026-03-01 --dated-to 2026-03-31 --job CASE-7 --note "March close"',
   ],
   options: RANGE_OPTIONS,
   positionals: { min: 1, max: 1 },
   async run(ctx, { positionals, values }) {
     const [tenantId = ''] = positionals;
-    const result = await manualSync(ctx.api, tenantId, range(values, ctx.now()));
+    const result = await manualSync(ctx.api, tenantId, {
+      ...range(values, ctx.now()),
+      note: noteOf(values, 'qbo-sync sync <tenant> --note <why> [--entity-type <type>] [--from <when>] [--to <when>]'),
+    });
     if (ctx.json) ctx.out.out(JSON.stringify(result, null, 2));
     else ctx.out.out(`Queued ${result.queued} record${result.queued === 1 ? '' : 's'} of ${tenantId} for syncing.`);
     return 0;

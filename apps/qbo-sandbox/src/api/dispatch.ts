@@ -15,6 +15,8 @@ export interface Outcome {
   /** Either a body to serialise or the serialised text itself. */
   body?: unknown;
   text?: string;
+  /** The QBO fault code of a failure. */
+  faultCode?: string;
 }
 
 export function dispatch(ctx: WriteCtx, call: ApiCall): Outcome {
@@ -61,5 +63,5 @@ export function failure(ctx: WriteCtx, e: unknown, time: string): Outcome {
   const err = e instanceof QboError ? e : fault.system(500);
   if (!(e instanceof QboError)) console.error('qbo-sandbox internal error', e);
   ctx.realm.stats.fault(err.code);
-  return { status: err.status, body: faultBody(err, time) };
+  return { status: err.status, body: faultBody(err, time), faultCode: err.code };
 }

@@ -40,6 +40,9 @@ function checkRequestId(call: ApiCall, requestId: string): QboError | undefined 
   return undefined;
 }
 
+/** QBO's Stale Object fault code: the write's SyncToken was not the current one. */
+const STALE_OBJECT = '5010';
+
 async function handle(sb: Sandbox, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
   const params = req.params as { realmId: string; '*': string };
   const realm = sb.realms.get(params.realmId);
@@ -86,8 +89,10 @@ async function handle(sb: Sandbox, req: FastifyRequest, reply: FastifyReply): Pr
       const out = dispatch(sb.ctx(realm, call.include), call);
       status = out.status;
       text = out.text ?? JSON.stringify(out.body);
-      // Only successful outcomes are remembered: a retry after a fixed validation error can succeed.
-      if (requestId !== undefined && status === 200) realm.requestIds.set(requestId, { status, body: text });
+      // Successful outcomes are remembered, so a retry after a fixed validation error can succeed; so is a
+      // stale object (5010), as QBO answers a repeat: re-reading the SyncToken needs a new requestid too.
+      if (requestId !== undefined && (status === 200 || out.faultCode === STALE_OBJECT))
+        realm.requestIds.set(requestId, { status, body: text });
     }
     if (action?.kind === 'commit-then-drop') {
       reply.hijack();

@@ -100,7 +100,7 @@ const ALLOWED = keySet(
 
 type LineIn = z.infer<typeof lineSchema>;
 
-function buildLine(ctx: WriteCtx, l: LineIn, n: number): { line: Body; cents: number } {
+function buildLine(ctx: WriteCtx, l: LineIn, n: number): { line: Body; cents: number; taxCode?: Doc } {
   const type = requireValue(l.DetailType, 'Line.DetailType');
   const base: Body = { ...passthrough(l, new Set(['Description', 'Amount', 'DetailType', 'Id', 'LineNum'])) };
   base['Id'] = String(n);
@@ -122,12 +122,62 @@ function buildLine(ctx: WriteCtx, l: LineIn, n: number): { line: Body; cents: nu
     ItemRef: refTo(item),
   };
   Object.assign(detail, checkQtyPrice(d.Qty, d.UnitPrice, amount));
+  const us = ctx.realm.country.code === 'US';
+  let taxCode: Doc | undefined;
   if (d.TaxCodeRef) {
-    const code = ctx.realm.table('TaxCode').get(d.TaxCodeRef.value);
+    const code = us
+      ? ctx.realm.table('TaxCode').get(d.TaxCodeRef.value)
+      : resolveRef(ctx, 'TaxCode', d.TaxCodeRef, 'TaxCodeRef');
     if (!code || code['Active'] === false) throw fault.invalidTaxCode(d.TaxCodeRef.value);
     detail['TaxCodeRef'] = { value: code.Id };
+    taxCode = code;
+  } else if (!us) {
+    // Outside the US every sales line names its tax code (QBO's message; qbo-facts §12).
+    throw fault.business(
+      `Make sure all your transactions have a ${ctx.realm.country.taxLabel ?? 'tax'} rate before you save.`,
+      'TaxCodeRef',
+    );
   }
-  return { line: { ...base, Amount: amount, DetailType: type, SalesItemLineDetail: detail }, cents: amount.cents };
+  const line = { ...base, Amount: amount, DetailType: type, SalesItemLineDetail: detail };
+  return taxCode ? { line, cents: amount.cents, taxCode } : { line, cents: amount.cents };
+}
+
+/**
+ * Non-US sales tax: for each TaxRate, the sum of the lines whose code applies it, times its rate, rounded
+ * half up to the cent per rate (tax excluded from line amounts). One TaxLine per rate, as QBO returns them.
+ */
+function nonUsTax(ctx: WriteCtx, taxed: { cents: number; taxCode: Doc }[]): { total: number; lines: Body[] } {
+  const byRate = new Map<string, { rate: Doc; base: number }>();
+  for (const { cents, taxCode } of taxed) {
+    const details = ((taxCode['SalesTaxRateList'] as Body | undefined)?.['TaxRateDetail'] ?? []) as Body[];
+    for (const det of details) {
+      const id = String((det['TaxRateRef'] as Body)['value']);
+      const rate = ctx.realm.table('TaxRate').get(id);
+      if (!rate) continue;
+      const cur = byRate.get(id) ?? { rate, base: 0 };
+      cur.base += cents;
+      byRate.set(id, cur);
+    }
+  }
+  let total = 0;
+  const lines: Body[] = [];
+  for (const [id, { rate, base }] of byRate) {
+    // RateValue has at most 3 decimals (9.975): integer math on thousandths of a percent, half up.
+    const milli = BigInt(Math.round(Number(rate['RateValue']) * 1000));
+    const tax = Number((BigInt(base) * milli + 50_000n) / 100_000n);
+    total += tax;
+    lines.push({
+      Amount: new Money(tax),
+      DetailType: 'TaxLineDetail',
+      TaxLineDetail: {
+        TaxRateRef: { value: id, name: rate['Name'] },
+        PercentBased: true,
+        TaxPercent: Number(rate['RateValue']),
+        NetAmountTaxable: new Money(base),
+      },
+    });
+  }
+  return { total, lines };
 }
 
 function docNumber(ctx: WriteCtx, raw: string | null | undefined, prev: Doc | undefined): string | undefined {
@@ -158,10 +208,31 @@ function build(ctx: WriteCtx, input: Record<string, unknown>, prev: Doc | undefi
   if (rawLines.length === 0) throw fault.required('Line');
   const lines: Body[] = [];
   let total = 0;
+  const taxed: { cents: number; taxCode: Doc }[] = [];
   for (const l of rawLines) {
-    const { line, cents } = buildLine(ctx, l, lines.length + 1);
+    const { line, cents, taxCode } = buildLine(ctx, l, lines.length + 1);
     lines.push(line);
     total += cents;
+    if (taxCode) taxed.push({ cents, taxCode });
+  }
+  const subtotal = total;
+  let txnTaxDetail: Body = { TotalTax: 0 };
+  if (ctx.realm.country.code !== 'US') {
+    const calc = input['GlobalTaxCalculation'] ?? 'TaxExcluded';
+    if (calc === 'TaxInclusive') {
+      throw fault.business(
+        'qbo-sandbox models GlobalTaxCalculation TaxExcluded and NotApplicable only.',
+        'GlobalTaxCalculation',
+      );
+    }
+    if (calc !== 'TaxExcluded' && calc !== 'NotApplicable')
+      throw fault.invalidEnum('GlobalTaxCalculation', String(calc));
+    // QBO computes the tax from the lines' codes; a TxnTaxDetail sent in is recomputed.
+    if (calc === 'TaxExcluded') {
+      const tax = nonUsTax(ctx, taxed);
+      total += tax.total;
+      txnTaxDetail = { TotalTax: new Money(tax.total), TaxLine: tax.lines };
+    }
   }
   if (total < 0) throw fault.business('Transaction amount must be 0 or greater.', 'TotalAmt');
   const applied = prev ? ctx.realm.links.applied(prev.Id) : 0;
@@ -176,8 +247,8 @@ function build(ctx: WriteCtx, input: Record<string, unknown>, prev: Doc | undefi
     CustomerRef: refTo(customer),
     TxnDate: txnDate,
     DueDate: dateOf(p.DueDate, 'DueDate', addDays(txnDate, 30)),
-    Line: [...lines, { Amount: new Money(total), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} }],
-    TxnTaxDetail: { TotalTax: 0 },
+    Line: [...lines, { Amount: new Money(subtotal), DetailType: 'SubTotalLineDetail', SubTotalLineDetail: {} }],
+    TxnTaxDetail: txnTaxDetail,
     TotalAmt: new Money(total),
     Balance: new Money(total - applied),
     LinkedTxn: prev ? (prev['LinkedTxn'] ?? []) : [],
@@ -200,7 +271,15 @@ function voidBody(_ctx: WriteCtx, prev: Doc): Body {
   });
   const note =
     typeof prev['PrivateNote'] === 'string' && prev['PrivateNote'] ? `Voided - ${prev['PrivateNote']}` : 'Voided';
-  return { ...prev, Line: lines, TotalAmt: zero, Balance: zero, PrivateNote: note, LinkedTxn: [] };
+  return {
+    ...prev,
+    Line: lines,
+    TotalAmt: zero,
+    Balance: zero,
+    TxnTaxDetail: { TotalTax: zero },
+    PrivateNote: note,
+    LinkedTxn: [],
+  };
 }
 
 export const invoiceDef: EntityDef = {

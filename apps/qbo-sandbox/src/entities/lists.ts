@@ -218,17 +218,56 @@ function buildPaymentMethod(ctx: WriteCtx, input: Record<string, unknown>, prev:
   return { Name: name, Active: p.Active ?? true, Type: type };
 }
 
-// ---- TaxCode (seeded only; the v3 API cannot create or change tax codes) ----
-const taxSchema = z.looseObject({ Name: zStr, Description: zStr, Taxable: zBool, Active: zBool });
+// ---- TaxCode and TaxRate (seeded only; the v3 API creates them through TaxService, not modelled) ----
+const taxSchema = z.looseObject({
+  Name: zStr,
+  Description: zStr,
+  Taxable: zBool,
+  Active: zBool,
+  /** Non-US: the TaxRates the code applies on sales, in order. */
+  SalesRates: z.array(zStr).nullish(),
+});
 
-function buildTaxCode(_ctx: WriteCtx, input: Record<string, unknown>): Body {
+function buildTaxCode(ctx: WriteCtx, input: Record<string, unknown>): Body {
   const p = parseWith(taxSchema, input);
-  return {
+  const body: Body = {
     Name: requireValue(p.Name, 'Name'),
     Description: p.Description ?? p.Name,
     Active: p.Active ?? true,
     Taxable: p.Taxable ?? false,
-    TaxGroup: false,
+    TaxGroup: (p.SalesRates?.length ?? 0) > 1,
+  };
+  if (p.SalesRates?.length) {
+    body['SalesTaxRateList'] = {
+      TaxRateDetail: p.SalesRates.map((id, i) => {
+        const rate = resolveRef(ctx, 'TaxRate', { value: id ?? '' }, 'TaxRateRef');
+        return { TaxRateRef: { value: rate.Id, name: rate['Name'] }, TaxTypeApplicable: 'TaxOnAmount', TaxOrder: i };
+      }),
+    };
+    body['PurchaseTaxRateList'] = { TaxRateDetail: [] };
+  }
+  return body;
+}
+
+const taxRateSchema = z.looseObject({
+  Name: zStr,
+  Description: zStr,
+  RateValue: zStr,
+  AgencyName: zStr,
+  Active: zBool,
+});
+
+function buildTaxRate(_ctx: WriteCtx, input: Record<string, unknown>): Body {
+  const p = parseWith(taxRateSchema, input);
+  return {
+    Name: requireValue(p.Name, 'Name'),
+    Description: p.Description ?? p.Name,
+    Active: p.Active ?? true,
+    // QBO's RateValue is a percentage (9.975 for Quebec's QST).
+    RateValue: Number(requireValue(p.RateValue, 'RateValue')),
+    AgencyRef: { value: '1', name: p.AgencyName ?? 'Tax agency' },
+    SpecialTaxType: 'NONE',
+    DisplayType: 'ReadOnly',
   };
 }
 
@@ -255,3 +294,4 @@ export const itemDef = list('Item', 'item', buildItem);
 export const accountDef = list('Account', 'account', buildAccount);
 export const paymentMethodDef = list('PaymentMethod', 'paymentmethod', buildPaymentMethod);
 export const taxCodeDef = list('TaxCode', 'taxcode', buildTaxCode, { canCreate: false, canUpdate: false });
+export const taxRateDef = list('TaxRate', 'taxrate', buildTaxRate, { canCreate: false, canUpdate: false });

@@ -1,6 +1,6 @@
 // All entity definitions, looked up by name or URL segment (both case-insensitive).
 import { invoiceDef } from './invoice.js';
-import { accountDef, itemDef, paymentMethodDef, taxCodeDef } from './lists.js';
+import { accountDef, itemDef, paymentMethodDef, taxCodeDef, taxRateDef } from './lists.js';
 import { customerDef, employeeDef, vendorDef } from './names.js';
 import { paymentDef } from './payment.js';
 import { purchaseDef } from './purchase.js';
@@ -15,6 +15,7 @@ export const DEFS: readonly EntityDef[] = [
   accountDef,
   paymentMethodDef,
   taxCodeDef,
+  taxRateDef,
   invoiceDef,
   paymentDef,
   purchaseDef,

@@ -1,6 +1,6 @@
 // Demo/test data: the chart of accounts, items, payment methods and customers a moving company needs.
 import { createEntity } from './crud.js';
-import { accountDef, itemDef, paymentMethodDef, taxCodeDef } from './lists.js';
+import { accountDef, itemDef, paymentMethodDef, taxCodeDef, taxRateDef } from './lists.js';
 import { customerDef } from './names.js';
 import type { WriteCtx } from './types.js';
 
@@ -17,14 +17,49 @@ export interface SeededIds {
   };
   items: { movingLabor: string; packingMaterials: string; storage: string; consultation: string };
   paymentMethods: { cash: string; check: string; creditCard: string; ach: string };
-  taxCodes: { tax: string; non: string };
+  /** US: TAX and NON; elsewhere every seeded code by name (e.g. 'HST ON', '20.0% S'). */
+  taxCodes: Record<string, string>;
   customers: { id: string; displayName: string }[];
 }
 
-/** Every US company has the TAX and NON codes; the API cannot create them. */
+/**
+ * Every US company has the TAX and NON codes; companies elsewhere get their country's rates and codes
+ * (GST/HST/PST/QST, UK VAT…). The API cannot create them.
+ */
 export function seedTaxCodes(ctx: WriteCtx): void {
-  createEntity(ctx, taxCodeDef, { Name: 'TAX', Description: 'Taxable', Taxable: true }, 'TAX');
-  createEntity(ctx, taxCodeDef, { Name: 'NON', Description: 'Non-taxable', Taxable: false }, 'NON');
+  const country = ctx.realm.country;
+  if (country.code === 'US') {
+    createEntity(ctx, taxCodeDef, { Name: 'TAX', Description: 'Taxable', Taxable: true }, 'TAX');
+    createEntity(ctx, taxCodeDef, { Name: 'NON', Description: 'Non-taxable', Taxable: false }, 'NON');
+    return;
+  }
+  const rateIds = new Map<string, string>();
+  for (const r of country.rates) {
+    const doc = createEntity(
+      ctx,
+      taxRateDef,
+      { Name: r.name, RateValue: r.rate, AgencyName: r.agency },
+      ctx.realm.nextId('taxrate'),
+    );
+    rateIds.set(r.name, doc.Id);
+  }
+  for (const c of country.codes) {
+    const rates = c.rates.map((name) => rateIds.get(name) ?? '');
+    const taxable = c.rates.some((name) => country.rates.find((r) => r.name === name)?.rate !== '0');
+    createEntity(
+      ctx,
+      taxCodeDef,
+      { Name: c.name, Description: c.description, Taxable: taxable, SalesRates: rates },
+      ctx.realm.nextId('taxcode'),
+    );
+  }
+}
+
+/** The seeded tax codes by name (ids differ per country; US: TAX, NON). */
+export function taxCodesByName(ctx: WriteCtx): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const doc of ctx.realm.table('TaxCode').rows.values()) out[String(doc['Name'])] = doc.Id;
+  return out;
 }
 
 export function seedRealm(ctx: WriteCtx): SeededIds {
@@ -67,5 +102,6 @@ export function seedRealm(ctx: WriteCtx): SeededIds {
     const doc = createEntity(ctx, customerDef, c);
     return { id: doc.Id, displayName: String(doc['DisplayName']) };
   });
-  return { accounts, items, paymentMethods, taxCodes: { tax: 'TAX', non: 'NON' }, customers };
+  const taxCodes = ctx.realm.country.code === 'US' ? { tax: 'TAX', non: 'NON' } : taxCodesByName(ctx);
+  return { accounts, items, paymentMethods, taxCodes, customers };
 }

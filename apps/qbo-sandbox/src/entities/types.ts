@@ -9,6 +9,7 @@ export type EntityName =
   | 'Account'
   | 'PaymentMethod'
   | 'TaxCode'
+  | 'TaxRate'
   | 'Invoice'
   | 'Payment'
   | 'Purchase'
@@ -22,6 +23,7 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'Account',
   'PaymentMethod',
   'TaxCode',
+  'TaxRate',
   'Invoice',
   'Payment',
   'Purchase',
@@ -29,7 +31,7 @@ export const ENTITY_NAMES: readonly EntityName[] = [
 ];
 
 /** QBO numbers names, transactions and lists from separate sequences. */
-export type IdFamily = 'name' | 'txn' | 'item' | 'account' | 'paymentmethod' | 'taxcode';
+export type IdFamily = 'name' | 'txn' | 'item' | 'account' | 'paymentmethod' | 'taxcode' | 'taxrate';
 
 export interface MetaData {
   CreateTime: string;

@@ -83,6 +83,7 @@ const FIELDS: Record<EntityName, FieldSpec[]> = {
   ],
   PaymentMethod: [ID, NAME, ACTIVE, ...META],
   TaxCode: [ID, NAME, ACTIVE, ...META],
+  TaxRate: [ID, NAME, ACTIVE, ...META],
 };
 
 const LOOKUP = new Map<EntityName, Map<string, FieldSpec>>(

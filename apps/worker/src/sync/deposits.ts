@@ -2,6 +2,8 @@ import { jobIdFor, PRIORITY } from '@qbo-sync/contracts';
 import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
 import {
   appliedToInvoice,
+  getRecord,
+  isPendingDeposit,
   pendingDepositsOfJob,
   type SyncRecordRow,
   setStatus,
@@ -23,8 +25,9 @@ import { faultOf } from './faults.js';
 import { invoiceDetails } from './payment.js';
 import type { TenantContext } from './tenant-context.js';
 
-/** How long deposits.apply waits for the invoice's lock before stepping aside (deferred). */
+/** How long deposits.apply waits for the invoice's lock, then each deposit's, before stepping aside (deferred). */
 const INVOICE_LOCK_WAIT_MS = 2_000;
+const DEPOSIT_LOCK_WAIT_MS = 2_000;
 /** A stale SyncToken (5010) on a deposit is re-read this many times before the job's own retry takes over. */
 const STALE_RETRIES = 3;
 
@@ -96,54 +99,75 @@ export async function applyJobDeposits(deps: SyncDeps, ctx: TenantContext, jobId
           total === undefined ? [] : await appliedToInvoice(deps.db, ctx.tenantId, invoice.externalId, 0),
       }),
     );
-    for (const dep of pending) {
-      const started = new Date(deps.now());
-      let result: Applied;
-      try {
-        result = await applyOne(realm, ctx.tenantId, dep, invoiceQboId, open);
-      } catch (err) {
-        const fault = faultOf(err);
-        const fs = fault && faultStatus(fault.code, fault.detail);
-        if (!fault || !fs || (fs.handling !== 'fail' && fs.handling !== 'resolve')) throw err;
-        await setStatus(deps.db, dep.id, {
-          status: 'synced',
-          reasonCode: null,
-          reason: null,
-          details: { unapplied: true, applyFailed: fs.reason },
-        });
-        await appendAttempt(deps.db, {
-          syncRecordId: dep.id,
-          tenantId: ctx.tenantId,
-          attempt: 1,
-          outcome: 'failed',
-          status: 'synced',
-          faultCode: fault.code,
-          message: `Deposit not applied to invoice ${invoice.externalId}: ${fs.reason}`,
-          startedAt: started,
-        });
-        out.failed++;
-        continue;
-      }
-      await setStatus(deps.db, dep.id, {
-        status: 'synced',
-        reasonCode: null,
-        reason: null,
-        ...(result.syncToken ? { syncToken: result.syncToken } : {}),
-        details: { appliedTo: invoice.externalId, appliedAmount: formatCents(result.appliedCents) },
+    for (const pendingDep of pending) {
+      // Whoever writes a payment holds its lock: the deposit's own void (or update) waits for this write, or
+      // this one for it — then the deposit, read again, is no longer pending (voided) and is left alone.
+      const depKey = { tenantId: ctx.tenantId, entityType: 'payment', externalId: pendingDep.externalId };
+      const result = await deps.locks.withLock(depKey, DEPOSIT_LOCK_WAIT_MS, async () => {
+        const dep = await getRecord(deps.db, depKey);
+        if (!dep || !isPendingDeposit(dep)) return 'not pending' as const;
+        return applyRecorded(deps, ctx, dep, invoice.externalId, invoiceQboId, realm, open);
       });
-      await appendAttempt(deps.db, {
-        syncRecordId: dep.id,
-        tenantId: ctx.tenantId,
-        attempt: 1,
-        outcome: 'applied',
-        status: 'synced',
-        message: `Deposit applied to invoice ${invoice.externalId}: ${formatCents(result.appliedCents)}`,
-        startedAt: started,
-      });
-      out.applied++;
+      if (result === 'applied') out.applied++;
+      else if (result === 'failed') out.failed++;
     }
     return out;
   });
+}
+
+/** Applies one deposit (its lock held) and records the result on it; a permanent fault is recorded too. */
+async function applyRecorded(
+  deps: SyncDeps,
+  ctx: TenantContext,
+  dep: SyncRecordRow,
+  invoiceExternalId: string,
+  invoiceQboId: string,
+  realm: RealmClient,
+  open: OpenBalance,
+): Promise<'applied' | 'failed'> {
+  const started = new Date(deps.now());
+  let result: Applied;
+  try {
+    result = await applyOne(realm, ctx.tenantId, dep, invoiceQboId, open);
+  } catch (err) {
+    const fault = faultOf(err);
+    const fs = fault && faultStatus(fault.code, fault.detail);
+    if (!fault || !fs || (fs.handling !== 'fail' && fs.handling !== 'resolve')) throw err;
+    await setStatus(deps.db, dep.id, {
+      status: 'synced',
+      reasonCode: null,
+      reason: null,
+      details: { unapplied: true, applyFailed: fs.reason },
+    });
+    await appendAttempt(deps.db, {
+      syncRecordId: dep.id,
+      tenantId: ctx.tenantId,
+      attempt: 1,
+      outcome: 'failed',
+      status: 'synced',
+      faultCode: fault.code,
+      message: `Deposit not applied to invoice ${invoiceExternalId}: ${fs.reason}`,
+      startedAt: started,
+    });
+    return 'failed';
+  }
+  await setStatus(deps.db, dep.id, {
+    status: 'synced',
+    reasonCode: null,
+    reason: null,
+    ...(result.syncToken ? { syncToken: result.syncToken } : {}),
+    details: { appliedTo: invoiceExternalId, appliedAmount: formatCents(result.appliedCents) },
+  });
+  await appendAttempt(deps.db, {
+    syncRecordId: dep.id,
+    tenantId: ctx.tenantId,
+    attempt: 1,
+    outcome: 'applied',
+    status: 'synced',
+    message: `Deposit applied to invoice ${invoiceExternalId}: ${formatCents(result.appliedCents)}`,
+    startedAt: started,
+  });
+  return 'applied';
 }
 
 /**

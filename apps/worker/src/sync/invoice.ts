@@ -112,7 +112,7 @@ export async function syncInvoice(
     voidAfter ? realm.getInvoice(id) : updateInvoice(realm, ctx, invoice, id, token, built.payload, hash);
   const done = async (saved: QboInvoice): Promise<Outcome> => {
     if (!voidAfter) return syncedOutcome(realm, invoice, saved, built.totalCents, hash);
-    const voided = await voidQboObject(deps, ctx, INVOICE_VOID, invoice.id, saved.Id, saved.SyncToken);
+    const voided = await voidQboObject(deps, ctx, INVOICE_VOID, invoice.id, saved.Id, saved.SyncToken, saved);
     return postedAndVoided(
       'invoice',
       { qboId: saved.Id, url: realm.appLink('invoice', saved.Id), docNumber: saved.DocNumber ?? null, hash },

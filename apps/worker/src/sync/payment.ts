@@ -170,7 +170,16 @@ export async function syncPayment(
     }
     if (voidAfter) {
       const voidReason = opts.voidReason ?? 'voided';
-      const voided = await voidQboObject(deps, ctx, PAYMENT_VOID, payment.id, saved.Id, saved.SyncToken, voidReason);
+      const voided = await voidQboObject(
+        deps,
+        ctx,
+        PAYMENT_VOID,
+        payment.id,
+        saved.Id,
+        saved.SyncToken,
+        saved,
+        voidReason,
+      );
       return postedAndVoided(
         'payment',
         { qboId: saved.Id, url: realm.appLink('payment', saved.Id), docNumber: saved.PaymentRefNum ?? null, hash },

@@ -179,25 +179,3 @@ export async function wakeDependents(deps: SyncDeps, record: SyncRecordRow): Pro
   for (const w of waiting) await enqueueResume(deps, w);
   return waiting.length;
 }
-
-/** An attempt that ended without a status change (deferred, or a transient fault being retried). */
-export async function noteAttempt(
-  deps: SyncDeps,
-  record: SyncRecordRow,
-  attempt: AttemptInfo,
-  info: { outcome: string; faultCode: string | null; message: string; retryable: boolean },
-): Promise<void> {
-  await appendAttempt(deps.db, {
-    syncRecordId: record.id,
-    tenantId: record.tenantId,
-    eventId: attempt.eventId ?? null,
-    jobId: attempt.jobId ?? null,
-    attempt: attempt.attempt,
-    startedAt: attempt.startedAt,
-    outcome: info.outcome,
-    status: record.status,
-    faultCode: info.faultCode,
-    message: info.message,
-    retryable: info.retryable,
-  });
-}

@@ -1,7 +1,7 @@
-import { DomainEvent, type SyncEntityType, type SyncJobPayload } from '@qbo-sync/contracts';
+import { DomainEvent, type RetryState, type SyncEntityType, type SyncJobPayload } from '@qbo-sync/contracts';
 import { isConnectionFault } from '@qbo-sync/db/connection-faults';
 import { getJobInput } from '@qbo-sync/db/repositories/inbox';
-import { ensureRecord, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
+import { ensureRecord, markRetrying, type SyncRecordRow, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { faultStatus } from '@qbo-sync/sync-core';
 import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
@@ -13,7 +13,7 @@ import { faultOf } from './faults.js';
 import { NoIncomeAccountError } from './items.js';
 import { assertLocksHeld, currentJobScope, LockLostError, WorkerClosingError } from './job-scope.js';
 import type { Outcome } from './outcome.js';
-import { type AttemptInfo, noteAttempt, writeOutcome } from './record-writer.js';
+import { type AttemptInfo, writeOutcome } from './record-writer.js';
 import { snapshotFromEvent } from './snapshots.js';
 import {
   countBusyStreak,
@@ -213,12 +213,20 @@ async function handleFailure(
           cb,
         );
       } else {
-        await noteAttempt(deps, record, attempt, {
-          outcome: 'retry',
-          faultCode: fault.code,
-          message: fs.reason,
-          retryable: true,
-        });
+        // The record shows it is being retried (attempt, fault, next try) instead of looking untouched.
+        await markRetrying(
+          deps.db,
+          record,
+          {
+            eventId: attempt.eventId ?? null,
+            jobId: attempt.jobId ?? null,
+            attempt: attempt.attempt,
+            startedAt: attempt.startedAt,
+            faultCode: fault.code,
+            message: fs.reason,
+          },
+          retryState(run, attempt, fault.code, fs.reason, deps.now()),
+        );
       }
       log.info({ err, code: fault.code, attempt: attempt.attempt, last }, 'transient fault');
       throw err;
@@ -292,4 +300,29 @@ export function snapshotStep(
   if (!event) return undefined;
   const data = snapshotFromEvent(event, entityType, entityId);
   return data === undefined ? undefined : { data, occurredAt: new Date(event.occurredAt), eventId: event.id };
+}
+
+/**
+ * What the record says while BullMQ retries it: the attempt that failed, why, and about when the next runs
+ * (BullMQ's exponential backoff: delay × 2^(attempt-1); a fixed backoff waits its delay).
+ */
+export function retryState(
+  run: JobRun,
+  attempt: AttemptInfo,
+  faultCode: string,
+  reason: string,
+  nowMs: number,
+): RetryState {
+  const backoff = run.job.opts.backoff;
+  const spec = typeof backoff === 'number' ? { type: 'fixed', delay: backoff } : backoff;
+  const delay = spec?.delay ?? 0;
+  const waitMs = spec?.type === 'exponential' ? delay * 2 ** (attempt.attempt - 1) : delay;
+  return {
+    attempt: attempt.attempt,
+    maxAttempts: run.job.opts.attempts ?? 1,
+    faultCode,
+    reason,
+    nextTryAt: spec ? new Date(nowMs + waitMs).toISOString() : null,
+    at: new Date(nowMs).toISOString(),
+  };
 }

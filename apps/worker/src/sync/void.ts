@@ -1,8 +1,9 @@
 import { hasInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
-import type { RealmClient, WriteOp } from '@qbo-sync/qbo-client';
+import { type RealmClient, StaleObjectError, type WriteOp } from '@qbo-sync/qbo-client';
 import {
   decideVoid,
+  isVoidedInQbo,
   memoWithVoidReason,
   type PaymentVoidReason,
   paymentVoidedReason,
@@ -15,11 +16,13 @@ import type { TenantContext } from './tenant-context.js';
 
 type Voided = { Id: string; SyncToken: string; PrivateNote?: string | undefined };
 type Ref = { Id: string; SyncToken: string };
+/** An invoice or payment as QBO returns it: its PrivateNote says whether it is voided. */
+type QboTxn = Voided & { PrivateNote?: string | null | undefined };
 
 /** How one QBO entity is read and voided; invoices and payments differ only here. */
 export interface VoidOps {
   entity: 'invoice' | 'payment';
-  read(realm: RealmClient, id: string): Promise<Voided>;
+  read(realm: RealmClient, id: string): Promise<QboTxn>;
   void(realm: RealmClient, ref: Ref, op: WriteOp): Promise<Voided>;
   /** Rewrites the object's memo (PrivateNote) before the void, to keep why it was voided. */
   setMemo?(realm: RealmClient, ref: Ref, memo: string, op: WriteOp): Promise<Voided>;
@@ -72,7 +75,16 @@ export async function voidInQbo(
     case 'void':
       break;
   }
-  const voided = await voidQboObject(deps, ctx, ops, record.externalId, decision.qboId, record.syncToken, voidReason);
+  const voided = await voidQboObject(
+    deps,
+    ctx,
+    ops,
+    record.externalId,
+    decision.qboId,
+    record.syncToken,
+    undefined,
+    voidReason,
+  );
   return {
     kind: 'voided',
     syncToken: voided.SyncToken,
@@ -86,7 +98,16 @@ export function reasonDetails(reason: PaymentVoidReason): { details?: Record<str
   return reason === 'voided' ? {} : { details: { voidReason: reason } };
 }
 
-/** Voids one QBO object (re-reading its SyncToken when stale); the requestid makes a repeat answer the same. */
+/** A stale SyncToken (5010) is re-read this many times before the job's own retry takes over. */
+const STALE_RETRIES = 3;
+
+/**
+ * Voids one QBO object. The requestid is derived from the SyncToken sent (as for updates): a repeat of the same
+ * void gets QBO's first answer, and a void re-sent after a stale SyncToken (5010: someone wrote the object
+ * meanwhile) is a new request — QBO answers a repeated requestid with its first response, stale included.
+ * `current`: the object as just read (a retry adopting what an earlier run posted): when it is voided
+ * already (that run's void committed unheard), nothing is sent.
+ */
 export async function voidQboObject(
   deps: SyncDeps,
   ctx: TenantContext,
@@ -94,47 +115,63 @@ export async function voidQboObject(
   externalId: string,
   qboId: string,
   syncToken: string | null,
+  current?: QboTxn,
   voidReason: PaymentVoidReason = 'voided',
 ): Promise<Voided> {
   const realm = await ctx.realm();
-  const op: WriteOp = {
-    tenantId: ctx.tenantId,
-    entity: ops.entity,
-    externalId,
-    version: 'void',
-    operation: 'void',
-  };
+  let read = current;
   let token = syncToken;
   if (voidReason !== 'voided' && ops.setMemo) {
     // The reason goes into the memo first: QBO keeps a voided payment's memo, and refuses edits after the void.
     const setMemo = ops.setMemo;
-    const current = await ops.read(realm, qboId);
-    const memo = memoWithVoidReason(current.PrivateNote, voidReason);
-    token = current.SyncToken;
+    const now = read ?? (await ops.read(realm, qboId));
+    read = now;
+    token = now.SyncToken;
+    const memo = isVoidedInQbo(now) ? undefined : memoWithVoidReason(now.PrivateNote ?? undefined, voidReason);
     if (memo !== undefined) {
       const noted = await withFreshToken(
-        token,
+        now.SyncToken,
         () => ops.read(realm, qboId),
         (t) =>
           setMemo(realm, { Id: qboId, SyncToken: t }, memo, {
-            ...op,
+            tenantId: ctx.tenantId,
+            entity: ops.entity,
+            externalId,
             version: `void-memo:${voidReason}`,
             operation: 'update',
           }),
       );
+      read = noted;
       token = noted.SyncToken;
     }
   }
-  const voided = await withFreshToken(
-    token,
-    () => ops.read(realm, qboId),
-    (t) => ops.void(realm, { Id: qboId, SyncToken: t }, op),
-  );
-  deps.logger.debug(
-    { tenantId: ctx.tenantId, entity: ops.entity, externalId, qboId: voided.Id },
-    'voided in QuickBooks',
-  );
-  return voided;
+  for (let stale = 0; ; stale++) {
+    if (read && isVoidedInQbo(read)) return read;
+    if (token === null) {
+      read = await ops.read(realm, qboId);
+      if (isVoidedInQbo(read)) return read;
+      token = read.SyncToken;
+    }
+    const op: WriteOp = {
+      tenantId: ctx.tenantId,
+      entity: ops.entity,
+      externalId,
+      version: `void:${token}`,
+      operation: 'void',
+    };
+    try {
+      const voided = await ops.void(realm, { Id: qboId, SyncToken: token }, op);
+      deps.logger.debug(
+        { tenantId: ctx.tenantId, entity: ops.entity, externalId, qboId: voided.Id },
+        'voided in QuickBooks',
+      );
+      return voided;
+    } catch (err) {
+      if (!(err instanceof StaleObjectError) || stale >= STALE_RETRIES) throw err;
+      read = undefined;
+      token = null;
+    }
+  }
 }
 
 /** The outcome of an entity posted only to be voided at once (the void overtook it). */

@@ -89,6 +89,7 @@ export async function writeStatusWithAttempt(
           when prev.status is distinct from ${update.status}::text
             or prev.reason_code is distinct from ${update.reasonCode}::text then 1 else 0 end,
         attempts = prev.attempts + ${update.countAttempt ? 1 : 0}::int,
+        retry = null,
         updated_at = ${now.toISOString()}::timestamptz
       from prev where r.id = prev.id and not prev.superseded
       returning r.status_version, r.attempts, r.status_version <> prev.status_version as changed
@@ -123,7 +124,14 @@ export async function writeStatusWithAttempt(
   const { countAttempt: _count, ...fields } = update;
   const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   return {
-    record: { ...record, ...set, statusVersion: row.status_version, attempts: row.attempts, updatedAt: now },
+    record: {
+      ...record,
+      ...set,
+      statusVersion: row.status_version,
+      attempts: row.attempts,
+      retry: null,
+      updatedAt: now,
+    },
     changed: row.changed,
     waiting: row.waiting,
     superseded: false,

@@ -1,6 +1,21 @@
 // Support-side queries over sync records: filtered, keyset-paginated listings, counts by status, and the
 // selection and marking behind replays and manual sync windows. The worker's own queries live in sync-records.ts.
-import { and, asc, count, desc, eq, getTableColumns, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { qboConnections, syncRecords } from '../schema.js';
 import type { SyncRecordRow } from './sync-records.js';
@@ -21,6 +36,28 @@ export interface RecordFilter {
   customerId?: string;
   /** The billing job/case: invoices and deposits carrying it, and payments of those invoices. */
   jobId?: string;
+  /** true: only records being retried after a transient fault; false: none of them. */
+  retrying?: boolean;
+  /** Search text: every word must be one of the record's search terms (see searchCondition). */
+  q?: string;
+}
+
+/** The words of a search, lower-cased (terms are stored lower-cased). */
+export function searchWords(q: string): string[] {
+  return [...new Set(q.toLowerCase().split(/\s+/).filter(Boolean))].slice(0, 10);
+}
+
+/**
+ * A record holds every word searched for among its search terms (GIN index sync_records_search). The whole
+ * text is also tried as one term, so a display name with its spacing matches too.
+ */
+function searchCondition(q: string): SQL {
+  const words = searchWords(q);
+  const list = sql.join(
+    words.map((w) => sql`${w}::text`),
+    sql`, `,
+  );
+  return sql`(${syncRecords.searchTerms} @> array[${list}] or ${syncRecords.searchTerms} @> array[${q.trim().toLowerCase()}::text])`;
 }
 
 // The document's date as the billing system dated it; ISO dates compare correctly as text.
@@ -28,6 +65,8 @@ const DOCUMENT_DATE = sql`coalesce(${syncRecords.snapshot}->>'issueDate', ${sync
 
 function filterConditions(f: RecordFilter): SQL[] {
   const conds: SQL[] = [eq(syncRecords.tenantId, f.tenantId)];
+  if (f.retrying !== undefined) conds.push(f.retrying ? isNotNull(syncRecords.retry) : isNull(syncRecords.retry));
+  if (f.q) conds.push(searchCondition(f.q));
   if (f.statuses && f.statuses.length > 0) conds.push(inArray(syncRecords.status, [...f.statuses]));
   if (f.entityType) conds.push(eq(syncRecords.entityType, f.entityType));
   if (f.reasonCode) conds.push(eq(syncRecords.reasonCode, f.reasonCode));
@@ -74,8 +113,9 @@ export async function listRecordsPage(
       sql`(${syncRecords.updatedAt}, ${syncRecords.id}) < (${filter.after.updatedAt}::timestamptz, ${filter.after.id}::bigint)`,
     );
   }
+  const { searchTerms: _terms, ...columns } = getTableColumns(syncRecords);
   const rows = await db
-    .select({ ...getTableColumns(syncRecords), cursorAt: ISO_MICROS })
+    .select({ ...columns, cursorAt: ISO_MICROS })
     .from(syncRecords)
     .where(and(...conds))
     .orderBy(desc(syncRecords.updatedAt), desc(syncRecords.id))
@@ -152,4 +192,97 @@ export async function listConnectionStatuses(
     })
     .from(qboConnections)
     .orderBy(qboConnections.tenantId);
+}
+
+/** How many of the tenant's records are being retried after a transient fault. */
+export async function countRetrying(db: Database, tenantId: string): Promise<number> {
+  const rows = await db
+    .select({ n: count() })
+    .from(syncRecords)
+    .where(and(eq(syncRecords.tenantId, tenantId), isNotNull(syncRecords.retry)));
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Records matching a search, in one tenant or all, most recently changed first. Served by the GIN index on
+ * search_terms (billing id, document number, QBO id, last event id, customer e-mail and name words).
+ */
+export async function searchRecords(
+  db: Database,
+  input: { q: string; tenantId?: string; limit: number },
+): Promise<SyncRecordRow[]> {
+  const conds = [searchCondition(input.q)];
+  if (input.tenantId) conds.push(eq(syncRecords.tenantId, input.tenantId));
+  const { searchTerms: _terms, ...columns } = getTableColumns(syncRecords);
+  return db
+    .select(columns)
+    .from(syncRecords)
+    .where(and(...conds))
+    .orderBy(desc(syncRecords.updatedAt), desc(syncRecords.id))
+    .limit(input.limit);
+}
+
+/** The statuses that need a person (or are parked on something a person fixes). */
+export const ATTENTION_STATUSES = ['failed', 'needs_mapping', 'conflict', 'needs_reconnect'] as const;
+
+export interface FailureGroupRow {
+  status: string;
+  reasonCode: string | null;
+  reason: string | null;
+  count: number;
+  tenants: number;
+  entityTypes: string[];
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+/** Records needing attention grouped by status and reason code (index sync_records_attention), biggest first. */
+export async function failureGroups(db: Database, tenantId?: string): Promise<FailureGroupRow[]> {
+  const rows = await db.execute<{
+    status: string;
+    reason_code: string | null;
+    reason: string | null;
+    n: number;
+    tenants: number;
+    entity_types: string[];
+    first_seen: string;
+    last_seen: string;
+  }>(sql`
+    select status, reason_code, count(*)::int as n, count(distinct tenant_id)::int as tenants,
+      array_agg(distinct entity_type order by entity_type) as entity_types,
+      min(updated_at) as first_seen, max(updated_at) as last_seen,
+      (array_agg(reason order by updated_at desc))[1] as reason
+    from sync_records
+    where status in ('failed', 'needs_mapping', 'conflict', 'needs_reconnect')
+      ${tenantId ? sql`and tenant_id = ${tenantId}` : sql``}
+    group by status, reason_code
+    order by n desc, status, reason_code`);
+  return rows.map((r) => ({
+    status: r.status,
+    reasonCode: r.reason_code,
+    reason: r.reason,
+    count: r.n,
+    tenants: r.tenants,
+    entityTypes: r.entity_types,
+    firstSeen: new Date(r.first_seen),
+    lastSeen: new Date(r.last_seen),
+  }));
+}
+
+/** Per tenant: records needing attention by status and reason code, and how many are being retried. */
+export async function tenantsNeedingAttention(
+  db: Database,
+): Promise<Array<{ tenantId: string; status: string | null; reasonCode: string | null; n: number }>> {
+  const rows = await db.execute<{
+    tenant_id: string;
+    status: string | null;
+    reason_code: string | null;
+    n: number;
+  }>(sql`
+    select tenant_id, status, reason_code, count(*)::int as n from sync_records
+    where status in ('failed', 'needs_mapping', 'conflict', 'needs_reconnect')
+    group by tenant_id, status, reason_code
+    union all
+    select tenant_id, null, 'RETRYING', count(*)::int from sync_records where retry is not null group by tenant_id`);
+  return rows.map((r) => ({ tenantId: r.tenant_id, status: r.status, reasonCode: r.reason_code, n: r.n }));
 }

@@ -3,7 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { syncRecords } from '../schema.js';
 
-export type SyncRecordRow = typeof syncRecords.$inferSelect;
+/** A sync record as read (search_terms is the search index's input, not read back). */
+export type SyncRecordRow = Omit<typeof syncRecords.$inferSelect, 'searchTerms'>;
 
 /** What a billing system may see about one entity's sync (no snapshot, hashes or tokens). */
 export interface SyncStatusView {

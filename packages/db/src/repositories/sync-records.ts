@@ -1,10 +1,11 @@
 // Sync state of billing entities in QBO: snapshots (newest event wins), status with a version per change,
 // and the lookups the worker uses to wake and resume parked records.
-import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, type SQL, sql } from 'drizzle-orm';
 import { type Database, rawClient } from '../client.js';
 import { syncRecords, tenants } from '../schema.js';
 
-export type SyncRecordRow = typeof syncRecords.$inferSelect;
+/** A sync record as read (search_terms is the search index's input, not read back). */
+export type SyncRecordRow = Omit<typeof syncRecords.$inferSelect, 'searchTerms'>;
 
 export interface RecordKey {
   tenantId: string;
@@ -63,6 +64,7 @@ interface RawRecordRow {
   manualSyncRequestedAt: string | null;
   writeStartedAt: string | null;
   mappingsVersionSeen: string | null;
+  retry: unknown;
   createdAt: string;
   updatedAt: string;
 }
@@ -116,7 +118,7 @@ export async function storeSnapshot(
       r.snapshot_at as "snapshotAt", r.last_event_id as "lastEventId", r.synced_hash as "syncedHash",
       r.attempts, r.synced_at as "syncedAt", r.pending_job as "pendingJob", r.waiting_for as "waitingFor",
       r.callback_version as "callbackVersion", r.manual_sync_requested_at as "manualSyncRequestedAt",
-      r.write_started_at as "writeStartedAt", r.mappings_version_seen::text as "mappingsVersionSeen",
+      r.write_started_at as "writeStartedAt", r.mappings_version_seen::text as "mappingsVersionSeen", r.retry,
       r.created_at as "createdAt", r.updated_at as "updatedAt"`;
   const row = rows[0];
   if (row) return { record: recordOf(row, snap.snapshot), stored: true };
@@ -169,6 +171,8 @@ export async function setStatus(
         ...(details === undefined ? {} : { details }),
         statusVersion: changed ? prev.statusVersion + 1 : prev.statusVersion,
         attempts: countAttempt ? prev.attempts + 1 : prev.attempts,
+        // A status written ends any retry in progress (see markRetrying).
+        retry: null,
         updatedAt: new Date(),
       })
       .where(eq(syncRecords.id, id))
@@ -218,6 +222,21 @@ const PENDING_DEPOSIT = sql`${syncRecords.entityType} = 'payment'
   and ${syncRecords.snapshot}->>'invoiceId' is null
   and ${syncRecords.details}->>'appliedTo' is null
   and ${syncRecords.details}->>'applyFailed' is null`;
+
+/** PENDING_DEPOSIT for a record in hand: re-checked under the deposit's own lock before it is written. */
+export function isPendingDeposit(r: SyncRecordRow): boolean {
+  const snap = (r.snapshot ?? {}) as { jobId?: unknown; invoiceId?: unknown };
+  const details = (r.details ?? {}) as { appliedTo?: unknown; applyFailed?: unknown };
+  return (
+    r.entityType === 'payment' &&
+    r.status === 'synced' &&
+    r.qboId !== null &&
+    snap.jobId != null &&
+    snap.invoiceId == null &&
+    details.appliedTo == null &&
+    details.applyFailed == null
+  );
+}
 
 /** A job's deposits still to apply, oldest first (received on, then first recorded). */
 export async function pendingDepositsOfJob(db: Database, tenantId: string, jobId: string): Promise<SyncRecordRow[]> {
@@ -435,15 +454,13 @@ export async function requestManualSync(db: Database, tenantId: string, ids?: nu
 
 /** `waiting` records whose dependency is already synced (heals a crash between the two writes). */
 export async function waitingOnSyncedDependency(db: Database, limit = 500): Promise<SyncRecordRow[]> {
-  const rows = await db.execute<{ id: number }>(sql`
-    select w.id from sync_records w
+  return rowsOf(
+    db,
+    sql`(select w.id from sync_records w
     join sync_records d
       on d.tenant_id = w.tenant_id and w.waiting_for = d.entity_type || ':' || d.external_id
     where w.status = 'waiting' and d.status = 'synced'
-    order by w.updated_at limit ${limit}`);
-  return byIds(
-    db,
-    rows.map((r) => Number(r.id)),
+    order by w.updated_at limit ${limit})`,
   );
 }
 
@@ -452,16 +469,14 @@ export async function mappingChangedSinceParked(db: Database, limit = 500): Prom
   // By version: the mappings the parking run read are older than the tenant's now. A run still in flight
   // when a mapping changed writes its status after the change, so updated_at alone would miss it. Records
   // parked before the version existed fall back to comparing times.
-  const rows = await db.execute<{ id: number }>(sql`
-    select r.id from sync_records r
+  return rowsOf(
+    db,
+    sql`(select r.id from sync_records r
     join tenants t on t.id = r.tenant_id
     where r.status = 'needs_mapping'
       and case when r.mappings_version_seen is not null then t.mappings_version > r.mappings_version_seen
         else exists (select 1 from mappings m where m.tenant_id = r.tenant_id and m.updated_at > r.updated_at) end
-    order by r.updated_at limit ${limit}`);
-  return byIds(
-    db,
-    rows.map((r) => Number(r.id)),
+    order by r.updated_at limit ${limit})`,
   );
 }
 
@@ -471,14 +486,12 @@ export async function mappingChangedSinceParked(db: Database, limit = 500): Prom
  * active connection cannot repeat without end: a rerun refused by QBO marks the connection needs_reconnect.
  */
 export async function reconnectedSinceParked(db: Database, limit = 500): Promise<SyncRecordRow[]> {
-  const rows = await db.execute<{ id: number }>(sql`
-    select r.id from sync_records r
+  return rowsOf(
+    db,
+    sql`(select r.id from sync_records r
     join qbo_connections c on c.tenant_id = r.tenant_id
     where r.status = 'needs_reconnect' and c.status = 'active'
-    order by r.updated_at limit ${limit}`);
-  return byIds(
-    db,
-    rows.map((r) => Number(r.id)),
+    order by r.updated_at limit ${limit})`,
   );
 }
 
@@ -492,9 +505,13 @@ export async function manualSyncRequested(db: Database, limit = 500): Promise<Sy
     .limit(limit);
 }
 
-async function byIds(db: Database, ids: number[]): Promise<SyncRecordRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(syncRecords).where(inArray(syncRecords.id, ids)).orderBy(syncRecords.updatedAt);
+/**
+ * The rows of the records a parenthesised id query selects, read in the same statement (one snapshot). Read in
+ * a second statement, a record that changed in between (a waiting payment synced meanwhile) came back in its
+ * new state, and the sweep queued a resume stamped with that state: a second resume job.
+ */
+async function rowsOf(db: Database, idQuery: SQL): Promise<SyncRecordRow[]> {
+  return db.select().from(syncRecords).where(inArray(syncRecords.id, idQuery)).orderBy(syncRecords.updatedAt);
 }
 
 /** Notes that a QBO create is about to be sent (cleared by the synced status write). Fixed SQL text: prepared. */
@@ -509,4 +526,32 @@ export async function clearWriteStarted(db: Database, id: number, at: Date): Pro
     .update(syncRecords)
     .set({ writeStartedAt: null })
     .where(and(eq(syncRecords.id, id), eq(syncRecords.writeStartedAt, at)));
+}
+
+/**
+ * The run failed with a transient fault and BullMQ will try again: the attempt row and the record's retry
+ * state (RetryState of contracts) in one statement. The status stays; the next outcome clears `retry`.
+ */
+export async function markRetrying(
+  db: Database,
+  record: Pick<SyncRecordRow, 'id' | 'tenantId' | 'status'>,
+  attempt: {
+    eventId: string | null;
+    jobId: string | null;
+    attempt: number;
+    startedAt: Date;
+    faultCode: string;
+    message: string;
+  },
+  retry: Record<string, unknown>,
+): Promise<void> {
+  await rawClient(db)`
+    with upd as (
+      update sync_records set retry = ${JSON.stringify(retry)}::jsonb where id = ${record.id}
+    )
+    insert into sync_attempts
+      (sync_record_id, tenant_id, event_id, job_id, attempt, outcome, status, fault_code, message, retryable, started_at)
+    values (${record.id}, ${record.tenantId}::text, ${attempt.eventId}::text, ${attempt.jobId}::text, ${attempt.attempt}::int,
+      'retry', ${record.status}::text, ${attempt.faultCode}::text, ${attempt.message}::text, true,
+      ${attempt.startedAt.toISOString()}::timestamptz)`;
 }
