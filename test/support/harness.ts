@@ -217,15 +217,18 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
   const secrets = new SecretBox(config.encryptionKeys);
   const requeue = opts.requeueAfterMs !== undefined ? { requeueAfterMs: opts.requeueAfterMs } : {};
   // Release pacing as the processes configure it, under the budget the worker's QBO client enforces.
-  const basePacing = pacingOfBudget(config.qbo.rateLimit, config.qbo.releasePacing);
-  const burst = opts.qboLimits?.burst;
-  const pacing = basePacing && {
-    ...basePacing,
-    perWindow: opts.qboLimits?.perWindow ?? basePacing.perWindow,
-    windowMs: opts.qboLimits?.windowMs ?? basePacing.windowMs,
-    ...(burst === null ? { burstPerSecond: 0 } : {}),
-    ...(burst ? { burstPerSecond: burst.perWindow, burstWindowMs: burst.windowMs } : {}),
-  };
+  const limits = opts.qboLimits;
+  const burst = limits?.burst;
+  const pacing = pacingOfBudget(
+    {
+      perWindow: limits?.perWindow ?? config.qbo.rateLimit.perWindow,
+      windowMs: limits?.windowMs ?? config.qbo.rateLimit.windowMs,
+      burstPerSecond: burst === null ? 0 : (burst?.perWindow ?? config.qbo.rateLimit.burstPerSecond),
+      maxConcurrent: limits?.maxConcurrent ?? config.qbo.rateLimit.maxConcurrent,
+    },
+    config.qbo.releasePacing,
+  );
+  if (pacing && burst) pacing.burstWindowMs = burst.windowMs;
   const producer = createProducer({ db: db.db, redis, queuePrefix: prefix, logger, pacing, ...requeue });
   const counted = opts.countRoundTrips ? countedClients(db.url, redisUrl) : undefined;
   const workerDb = counted?.db.db ?? db.db;

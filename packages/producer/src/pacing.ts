@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
  * Schedules `count` release slots in a lane and returns each slot's delay from now (ms). Slots are kept in
  * time order in a list (the last max(perWindow, burstPer) of them); a new slot is the earliest time t, not before the lane's
  * last slot, such that no window of `windowMs` ending at t holds `perWindow` slots and no window of
- * `burstMs` holds `burstPer`. A live reservation also appends as many slots to the bulk lane (KEYS[2]): the
+ * `burstMs` holds `burstPer` (and, once that short window is full, spaced burstMs / burstPer apart). A live reservation also appends as many slots to the bulk lane (KEYS[2]): the
  * budget live work takes is no longer there for backfills and replays, whose later releases move back.
  *
  * KEYS: lane list, bulk lane list (same as KEYS[1] for the bulk lane itself)
@@ -54,6 +54,12 @@ local function schedule(key)
     if B > 0 and len >= B then
       local c = arr[len - B + 1] + BW
       if c > t then t = c end
+      -- In a flood (the short window is full) releases are spread evenly, not B at once per window: the
+      -- budget counts requests from their answer, and a clump answers late.
+      if arr[len - B + 1] + BW > now then
+        local even = arr[len] + math.ceil(BW / B)
+        if even > t then t = even end
+      end
     end
     len = len + 1
     arr[len] = t
@@ -136,12 +142,16 @@ export function createReleasePacer(redis: Redis, queuePrefix: string, opts: Rele
   };
 }
 
-/** The pacing options for a budget as config gives it (`config.qbo.rateLimit`, `config.qbo.releasePacing`). */
+/**
+ * The pacing options for a budget as config gives it (`config.qbo.rateLimit`, `config.qbo.releasePacing`).
+ * Without a per-second window (the local sandbox) the short window is the concurrency cap per second: a
+ * whole minute's budget released at one instant would queue behind the cap and defer.
+ */
 export function pacingOfBudget(
-  rateLimit: { perWindow: number; windowMs: number; burstPerSecond: number },
+  rateLimit: { perWindow: number; windowMs: number; burstPerSecond: number; maxConcurrent: number },
   releasePacing: { slackMs: number } | undefined,
 ): ReleasePacingOptions | undefined {
   if (!releasePacing) return undefined;
-  const { perWindow, windowMs, burstPerSecond } = rateLimit;
-  return { perWindow, windowMs, burstPerSecond, slackMs: releasePacing.slackMs };
+  const { perWindow, windowMs, burstPerSecond, maxConcurrent } = rateLimit;
+  return { perWindow, windowMs, burstPerSecond: burstPerSecond || maxConcurrent, slackMs: releasePacing.slackMs };
 }

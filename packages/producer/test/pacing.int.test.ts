@@ -40,9 +40,10 @@ describe('release pacing', () => {
     expect(await p.reserve(t, 'live', 6)).toEqual([1_500, 1_500, 1_500, 1_500, 1_500, 2_500]);
   });
 
-  it('keeps the short window too, and adds the slack to both windows', async () => {
+  it('keeps the short window too (a flood spread evenly past it), and adds the slack to both windows', async () => {
     const p = pacer({ perWindow: 100, windowMs: 10_000, burstPerSecond: 3, burstWindowMs: 100 });
-    expect(await p.reserve(tenant(), 'live', 7)).toEqual([0, 0, 0, 100, 100, 100, 200]);
+    // Three at once, then one every 100 / 3 ms (rounded up) while the short window stays full.
+    expect(await p.reserve(tenant(), 'live', 7)).toEqual([0, 0, 0, 100, 134, 168, 202]);
     const slack = createReleasePacer(redis, prefix, {
       perWindow: 2,
       windowMs: 1_000,

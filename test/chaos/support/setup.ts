@@ -35,6 +35,8 @@ export async function startChaos(label: string, opts: ChaosOptions = {}): Promis
   const h = await startHarness(label, {
     startWorker: false,
     sandbox: { limits: { requestsPerWindow: 5000, windowMs: 60_000, maxConcurrent: 10 } },
+    // The API's producer paces jobs by the same budget the worker processes admit requests by.
+    env: { QBO_RATE_LIMIT_PER_WINDOW: WORKER_ENV.QBO_RATE_LIMIT_PER_WINDOW },
     ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
     ...(opts.pgBaseUrl ? { pgBaseUrl: opts.pgBaseUrl } : {}),
     ...(opts.requeueAfterMs !== undefined ? { requeueAfterMs: opts.requeueAfterMs } : {}),

@@ -5,6 +5,7 @@ import {
   buildPaymentPayload,
   buildTipReceiptPayload,
   decidePaymentSync,
+  fingerprintOf,
   fitPaymentRefNum,
   formatCents,
   isMarkedAs,
@@ -22,6 +23,7 @@ import {
   tipCentsOf,
   toCents,
 } from '@qbo-sync/sync-core';
+import { recreateVersion } from '../drift/check.js';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import { resolveCustomerRef } from './customers.js';
 import type { SyncDeps } from './deps.js';
@@ -159,7 +161,9 @@ export async function syncPayment(
             ),
         );
       } else {
-        saved = await createBehindMark(deps, record, () => realm.createPayment(body, op('create', version)));
+        saved = await createBehindMark(deps, record, () =>
+          realm.createPayment(body, op('create', `${version}${recreateVersion(record)}`)),
+        );
       }
     } catch (err) {
       // Our records said the amount fits the invoice's open balance, but QBO knows better (a payment
@@ -196,10 +200,12 @@ export async function syncPayment(
           multiCurrency: prefs.multiCurrency,
         })
       : undefined;
+    // `qbo`: what QBO held after our write; drift is a later change to any of it by someone else.
     const details = {
       ...(target && appliedCents !== undefined
         ? { appliedTo: payment.invoiceId, appliedAmount: formatCents(appliedCents) }
         : { unapplied: true }),
+      qbo: fingerprintOf('payment', saved),
       ...(tip ? { tip } : {}),
     };
     return {
