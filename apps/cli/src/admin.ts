@@ -148,13 +148,13 @@ export const replayOne = (
 export const replayMany = (
   api: ApiClient,
   tenantId: string,
-  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string; note: string },
+  body: { status?: SyncStatus; entityType?: SyncEntityType; from?: string; to?: string; note: string } & DocumentWindow,
 ) => api.admin('POST', `${tenantPath(tenantId)}/replay`, ReplayResponse, body);
 
 export const manualSync = (
   api: ApiClient,
   tenantId: string,
-  body: { entityType?: SyncEntityType; from?: string; to?: string; note: string },
+  body: { entityType?: SyncEntityType; from?: string; to?: string; note: string } & DocumentWindow,
 ) => api.admin('POST', `${tenantPath(tenantId)}/sync`, ManualSyncResponse, body);
 
 export const createOperator = (api: ApiClient, body: { name: string; role: OperatorRole }) =>
@@ -174,3 +174,6 @@ export const searchRecords = (api: ApiClient, q: string, tenantId?: string | und
   api.admin('GET', `/admin/records/search${query({ q, tenantId, limit })}`, RecordSearchResponse);
 
 export const overview = (api: ApiClient) => api.admin('GET', '/admin/overview', OverviewResponse);
+
+/** The billing-side window of replays and manual syncs: document date, customer, job/case. */
+type DocumentWindow = { documentDateFrom?: string; documentDateTo?: string; customerId?: string; jobId?: string };

@@ -8,6 +8,7 @@ const PAGES: Record<string, { entity: EntityName; param: 'txnId' | 'nameId' }> =
   invoice: { entity: 'Invoice', param: 'txnId' },
   recvpayment: { entity: 'Payment', param: 'txnId' },
   expense: { entity: 'Purchase', param: 'txnId' },
+  salesreceipt: { entity: 'SalesReceipt', param: 'txnId' },
   check: { entity: 'Purchase', param: 'txnId' },
   customerdetail: { entity: 'Customer', param: 'nameId' },
   vendordetail: { entity: 'Vendor', param: 'nameId' },

@@ -165,6 +165,8 @@ function defaultPreferences(now: number, country: CountryProfile): Record<string
     // Sales Tax (PartnerTaxEnabled) is US only.
     TaxPrefs: us ? { UsingSalesTax: false, PartnerTaxEnabled: false } : { UsingSalesTax: true },
     CurrencyPrefs: { MultiCurrencyEnabled: false, HomeCurrency: { value: country.homeCurrency } },
+    // Tips are off by default in QBO; the company owner turns them on (US companies).
+    OtherPrefs: { NameValue: [{ Name: 'SalesFormsPrefs.AllowGratuity', Value: 'false' }] },
     domain: 'QBO',
     sparse: false,
     Id: '1',

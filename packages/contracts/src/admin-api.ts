@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExternalId, TenantId } from './ids.js';
+import { IsoDate } from './money.js';
 import { ADMIN_OPERATION_ERROR_CODES, AuditNote, OPERATIONS_COMPONENTS, RetryState } from './operations-api.js';
 import { MappingKind, SyncEntityType, SyncStatus, TenantSettings } from './sync.js';
 
@@ -43,6 +44,28 @@ function rangeInOrder(v: { from?: Date | undefined; to?: Date | undefined }): bo
 }
 const RANGE_MESSAGE = { message: 'must be later than from', path: ['to'] };
 
+/**
+ * What the billing system's user sees, as a window: the document's own date (an invoice's issueDate, a
+ * payment's receivedOn, a refund's issuedOn), its customer, its job or case. Shared by listings, replays and
+ * the manual sync window, so "select all, then sync" covers exactly what was listed.
+ */
+const documentWindow = {
+  documentDateFrom: IsoDate.optional().meta({
+    description: 'Documents dated on or after this day (invoice issueDate, payment receivedOn, refund issuedOn).',
+  }),
+  documentDateTo: IsoDate.optional().meta({ description: 'Documents dated on or before this day.' }),
+  customerId: ExternalId.optional().meta({
+    description: "The billing customer's id: its invoices, payments and refunds, and the customer record itself.",
+  }),
+  jobId: ExternalId.optional().meta({
+    description: 'The billing job or case: its invoices, its deposits, and the payments of its invoices.',
+  }),
+};
+function documentRangeInOrder(v: { documentDateFrom?: string | undefined; documentDateTo?: string | undefined }) {
+  return !v.documentDateFrom || !v.documentDateTo || v.documentDateFrom <= v.documentDateTo;
+}
+const DOCUMENT_RANGE_MESSAGE = { message: 'must be on or after documentDateFrom', path: ['documentDateTo'] };
+
 const settingsShape = TenantSettings.shape;
 /**
  * Part of TenantSettings: the keys given are validated and merged; the others keep their stored values (no
@@ -56,6 +79,7 @@ export const TenantSettingsPatch = z.strictObject({
   representatives: settingsShape.representatives.removeDefault().optional(),
   voidsBeforeSync: settingsShape.voidsBeforeSync.removeDefault().optional(),
   inactiveQboCustomers: settingsShape.inactiveQboCustomers.removeDefault().optional(),
+  syncInvoicesWhen: settingsShape.syncInvoicesWhen.removeDefault().optional(),
   callbackUrl: settingsShape.callbackUrl,
   driftPolicy: settingsShape.driftPolicy.removeDefault().optional(),
 } satisfies { [K in keyof typeof settingsShape]: z.ZodType });
@@ -215,6 +239,7 @@ export const SyncRecordQuery = z
     entityType: SyncEntityType.optional(),
     from: DateParam.optional(),
     to: DateParam.optional(),
+    ...documentWindow,
     retrying: z
       .enum(['true', 'false'])
       .transform((v) => v === 'true')
@@ -224,7 +249,8 @@ export const SyncRecordQuery = z
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page.' }),
   })
-  .refine(rangeInOrder, RANGE_MESSAGE);
+  .refine(rangeInOrder, RANGE_MESSAGE)
+  .refine(documentRangeInOrder, DOCUMENT_RANGE_MESSAGE);
 
 export const SyncRecordView = z.object({
   tenantId: TenantId,
@@ -320,9 +346,11 @@ export const ReplayBody = z
       .meta({ description: 'Only records with this reason code (one group of GET /admin/failures).' }),
     from: DateParam.optional().meta({ description: 'Records that last changed at or after this time.' }),
     to: DateParam.optional().meta({ description: 'Records that last changed before this time.' }),
+    ...documentWindow,
     note: AuditNote.meta({ description: 'Why (required; kept in the audit log with your name and the count).' }),
   })
-  .refine(rangeInOrder, RANGE_MESSAGE);
+  .refine(rangeInOrder, RANGE_MESSAGE)
+  .refine(documentRangeInOrder, DOCUMENT_RANGE_MESSAGE);
 export type ReplayBody = z.input<typeof ReplayBody>;
 
 export const ReplayResponse = z.object({ replayed: z.number().int().nonnegative() });
@@ -333,15 +361,32 @@ export const ManualSyncBody = z
     entityType: SyncEntityType.optional(),
     from: DateParam.optional(),
     to: DateParam.optional(),
+    ...documentWindow,
     note: AuditNote.meta({ description: 'Why (required; kept in the audit log with your name and the count).' }),
   })
-  .refine(rangeInOrder, RANGE_MESSAGE);
+  .refine(rangeInOrder, RANGE_MESSAGE)
+  .refine(documentRangeInOrder, DOCUMENT_RANGE_MESSAGE);
 export type ManualSyncBody = z.input<typeof ManualSyncBody>;
 
 export const ManualSyncResponse = z.object({
   queued: z.number().int().nonnegative().meta({ description: 'needs_sync records queued.' }),
 });
 export type ManualSyncResponse = z.infer<typeof ManualSyncResponse>;
+
+/** The document-window fields of a parsed filter, for the record filter (only those given). */
+export function documentWindowOf(v: {
+  documentDateFrom?: string | undefined;
+  documentDateTo?: string | undefined;
+  customerId?: string | undefined;
+  jobId?: string | undefined;
+}): { documentDateFrom?: string; documentDateTo?: string; customerId?: string; jobId?: string } {
+  return {
+    ...(v.documentDateFrom ? { documentDateFrom: v.documentDateFrom } : {}),
+    ...(v.documentDateTo ? { documentDateTo: v.documentDateTo } : {}),
+    ...(v.customerId ? { customerId: v.customerId } : {}),
+    ...(v.jobId ? { jobId: v.jobId } : {}),
+  };
+}
 
 export const AdminSessionBody = z.strictObject({ token: z.string().min(1, 'must not be empty') });
 

@@ -127,20 +127,44 @@ function totalMismatch(invoice: {
   return `the total ${formatCents(total)} is not the line amounts plus tax, ${formatCents(computed)}${withBalance}: difference ${formatCents(total - computed)}. Send the total the lines add up to, or correct the lines`;
 }
 
-export const Payment = z.strictObject({
-  id: ExternalId,
-  /** Absent for a deposit taken before the invoice exists. */
-  invoiceId: ExternalId.optional(),
-  jobId: ExternalId.optional(),
-  customer: Customer,
-  amount: PositiveMoneyString,
-  currency: CurrencyCode,
-  receivedOn: IsoDate,
-  /** Billing-side payment method key (e.g. "card", "check"), mapped to a QBO PaymentMethod. */
-  method: z.string().min(1).max(100),
-  reference: z.string().max(100).optional(),
-  memo: z.string().max(1000).optional(),
-});
+export const Payment = z
+  .strictObject({
+    id: ExternalId,
+    /** Absent for a deposit taken before the invoice exists. */
+    invoiceId: ExternalId.optional(),
+    jobId: ExternalId.optional(),
+    customer: Customer,
+    amount: PositiveMoneyString,
+    currency: CurrencyCode,
+    receivedOn: IsoDate,
+    /** Billing-side payment method key (e.g. "card", "check"), mapped to a QBO PaymentMethod. */
+    method: z.string().min(1).max(100),
+    reference: z.string().max(100).optional(),
+    memo: z.string().max(1000).optional(),
+    /**
+     * The part of `amount` that is a tip (17hats and the like): the invoice is paid with the rest, and the tip is
+     * recorded where the company's books expect it (QBO's tips setting, or a mapped tips item), never as credit.
+     */
+    tip: PositiveMoneyString.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.tip !== undefined && !tipBelowAmount(p.tip, p.amount)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tip'],
+        message: `must be less than amount (${p.amount}): amount is the whole sum received, tip included`,
+      });
+    }
+  });
+
+/** Decimal strings compared as integer cents (never floats). */
+function tipBelowAmount(tip: string, amount: string): boolean {
+  const cents = (v: string) => {
+    const [whole = '0', frac = ''] = v.split('.');
+    return BigInt(whole) * 100n + BigInt(frac.padEnd(2, '0').slice(0, 2) || '0');
+  };
+  return cents(tip) < cents(amount);
+}
 
 export const Refund = z.strictObject({
   id: ExternalId,

@@ -55,6 +55,11 @@ export const TenantSettings = z.object({
    * the customer's attempts), or leave it and create a new one.
    */
   inactiveQboCustomers: z.enum(['reactivate', 'create_new']).default('reactivate'),
+  /**
+   * When an invoice may reach QBO: once sent (default), or only once the billing system says it is paid
+   * (CaseEasy's model): until then it is recorded `skipped` (UNPAID_INVOICE) and its payments wait for it.
+   */
+  syncInvoicesWhen: z.enum(['sent', 'paid']).default('sent'),
   callbackUrl: z.url().optional(),
   /**
    * What to do when an object we posted changes in QuickBooks by someone else (docs/operations.md, "Drift"):

@@ -199,6 +199,11 @@ export interface ReplayFilter {
   /** When the record last changed (e.g. failed): from inclusive, to exclusive. */
   from?: Date;
   to?: Date;
+  /** The billing document's date window (YYYY-MM-DD, inclusive), customer and job/case. */
+  documentDateFrom?: string;
+  documentDateTo?: string;
+  customerId?: string;
+  jobId?: string;
 }
 
 /** A person's replay of every record of a tenant in the given statuses and range (default: every failure). */

@@ -1,11 +1,12 @@
 /** Entities a "View in QuickBooks" link can point at. */
-export type AppLinkEntity = 'invoice' | 'payment' | 'purchase' | 'customer';
+export type AppLinkEntity = 'invoice' | 'payment' | 'purchase' | 'customer' | 'salesreceipt';
 
 // Page names from QBO's web app (qbo-facts §11): transactions use txnId, names use nameId.
 const PAGES: Record<AppLinkEntity, { page: string; param: 'txnId' | 'nameId' }> = {
   invoice: { page: 'invoice', param: 'txnId' },
   payment: { page: 'recvpayment', param: 'txnId' },
   purchase: { page: 'expense', param: 'txnId' },
+  salesreceipt: { page: 'salesreceipt', param: 'txnId' },
   customer: { page: 'customerdetail', param: 'nameId' },
 };
 

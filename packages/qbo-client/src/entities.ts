@@ -74,6 +74,15 @@ export interface QboPurchase extends QboEntityBase {
   PrivateNote?: string;
 }
 
+/** A sale paid on the spot; qbo-sync posts a payment's tip as one (see sync-core tips.ts). */
+export interface QboSalesReceipt extends QboEntityBase {
+  CustomerRef?: Ref;
+  TxnDate?: string;
+  TotalAmt?: number | string;
+  PrivateNote?: string;
+  Line: QboLine[];
+}
+
 export interface QboItem extends QboEntityBase {
   Name: string;
   Type?: string;
@@ -110,6 +119,8 @@ export interface QboPreferences extends QboEntityBase {
   SalesFormsPrefs?: { CustomTxnNumbers?: boolean; [field: string]: unknown };
   CurrencyPrefs?: { MultiCurrencyEnabled?: boolean; HomeCurrency?: Ref; [field: string]: unknown };
   TaxPrefs?: { UsingSalesTax?: boolean; PartnerTaxEnabled?: boolean; [field: string]: unknown };
+  /** Name/value pairs; `SalesFormsPrefs.AllowGratuity` says whether tips are on (minor version ≥ 30). */
+  OtherPrefs?: { NameValue?: { Name: string; Value: string }[] };
 }
 
 /** One operation inside a batch request. `bId` must be unique in the batch and ≤ 10 chars with a requestid. */

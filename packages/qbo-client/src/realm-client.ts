@@ -17,6 +17,7 @@ import type {
   QboPaymentMethod,
   QboPreferences,
   QboPurchase,
+  QboSalesReceipt,
   QboTaxCode,
 } from './entities.js';
 import { RealmBusyError } from './errors/realm-busy-error.js';
@@ -80,6 +81,13 @@ export interface RealmClient {
 
   getPurchase(id: string): Promise<QboPurchase>;
   createPurchase(body: NewEntity<QboPurchase>, op: WriteOp): Promise<QboPurchase>;
+
+  /** A customer's sales receipts of one day (where a payment's tip receipt is looked for by our marker). */
+  getSalesReceipt(id: string): Promise<QboSalesReceipt>;
+  findSalesReceipts(filter: { customerId: string; txnDate: string }): Promise<QboSalesReceipt[]>;
+  createSalesReceipt(body: NewEntity<QboSalesReceipt>, op: WriteOp): Promise<QboSalesReceipt>;
+  updateSalesReceipt(body: EntityUpdate<QboSalesReceipt>, op: WriteOp): Promise<QboSalesReceipt>;
+  voidSalesReceipt(ref: { Id: string; SyncToken: string }, op: WriteOp): Promise<QboSalesReceipt>;
 
   getPreferences(): Promise<QboPreferences>;
   getCompanyInfo(): Promise<QboCompanyInfo>;
@@ -256,6 +264,21 @@ export function createRealmClient(
     createPurchase: (body, op) => write<QboPurchase>('Purchase', body, op),
 
     getCompanyInfo: () => get<QboCompanyInfo>('CompanyInfo', ctx.realmId),
+    getSalesReceipt: (id) => get<QboSalesReceipt>('SalesReceipt', id),
+    findSalesReceipts: (filter) =>
+      query<QboSalesReceipt>(
+        q
+          .select('SalesReceipt')
+          .where('CustomerRef', '=', filter.customerId)
+          .where('TxnDate', '=', filter.txnDate)
+          .maxResults(MAX_RESULTS),
+      ),
+    createSalesReceipt: (body, op) => write<QboSalesReceipt>('SalesReceipt', body, op),
+    updateSalesReceipt: (body, op) => update<QboSalesReceipt>('SalesReceipt', body, op),
+    voidSalesReceipt: (ref, op) =>
+      write<QboSalesReceipt>('SalesReceipt', { Id: ref.Id, SyncToken: ref.SyncToken, sparse: true }, op, {
+        operation: 'void',
+      }),
 
     async getPreferences() {
       const body = await call({ method: 'GET', path: 'preferences' });

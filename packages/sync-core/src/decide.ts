@@ -9,7 +9,8 @@ import { checkInvoiceTotals } from './totals.js';
 /** Everything a decision needs about the tenant. `manual`: a person asked for this sync (auto-sync off). */
 export interface DecideContext {
   tenantId: string;
-  settings: Pick<TenantSettings, 'autoSync' | 'autoSyncPayments'> & Partial<Pick<TenantSettings, 'voidsBeforeSync'>>;
+  settings: Pick<TenantSettings, 'autoSync' | 'autoSyncPayments'> &
+    Partial<Pick<TenantSettings, 'voidsBeforeSync' | 'syncInvoicesWhen'>>;
   connection: 'active' | 'needs_reconnect' | 'missing';
   manual?: boolean;
 }
@@ -71,6 +72,7 @@ export type VoidDecision =
 /** Stable reason codes for the non-green statuses decided here. */
 export const REASON = {
   DRAFT: 'DRAFT',
+  UNPAID_INVOICE: 'UNPAID_INVOICE',
   VOID_BEFORE_SYNC: 'VOID_BEFORE_SYNC',
   VOID_BEFORE_ORIGINAL: 'VOID_BEFORE_ORIGINAL',
   /** Voided while its newest known state before the void was a draft: nothing posted (yet). */
@@ -173,6 +175,22 @@ export function decideInvoiceSync(input: {
       status: 'skipped',
       reasonCode: REASON.DRAFT,
       reason: `Invoice ${invoice.number} is a draft; it syncs once it is sent.`,
+    };
+  }
+  // "Sync invoices only once paid": an unpaid invoice not yet in QBO waits for the event that says it is paid.
+  // One already in QBO (synced before the setting changed) keeps following its updates.
+  if (ctx.settings.syncInvoicesWhen === 'paid' && invoice.status !== 'paid' && !record?.qboId) {
+    if (voiding) {
+      return {
+        action: 'mark_voided',
+        reason: `Invoice ${invoice.number} was voided unpaid; it is never posted (setting syncInvoicesWhen: paid).`,
+      };
+    }
+    return {
+      action: 'skip',
+      status: 'skipped',
+      reasonCode: REASON.UNPAID_INVOICE,
+      reason: `Invoice ${invoice.number} is not paid yet; this tenant syncs invoices once paid (setting syncInvoicesWhen: paid). It syncs when an event says it is paid.`,
     };
   }
   if (voiding) {

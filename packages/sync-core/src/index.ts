@@ -13,5 +13,8 @@ export * from './marker.js';
 export * from './money.js';
 export * from './payment-payload.js';
 export type * from './qbo-types.js';
+export * from './refund-link.js';
 export * from './snapshot.js';
+export * from './tips.js';
 export * from './totals.js';
+export * from './void-reason.js';

@@ -134,17 +134,41 @@ export function resolveInvoiceMappings(
 export interface PaymentRefs {
   paymentMethod: Ref;
   depositAccount: Ref;
+  /** Where a payment's tip is recorded: QBO's gratuity (tips setting on) or the tenant's tips item. */
+  tipItem?: Ref;
 }
 
-/** Payment method by the billing method key; deposit account by currency (sales ledger vs trust account). */
-export function resolvePaymentMappings(payment: Payment, table: MappingTable): Resolution<PaymentRefs> {
+/**
+ * Item mapping key for tips in a company whose QBO tips setting is off (or has none: Canada, UK): the
+ * product a tip is recorded on, so its income lands where the books expect it.
+ */
+export const TIPS_ITEM_KEY = 'tips';
+
+/** QBO's pseudo-item for a tip on a sales form, usable only with Preferences SalesFormsPrefs.AllowGratuity on. */
+export const GRATUITY_ITEM_REF: Ref = { value: 'GRATUITY_ITEM_ID' };
+
+/**
+ * Payment method by the billing method key; deposit account by currency (sales ledger vs trust account); for
+ * a payment with a tip, QBO's gratuity when the company's tips setting is on, else the `tips` item mapping.
+ */
+export function resolvePaymentMappings(
+  payment: Payment,
+  table: MappingTable,
+  options: { allowGratuity?: boolean } = {},
+): Resolution<PaymentRefs> {
   const paymentMethod = table.get('payment_method', payment.method);
   const depositAccount = table.get('deposit_account', payment.currency);
+  const tipItem = payment.tip
+    ? options.allowGratuity
+      ? GRATUITY_ITEM_REF
+      : table.get('item', TIPS_ITEM_KEY)
+    : undefined;
   const missing: MissingKey[] = [];
   if (!paymentMethod) missing.push({ kind: 'payment_method', key: payment.method });
   if (!depositAccount) missing.push({ kind: 'deposit_account', key: payment.currency });
-  return paymentMethod && depositAccount
-    ? { ok: true, refs: { paymentMethod, depositAccount } }
+  if (payment.tip && !tipItem) missing.push({ kind: 'item', key: TIPS_ITEM_KEY, label: 'Tips' });
+  return paymentMethod && depositAccount && missing.length === 0
+    ? { ok: true, refs: { paymentMethod, depositAccount, ...(tipItem ? { tipItem } : {}) } }
     : { ok: false, missing };
 }
 
@@ -232,6 +256,9 @@ export function describeMissingKey(m: MissingKey, entity: string): string {
   }
   switch (m.kind) {
     case 'item':
+      if (m.key === TIPS_ITEM_KEY) {
+        return `The ${entity} includes a tip, and QuickBooks' tips setting is off for this company (or it has none, as in Canada). Turn on tips in QuickBooks (Account and settings → Sales → Tips, US companies; then replay the ${entity}), or choose the QuickBooks product tips are recorded on under Mappings → Items (key 'tips'); ${resume}`;
+      }
       if (m.key === SALES_TAX_ITEM_KEY) {
         return `The ${entity} has sales tax, and QuickBooks is not calculating sales tax for this company. Choose the QuickBooks product that tax lines are posted on under Mappings → Items (key 'sales_tax'); ${resume}`;
       }

@@ -3,7 +3,14 @@ import { fitDocNumber, fitPaymentRefNum } from './doc-number.js';
 import type { PaymentRefs, RefundRefs } from './mapping.js';
 import { markerFor, noteWithMarker } from './marker.js';
 import { centsToQboAmount, minCents, qboAmountToCents, toCents } from './money.js';
-import type { QboPayment, QboPaymentBody, QboPaymentLinesUpdate, QboPurchaseBody, Ref } from './qbo-types.js';
+import type {
+  QboPayment,
+  QboPaymentBody,
+  QboPaymentLine,
+  QboPaymentLinesUpdate,
+  QboPurchaseBody,
+  Ref,
+} from './qbo-types.js';
 
 /**
  * A received payment. Linked to the QBO invoice when there is one (applying at most the invoice's open
@@ -17,12 +24,15 @@ export function buildPaymentPayload(input: {
   refs: PaymentRefs;
   invoice?: { qboId: string; balanceCents?: bigint };
   multiCurrency?: boolean;
+  /** Lines the QBO payment has that are not ours to change (refund expenses linked to it): resent as they are. */
+  keptLines?: readonly QboPaymentLine[];
 }): QboPaymentBody {
   const { payment } = input;
-  const amount = toCents(payment.amount);
+  const kept = input.keptLines ?? [];
+  const amount = toCents(payment.amount) - kept.reduce((s, l) => s + qboAmountToCents(l.Amount), 0n);
   const body: QboPaymentBody = {
     CustomerRef: input.customerRef,
-    TotalAmt: centsToQboAmount(amount),
+    TotalAmt: centsToQboAmount(toCents(payment.amount)),
     TxnDate: payment.receivedOn,
     PaymentMethodRef: input.refs.paymentMethod,
     DepositToAccountRef: input.refs.depositAccount,
@@ -38,7 +48,18 @@ export function buildPaymentPayload(input: {
       ];
     }
   }
+  if (kept.length > 0) body.Line = [...(body.Line ?? []), ...kept];
   return body;
+}
+
+/** A QBO payment's lines that link refund expenses (Expense/Check): a payment update must keep them. */
+export function refundLinesOf(payment: QboPayment): QboPaymentLine[] {
+  return (payment.Line ?? [])
+    .filter((l) => l.LinkedTxn.some((t) => t.TxnType === 'Expense' || t.TxnType === 'Check'))
+    .map((l) => ({
+      Amount: centsToQboAmount(qboAmountToCents(l.Amount)),
+      LinkedTxn: l.LinkedTxn.map((t) => ({ TxnId: t.TxnId, TxnType: t.TxnType })),
+    }));
 }
 
 /** What a QBO payment already applies to one invoice (it counts as open balance when its lines are resent). */

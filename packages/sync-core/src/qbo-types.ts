@@ -104,6 +104,7 @@ export interface QboPayment {
   TotalAmt?: number | string;
   UnappliedAmt?: number | string;
   PrivateNote?: string;
+  CustomerRef?: Ref;
   Line?: { Amount: number | string; LinkedTxn: { TxnId: string; TxnType: string }[] }[];
 }
 

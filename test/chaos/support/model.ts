@@ -179,12 +179,14 @@ export function expectedCompany(events: readonly DomainEventInput[]): ExpectedCo
   const refunds = new Map<string, ExpectedRefund>();
   for (const [id, snaps] of refundSnaps) {
     const d = newest(snaps) as Data;
-    refunds.set(id, {
+    const refund: ExpectedRefund = {
       id,
       customerId: String(customerOf(d)['id']),
       paymentId: String(d['paymentId']),
       amountCents: toCents(String(d['amount'])),
-    });
+    };
+    refunds.set(id, refund);
+    linkRefund(refund, payments, invoices);
   }
 
   // Customers: every customer some posted object (or a customer.updated) refers to.
@@ -205,6 +207,32 @@ export function expectedCompany(events: readonly DomainEventInput[]): ExpectedCo
     });
   }
   return { customers, invoices, payments, refunds };
+}
+
+/**
+ * A refund expense is linked to its payment (sync-core planRefundLink): paid from the payment's unapplied
+ * credit first, then from its invoice applications, which reopen that invoice by as much. The workloads
+ * refund payments whose application does not depend on timing (invoice payments), so this is exact.
+ */
+function linkRefund(
+  refund: ExpectedRefund,
+  payments: Map<string, ExpectedPayment>,
+  invoices: Map<string, ExpectedInvoice>,
+): void {
+  const p = payments.get(refund.paymentId);
+  if (!p) return;
+  const fromCredit = minCents(refund.amountCents, p.unappliedCents);
+  p.unappliedCents -= fromCredit;
+  let rest = refund.amountCents - fromCredit;
+  for (const [invoiceId, applied] of [...p.applied].reverse()) {
+    if (rest <= 0n) break;
+    const cut = minCents(applied, rest);
+    rest -= cut;
+    if (applied === cut) p.applied.delete(invoiceId);
+    else p.applied.set(invoiceId, applied - cut);
+    const inv = invoices.get(invoiceId);
+    if (inv) inv.balanceCents += cut;
+  }
 }
 
 /** Sync records the events must leave, with the status each must end in. */

@@ -66,13 +66,19 @@ export async function assertExactlyOnce(h: Harness, t: Tenant, w: Workload, cust
     customerIdOf.set(c.id, String(qbo['Id']));
   }
 
+  const refundedOf = (paymentId: string) =>
+    w.refunds.filter((r) => r.paymentId === paymentId).reduce((s, r) => s + r.amountCents, 0n);
+
   // Invoices: one per billing invoice, the right customer and total, and the balance its payments leave.
   const invoices = await h.entities(t.realmId, 'Invoice');
   expect(invoices.map((i) => i['DocNumber']).sort()).toEqual(w.invoices.map((i) => i.number).sort());
   const invoiceIdOf = new Map<string, string>();
   for (const inv of w.invoices) {
     const qbo = invoices.find((x) => x['DocNumber'] === inv.number) as Row;
-    const paid = w.payments.filter((p) => p.invoiceId === inv.id).reduce((s, p) => s + p.amountCents, 0n);
+    // A refund is linked to its payment and taken off the payment's invoice application (planRefundLink).
+    const paid = w.payments
+      .filter((p) => p.invoiceId === inv.id)
+      .reduce((s, p) => s + p.amountCents - refundedOf(p.id), 0n);
     expect({
       id: inv.id,
       qboId: qbo['Id'],
@@ -89,7 +95,7 @@ export async function assertExactlyOnce(h: Harness, t: Tenant, w: Workload, cust
     invoiceIdOf.set(inv.id, String(qbo['Id']));
   }
 
-  // Payments: one per billing payment, its amount applied in full to its invoice.
+  // Payments: one per billing payment, its amount applied to its invoice, less its refund (linked to it).
   const payments = await h.entities(t.realmId, 'Payment');
   expect(payments.map((p) => p['PaymentRefNum']).sort()).toEqual(w.payments.map((p) => p.reference).sort());
   for (const pay of w.payments) {
@@ -98,11 +104,16 @@ export async function assertExactlyOnce(h: Harness, t: Tenant, w: Workload, cust
       amount(l['Amount']),
       (l['LinkedTxn'] as Row[])[0]?.['TxnId'],
     ]);
+    const refunds = w.refunds.filter((r) => r.paymentId === pay.id);
+    const toInvoice = pay.amountCents - refundedOf(pay.id);
     expect({ id: pay.id, qboId: qbo['Id'], total: amount(qbo['TotalAmt']), links }).toEqual({
       id: pay.id,
       qboId: qboIdOf.get(`payment:${pay.id}`),
       total: pay.amountCents,
-      links: [[pay.amountCents, invoiceIdOf.get(pay.invoiceId)]],
+      links: [
+        ...(toInvoice > 0n ? [[toInvoice, invoiceIdOf.get(pay.invoiceId)]] : []),
+        ...refunds.map((r) => [r.amountCents, qboIdOf.get(`refund:${r.id}`)]),
+      ],
     });
   }
 

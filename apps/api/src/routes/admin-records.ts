@@ -1,4 +1,5 @@
 import {
+  documentWindowOf,
   ManualSyncBody,
   type ManualSyncResponse,
   ReplayBody,
@@ -128,6 +129,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...(q.entityType ? { entityType: q.entityType } : {}),
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
+        ...documentWindowOf(q),
         ...(q.retrying !== undefined ? { retrying: q.retrying } : {}),
         ...(q.q ? { q: q.q } : {}),
         limit: q.limit,
@@ -251,6 +253,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
         ...(input.from ? { from: input.from } : {}),
         ...(input.to ? { to: input.to } : {}),
+        ...documentWindowOf(input),
       };
       const replayed = await audited(
         deps,
@@ -273,7 +276,8 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         summary: 'Manual sync window (tenants with auto-sync off)',
         description:
           'Syncs every needs_sync record of the tenant that last changed within [from, to), optionally of one ' +
-          'entity type — the "select all and sync" of the reference products.',
+          'entity type, and of the documents dated within [documentDateFrom, documentDateTo], of one customer or ' +
+          'of one job/case — the "select all and sync" of the reference products.',
         params: pathParams(tenantParam),
         body: body('ManualSyncRequest'),
         response: {
@@ -289,6 +293,7 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         ...(input.entityType ? { entityType: input.entityType } : {}),
         ...(input.from ? { from: input.from } : {}),
         ...(input.to ? { to: input.to } : {}),
+        ...documentWindowOf(input),
       };
       const queued = await audited(
         deps,

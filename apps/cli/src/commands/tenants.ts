@@ -33,6 +33,11 @@ const SETTINGS_OPTIONS = {
     hint: 'reactivate|create_new',
     description: 'a matching QBO customer that is inactive: make it active again, or create a new one',
   },
+  'sync-invoices-when': {
+    type: 'string',
+    hint: 'sent|paid',
+    description: 'invoices reach QBO once sent (default), or only once paid',
+  },
   'callback-url': { type: 'string', hint: '<url>', description: 'where sync results are announced (signed)' },
 } as const;
 
@@ -62,6 +67,9 @@ function settingsPatch(values: Partial<Record<keyof typeof SETTINGS_OPTIONS, str
       'create_new',
     ] as const);
   }
+  if (values['sync-invoices-when'] !== undefined) {
+    patch.syncInvoicesWhen = oneOf('--sync-invoices-when', values['sync-invoices-when'], ['sent', 'paid'] as const);
+  }
   if (values['callback-url'] !== undefined) {
     if (!URL.canParse(values['callback-url'])) throw new UsageError('--callback-url must be an absolute URL.');
     patch.callbackUrl = values['callback-url'];
@@ -80,6 +88,7 @@ function settingsLines(tenant: TenantView): string[] {
     ['representatives', s.representatives],
     ['voids-before-sync', s.voidsBeforeSync],
     ['inactive-qbo-customers', s.inactiveQboCustomers],
+    ['sync-invoices-when', s.syncInvoicesWhen],
     ['callback-url', s.callbackUrl],
   ]).map((l) => `  ${l}`);
 }

@@ -4,6 +4,7 @@ import { accountDef, itemDef, paymentMethodDef, taxCodeDef, taxRateDef } from '.
 import { customerDef, employeeDef, vendorDef } from './names.js';
 import { paymentDef } from './payment.js';
 import { purchaseDef } from './purchase.js';
+import { salesReceiptDef } from './sales-receipt.js';
 import type { EntityDef } from './types.js';
 
 export const DEFS: readonly EntityDef[] = [
@@ -18,6 +19,7 @@ export const DEFS: readonly EntityDef[] = [
   invoiceDef,
   paymentDef,
   purchaseDef,
+  salesReceiptDef,
 ];
 
 const byLower = new Map<string, EntityDef>(DEFS.map((d) => [d.name.toLowerCase(), d]));

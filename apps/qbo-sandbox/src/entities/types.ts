@@ -12,7 +12,8 @@ export type EntityName =
   | 'TaxRate'
   | 'Invoice'
   | 'Payment'
-  | 'Purchase';
+  | 'Purchase'
+  | 'SalesReceipt';
 
 export const ENTITY_NAMES: readonly EntityName[] = [
   'Customer',
@@ -26,6 +27,7 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'Invoice',
   'Payment',
   'Purchase',
+  'SalesReceipt',
 ];
 
 /** QBO numbers names, transactions and lists from separate sequences. */

@@ -63,6 +63,14 @@ const FIELDS: Record<EntityName, FieldSpec[]> = {
     ...META,
   ],
   Purchase: [ID, f('DocNumber', 'string'), f('TxnDate', 'date'), f('PaymentType', 'string'), ...META],
+  SalesReceipt: [
+    ID,
+    f('DocNumber', 'string'),
+    f('TxnDate', 'date'),
+    f('CustomerRef', 'ref', sub('CustomerRef', 'value')),
+    f('TotalAmt', 'money'),
+    ...META,
+  ],
   Item: [ID, NAME, ACTIVE, f('Type', 'string'), f('Sku', 'string'), ...META],
   Account: [
     ID,

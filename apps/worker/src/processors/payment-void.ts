@@ -1,6 +1,6 @@
 import { SyncJobPayload } from '@qbo-sync/contracts';
 import type { SyncDeps } from '../sync/deps.js';
-import { syncPayment } from '../sync/payment.js';
+import { syncPayment, voidTipReceipt } from '../sync/payment.js';
 import { loadJob, runEntity } from '../sync/run.js';
 import { PAYMENT_VOID, voidInQbo } from '../sync/void.js';
 import type { Processor } from './types.js';
@@ -9,7 +9,9 @@ import type { Processor } from './types.js';
 export function paymentVoidProcessor(deps: SyncDeps): Processor {
   return async (job, token) => {
     const payload = SyncJobPayload.parse(job.data);
-    const { ctx } = await loadJob(deps, payload);
+    const { ctx, event } = await loadJob(deps, payload);
+    // A rejected eCheck keeps its reason in QBO's memo and in the record.
+    const voidReason = event?.type === 'payment.voided' ? event.data.reason : 'voided';
     const record = await runEntity(
       deps,
       ctx,
@@ -19,8 +21,18 @@ export function paymentVoidProcessor(deps: SyncDeps): Processor {
         externalId: payload.entityId,
         jobName: 'payment.void',
         endsJob: true,
-        sync: (r) =>
-          voidInQbo(deps, ctx, r, PAYMENT_VOID, (rec) => syncPayment(deps, ctx, rec, { voidRequested: true })),
+        sync: async (r) => {
+          const outcome = await voidInQbo(
+            deps,
+            ctx,
+            r,
+            PAYMENT_VOID,
+            (rec) => syncPayment(deps, ctx, rec, { voidRequested: true, voidReason }),
+            voidReason,
+          );
+          if (outcome.kind === 'voided') await voidTipReceipt(ctx, r);
+          return outcome;
+        },
       },
     );
     return record.status;

@@ -27,6 +27,8 @@ export type Outcome =
       reason: string;
       /** Why nothing is in QBO (e.g. VOIDED_AS_DRAFT: a later-arriving sent state may still be posted). */
       reasonCode?: string;
+      /** e.g. `{ voidReason: 'echeck_rejected' }`. */
+      details?: Record<string, unknown>;
       /** Posted just before it was voided (the void overtook it): the object now in QBO. */
       posted?: { qboId: string; url: string; docNumber: string | null; hash: string | null };
     }

@@ -1,7 +1,9 @@
+import type { Payment } from '@qbo-sync/contracts';
 import { appliedToInvoice, getRecord, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { type QboInvoice, type QboPayment, type RealmClient, ValidationError } from '@qbo-sync/qbo-client';
 import {
   buildPaymentPayload,
+  buildTipReceiptPayload,
   decidePaymentSync,
   fingerprintOf,
   fitPaymentRefNum,
@@ -9,10 +11,16 @@ import {
   isMarkedAs,
   knownOpenCents,
   linkedToInvoiceCents,
+  type PaymentRefs,
+  type PaymentVoidReason,
+  paymentWithoutTip,
   planPaymentApplication,
+  type QboPaymentLine,
   qboAmountToCents,
   type Ref,
+  refundLinesOf,
   resolvePaymentMappings,
+  tipCentsOf,
   toCents,
 } from '@qbo-sync/sync-core';
 import { recreateVersion } from '../drift/check.js';
@@ -35,11 +43,13 @@ export async function syncPayment(
   deps: SyncDeps,
   ctx: TenantContext,
   record: SyncRecordRow,
-  opts: { voidRequested?: boolean; voidInInbox?: boolean } = {},
+  opts: { voidRequested?: boolean; voidInInbox?: boolean; voidReason?: PaymentVoidReason } = {},
 ): Promise<Outcome> {
   if (!record.snapshot) throw new MissingSnapshotError('payment', record.externalId);
   const payment = parsePayment(record.snapshot);
   const hash = snapshotHash(payment);
+  // A tip goes where the company's books expect it: QBO's gratuity when its tips setting is on.
+  const allowGratuity = payment.tip ? (await ctx.prefs()).allowGratuity : false;
   const invoiceRecord = payment.invoiceId
     ? await getRecord(deps.db, { tenantId: ctx.tenantId, entityType: 'invoice', externalId: payment.invoiceId })
     : undefined;
@@ -48,7 +58,7 @@ export async function syncPayment(
     payment,
     record,
     hash,
-    mappings: resolvePaymentMappings(payment, ctx.mappings),
+    mappings: resolvePaymentMappings(payment, ctx.mappings, { allowGratuity }),
     invoice: invoiceRecord,
     voidRequested:
       opts.voidRequested ?? (await voidEventReceived(deps, ctx, record, 'payment.voided', opts.voidInInbox)),
@@ -78,7 +88,9 @@ export async function syncPayment(
   const invoiceQboId = 'invoiceQboId' in decision ? decision.invoiceQboId : undefined;
   const realm = await ctx.realm();
   const prefs = await ctx.prefs();
-  const amountCents = toCents(payment.amount);
+  // QBO's Payment carries the amount without the tip; the tip is its own sales receipt (ensureTipReceipt).
+  const posted = paymentWithoutTip(payment);
+  const amountCents = toCents(posted.amount);
   const target =
     invoiceQboId && invoiceRecord && payment.invoiceId
       ? await invoiceTarget(deps, ctx, invoiceQboId, invoiceRecord, record.id)
@@ -99,25 +111,36 @@ export async function syncPayment(
     if (found) existing = { id: found.Id, syncToken: found.SyncToken, current: found };
   }
 
+  // Refund expenses linked to the payment (see refund.ts) stay linked when its invoice lines are resent;
+  // what they take is not available to the invoice.
+  let keptLines: QboPaymentLine[] = [];
+  if (existing && target && !voidAfter) {
+    existing.current ??= await realm.getPayment(existing.id);
+    keptLines = refundLinesOf(existing.current);
+  }
+  const forInvoiceCents = amountCents - keptLines.reduce((s, l) => s + qboAmountToCents(l.Amount), 0n);
+
   let balanceCents: bigint | undefined;
   for (let tries = 0; ; tries++) {
     let appliedCents: bigint | undefined;
     if (target) {
-      let plan = planPaymentApplication({ amountCents, knownOpenCents: target.knownOpenCents, balanceCents });
+      const amount = forInvoiceCents;
+      let plan = planPaymentApplication({ amountCents: amount, knownOpenCents: target.knownOpenCents, balanceCents });
       if ('readBalance' in plan) {
         balanceCents = await qboBalanceFor(realm, target, existing);
-        plan = planPaymentApplication({ amountCents, balanceCents });
+        plan = planPaymentApplication({ amountCents: amount, balanceCents });
         if ('readBalance' in plan) throw new Error('unreachable: a known balance always plans');
       }
       appliedCents = plan.appliedCents;
     }
     const body = buildPaymentPayload({
       tenantId: ctx.tenantId,
-      payment,
+      payment: posted,
       customerRef,
       refs: decision.refs,
       multiCurrency: prefs.multiCurrency,
       ...(target && appliedCents !== undefined ? { invoice: { qboId: target.qboId, balanceCents: appliedCents } } : {}),
+      ...(keptLines.length > 0 ? { keptLines } : {}),
     });
     // A retry after re-reading the balance sends a different body: a different requestid.
     const version = balanceCents === undefined ? hash : `${hash}:open-${balanceCents}`;
@@ -150,22 +173,41 @@ export async function syncPayment(
       continue;
     }
     if (voidAfter) {
-      const voided = await voidQboObject(deps, ctx, PAYMENT_VOID, payment.id, saved.Id, saved.SyncToken, saved);
+      const voidReason = opts.voidReason ?? 'voided';
+      const voided = await voidQboObject(
+        deps,
+        ctx,
+        PAYMENT_VOID,
+        payment.id,
+        saved.Id,
+        saved.SyncToken,
+        saved,
+        voidReason,
+      );
       return postedAndVoided(
         'payment',
         { qboId: saved.Id, url: realm.appLink('payment', saved.Id), docNumber: saved.PaymentRefNum ?? null, hash },
         voided,
+        voidReason,
       );
     }
+    const tip = decision.refs.tipItem
+      ? await ensureTipReceipt(realm, ctx, {
+          payment,
+          customerRef,
+          refs: { ...decision.refs, tipItem: decision.refs.tipItem },
+          hash,
+          multiCurrency: prefs.multiCurrency,
+        })
+      : undefined;
     // `qbo`: what QBO held after our write; drift is a later change to any of it by someone else.
-    const details =
-      target && appliedCents !== undefined
-        ? {
-            appliedTo: payment.invoiceId,
-            appliedAmount: formatCents(appliedCents),
-            qbo: fingerprintOf('payment', saved),
-          }
-        : { unapplied: true, qbo: fingerprintOf('payment', saved) };
+    const details = {
+      ...(target && appliedCents !== undefined
+        ? { appliedTo: payment.invoiceId, appliedAmount: formatCents(appliedCents) }
+        : { unapplied: true }),
+      qbo: fingerprintOf('payment', saved),
+      ...(tip ? { tip } : {}),
+    };
     return {
       kind: 'synced',
       qboId: saved.Id,
@@ -244,5 +286,73 @@ async function findOurs(
   );
   return rows.find((p) =>
     isMarkedAs(p.PrivateNote, { tenantId: ctx.tenantId, entityType: 'payment', externalId: paymentId }),
+  );
+}
+
+/**
+ * Posts (or finds, or corrects) the sales receipt that records a payment's tip. Looked up by our marker
+ * first, so a crash after QBO committed it never posts a second one; a changed tip updates it.
+ */
+async function ensureTipReceipt(
+  realm: RealmClient,
+  ctx: TenantContext,
+  input: {
+    payment: Payment;
+    customerRef: Ref;
+    refs: PaymentRefs & { tipItem: Ref };
+    hash: string;
+    multiCurrency: boolean;
+  },
+): Promise<{ amount: string; qboId: string; item: string }> {
+  const body = buildTipReceiptPayload({
+    tenantId: ctx.tenantId,
+    payment: input.payment,
+    customerRef: input.customerRef,
+    refs: input.refs,
+    multiCurrency: input.multiCurrency,
+  });
+  const amount = formatCents(tipCentsOf(input.payment));
+  const marker = { tenantId: ctx.tenantId, entityType: 'payment' as const, externalId: input.payment.id };
+  const found = (
+    await realm.findSalesReceipts({ customerId: input.customerRef.value, txnDate: input.payment.receivedOn })
+  ).find((r) => isMarkedAs(r.PrivateNote, marker));
+  const op = (operation: 'create' | 'update') =>
+    ({
+      tenantId: ctx.tenantId,
+      entity: 'payment-tip',
+      externalId: input.payment.id,
+      version: input.hash,
+      operation,
+    }) as const;
+  let saved = found;
+  if (!saved) saved = await realm.createSalesReceipt(body, op('create'));
+  else if (qboAmountToCents(saved.TotalAmt ?? 0) !== tipCentsOf(input.payment)) {
+    saved = await realm.updateSalesReceipt(
+      { ...body, Id: saved.Id, SyncToken: saved.SyncToken, sparse: true },
+      op('update'),
+    );
+  }
+  return { amount, qboId: saved.Id, item: input.refs.tipItem.value };
+}
+
+/**
+ * A voided payment takes its tip with it: the tip's sales receipt (recorded in `details.tip`) is voided
+ * too. The requestid makes a repeat answer the same; a receipt already voided is left alone.
+ */
+export async function voidTipReceipt(ctx: TenantContext, record: SyncRecordRow): Promise<void> {
+  const tip = (record.details as { tip?: { qboId?: unknown } } | null)?.tip;
+  if (typeof tip?.qboId !== 'string') return;
+  const realm = await ctx.realm();
+  const receipt = await realm.getSalesReceipt(tip.qboId);
+  if (String(receipt.PrivateNote ?? '').startsWith('Voided')) return;
+  await realm.voidSalesReceipt(
+    { Id: receipt.Id, SyncToken: receipt.SyncToken },
+    {
+      tenantId: ctx.tenantId,
+      entity: 'payment-tip',
+      externalId: record.externalId,
+      version: 'void',
+      operation: 'void',
+    },
   );
 }

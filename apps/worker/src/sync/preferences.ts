@@ -14,6 +14,8 @@ export interface CompanyPrefs {
   taxModel: TaxModel;
   /** per_line companies: their tax codes (inactive included), to match billing tax rates by name. */
   taxCodes: { Id: string; Name: string; Active?: boolean }[];
+  /** OtherPrefs `SalesFormsPrefs.AllowGratuity`: tips are on, a tip can go on QBO's gratuity line. */
+  allowGratuity: boolean;
 }
 
 export interface PreferencesCache {
@@ -40,6 +42,9 @@ export function createPreferencesCache(now: () => number, ttlMs = 5 * 60_000): P
       country,
       taxModel,
       taxCodes: taxModel === 'per_line' ? await client.listTaxCodes() : [],
+      allowGratuity:
+        p.OtherPrefs?.NameValue?.some((nv) => nv.Name === 'SalesFormsPrefs.AllowGratuity' && nv.Value === 'true') ??
+        false,
     };
   };
   return {

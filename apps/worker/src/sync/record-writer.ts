@@ -62,8 +62,10 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
         details: outcome.details ?? null,
         pendingJob: jobName,
         waitingFor: outcome.waitingFor ?? null,
-        // A parked `needs_sync` keeps waiting for a person; any other park ends the manual request.
-        ...(outcome.status === 'needs_sync' ? {} : { manualSyncRequestedAt: null }),
+        // A parked `needs_sync` keeps waiting for a person, and a `waiting` one keeps the person's request for
+        // when its dependency syncs (a window that selects an invoice and its payment runs them in any order);
+        // any other park ends the manual request.
+        ...(outcome.status === 'needs_sync' || outcome.status === 'waiting' ? {} : { manualSyncRequestedAt: null }),
         countAttempt: true,
       };
     case 'voided':
@@ -71,7 +73,7 @@ function statusUpdate(outcome: Exclude<Outcome, { kind: 'noop' }>, jobName: stri
         status: 'voided',
         reasonCode: outcome.reasonCode ?? null,
         reason: outcome.reason,
-        details: null,
+        details: outcome.details ?? null,
         ...(outcome.syncToken !== undefined ? { syncToken: outcome.syncToken } : {}),
         ...(outcome.posted
           ? {

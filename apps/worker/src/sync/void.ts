@@ -1,12 +1,20 @@
 import { hasInboxEvent } from '@qbo-sync/db/repositories/inbox';
 import type { SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
 import { type RealmClient, StaleObjectError, type WriteOp } from '@qbo-sync/qbo-client';
-import { decideVoid, isVoidedInQbo, REASON } from '@qbo-sync/sync-core';
+import {
+  decideVoid,
+  isVoidedInQbo,
+  memoWithVoidReason,
+  type PaymentVoidReason,
+  paymentVoidedReason,
+  REASON,
+} from '@qbo-sync/sync-core';
 import type { SyncDeps } from './deps.js';
 import type { Outcome } from './outcome.js';
+import { withFreshToken } from './sync-token.js';
 import type { TenantContext } from './tenant-context.js';
 
-type Voided = { Id: string; SyncToken: string };
+type Voided = { Id: string; SyncToken: string; PrivateNote?: string | undefined };
 type Ref = { Id: string; SyncToken: string };
 /** An invoice or payment as QBO returns it: its PrivateNote says whether it is voided. */
 type QboTxn = Voided & { PrivateNote?: string | null | undefined };
@@ -16,6 +24,8 @@ export interface VoidOps {
   entity: 'invoice' | 'payment';
   read(realm: RealmClient, id: string): Promise<QboTxn>;
   void(realm: RealmClient, ref: Ref, op: WriteOp): Promise<Voided>;
+  /** Rewrites the object's memo (PrivateNote) before the void, to keep why it was voided. */
+  setMemo?(realm: RealmClient, ref: Ref, memo: string, op: WriteOp): Promise<Voided>;
 }
 
 export const INVOICE_VOID: VoidOps = {
@@ -29,6 +39,8 @@ export const PAYMENT_VOID: VoidOps = {
   entity: 'payment',
   read: (realm, id) => realm.getPayment(id),
   void: (realm, ref, op) => realm.voidPayment(ref, op),
+  setMemo: (realm, ref, memo, op) =>
+    realm.updatePayment({ Id: ref.Id, SyncToken: ref.SyncToken, sparse: true, PrivateNote: memo }, op),
 };
 
 /**
@@ -42,6 +54,7 @@ export async function voidInQbo(
   record: SyncRecordRow,
   ops: VoidOps,
   postAndVoid?: (record: SyncRecordRow) => Promise<Outcome>,
+  voidReason: PaymentVoidReason = 'voided',
 ): Promise<Outcome> {
   const decision = decideVoid({
     ctx: ctx.decide(record.manualSyncRequestedAt !== null),
@@ -62,8 +75,27 @@ export async function voidInQbo(
     case 'void':
       break;
   }
-  const voided = await voidQboObject(deps, ctx, ops, record.externalId, decision.qboId, record.syncToken);
-  return { kind: 'voided', syncToken: voided.SyncToken, reason: 'Voided in QuickBooks.' };
+  const voided = await voidQboObject(
+    deps,
+    ctx,
+    ops,
+    record.externalId,
+    decision.qboId,
+    record.syncToken,
+    undefined,
+    voidReason,
+  );
+  return {
+    kind: 'voided',
+    syncToken: voided.SyncToken,
+    reason: paymentVoidedReason(voidReason),
+    ...reasonDetails(voidReason),
+  };
+}
+
+/** What the record keeps of a void's reason (a plain void keeps nothing extra). */
+export function reasonDetails(reason: PaymentVoidReason): { details?: Record<string, unknown> } {
+  return reason === 'voided' ? {} : { details: { voidReason: reason } };
 }
 
 /** A stale SyncToken (5010) is re-read this many times before the job's own retry takes over. */
@@ -84,10 +116,35 @@ export async function voidQboObject(
   qboId: string,
   syncToken: string | null,
   current?: QboTxn,
+  voidReason: PaymentVoidReason = 'voided',
 ): Promise<Voided> {
   const realm = await ctx.realm();
   let read = current;
   let token = syncToken;
+  if (voidReason !== 'voided' && ops.setMemo) {
+    // The reason goes into the memo first: QBO keeps a voided payment's memo, and refuses edits after the void.
+    const setMemo = ops.setMemo;
+    const now = read ?? (await ops.read(realm, qboId));
+    read = now;
+    token = now.SyncToken;
+    const memo = isVoidedInQbo(now) ? undefined : memoWithVoidReason(now.PrivateNote ?? undefined, voidReason);
+    if (memo !== undefined) {
+      const noted = await withFreshToken(
+        now.SyncToken,
+        () => ops.read(realm, qboId),
+        (t) =>
+          setMemo(realm, { Id: qboId, SyncToken: t }, memo, {
+            tenantId: ctx.tenantId,
+            entity: ops.entity,
+            externalId,
+            version: `void-memo:${voidReason}`,
+            operation: 'update',
+          }),
+      );
+      read = noted;
+      token = noted.SyncToken;
+    }
+  }
   for (let stale = 0; ; stale++) {
     if (read && isVoidedInQbo(read)) return read;
     if (token === null) {
@@ -122,12 +179,16 @@ export function postedAndVoided(
   entity: string,
   posted: { qboId: string; url: string; docNumber: string | null; hash: string | null },
   voided: Voided,
+  voidReason: PaymentVoidReason = 'voided',
 ): Outcome {
+  const why =
+    voidReason === 'echeck_rejected' ? ' The eCheck was rejected (reason echeck_rejected, also in its memo).' : '';
   return {
     kind: 'voided',
     syncToken: voided.SyncToken,
-    reason: `Voided in the billing system before it reached QuickBooks: the ${entity} was posted and voided there, so its number stays accounted for.`,
+    reason: `Voided in the billing system before it reached QuickBooks: the ${entity} was posted and voided there, so its number stays accounted for.${why}`,
     posted,
+    ...reasonDetails(voidReason),
   };
 }
 

@@ -14,6 +14,13 @@ export interface RecordFilter {
   from?: Date;
   /** updatedAt < to. */
   to?: Date;
+  /** The billing document's date (invoice issueDate, payment receivedOn, refund issuedOn), YYYY-MM-DD, inclusive. */
+  documentDateFrom?: string;
+  documentDateTo?: string;
+  /** The billing customer: records whose document names it, and the customer's own record. */
+  customerId?: string;
+  /** The billing job/case: invoices and deposits carrying it, and payments of those invoices. */
+  jobId?: string;
   /** true: only records being retried after a transient fault; false: none of them. */
   retrying?: boolean;
   /** Search text: every word must be one of the record's search terms (see searchCondition). */
@@ -38,6 +45,9 @@ function searchCondition(q: string): SQL {
   return sql`(${syncRecords.searchTerms} @> array[${list}] or ${syncRecords.searchTerms} @> array[${q.trim().toLowerCase()}::text])`;
 }
 
+// The document's date as the billing system dated it; ISO dates compare correctly as text.
+const DOCUMENT_DATE = sql`coalesce(${syncRecords.snapshot}->>'issueDate', ${syncRecords.snapshot}->>'receivedOn', ${syncRecords.snapshot}->>'issuedOn')`;
+
 function filterConditions(f: RecordFilter): SQL[] {
   const conds: SQL[] = [eq(syncRecords.tenantId, f.tenantId)];
   if (f.retrying !== undefined) conds.push(f.retrying ? isNotNull(syncRecords.retry) : isNull(syncRecords.retry));
@@ -47,6 +57,19 @@ function filterConditions(f: RecordFilter): SQL[] {
   if (f.reasonCode) conds.push(eq(syncRecords.reasonCode, f.reasonCode));
   if (f.from) conds.push(gte(syncRecords.updatedAt, f.from));
   if (f.to) conds.push(lt(syncRecords.updatedAt, f.to));
+  if (f.documentDateFrom) conds.push(sql`${DOCUMENT_DATE} >= ${f.documentDateFrom}`);
+  if (f.documentDateTo) conds.push(sql`${DOCUMENT_DATE} <= ${f.documentDateTo}`);
+  if (f.customerId) {
+    conds.push(
+      sql`(${syncRecords.snapshot}->'customer'->>'id' = ${f.customerId} or (${syncRecords.entityType} = 'customer' and ${syncRecords.externalId} = ${f.customerId}))`,
+    );
+  }
+  if (f.jobId) {
+    // A payment of a job's invoice names the invoice, not the job: found through the invoice's record.
+    conds.push(
+      sql`(${syncRecords.snapshot}->>'jobId' = ${f.jobId} or (${syncRecords.entityType} = 'payment' and ${syncRecords.snapshot}->>'invoiceId' in (select j.external_id from sync_records j where j.tenant_id = ${f.tenantId} and j.entity_type = 'invoice' and j.snapshot->>'jobId' = ${f.jobId})))`,
+    );
+  }
   return conds;
 }
 
