@@ -1,7 +1,7 @@
 // PostgreSQL stops for 15 s while a worker process is syncing: the outage must cost only time. The
 // process stays up (no uncaught driver error), its jobs step aside instead of spending their attempts, its
 // readiness reports the outage and recovers, and afterwards every billing object is in QBO exactly once.
-// The suite runs a PostgreSQL server of its own (own-services.ts): the shared one is never stopped.
+// The suite runs a PostgreSQL server of its own (`@qbo-sync/testkit`'s startOwnPostgres): the shared one is never stopped.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort, type OwnPostgres, startOwnPostgres, waitFor } from '@qbo-sync/testkit';
 import { type Chaos, startChaos } from './support/setup.js';

@@ -2,7 +2,7 @@
 // an empty replica) while events are accepted and syncing. PostgreSQL's inbox is the authority: every
 // accepted event whose job never finished is found and queued again under its own job id — by the worker's
 // sweep, by a re-send of the event, or by a person's replay — and ends up in QBO exactly once.
-// The suite runs a Redis server of its own (own-services.ts): the shared one is never touched.
+// The suite runs a Redis server of its own (`@qbo-sync/testkit`'s startOwnRedis): the shared one is never touched.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { type OwnRedis, startOwnRedis, waitFor } from '@qbo-sync/testkit';
 import { event, invoiceData } from '../support/harness.js';

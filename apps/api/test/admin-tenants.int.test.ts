@@ -91,7 +91,7 @@ describe('admin: tenants', () => {
     expect(res.status).toBe(200);
     const t = res.json<TenantDetailResponse>();
     expect(t.counts).toMatchObject({ failed: 2, needs_mapping: 1, synced: 0 });
-    expect(Object.keys(t.counts)).toHaveLength(11);
+    expect(Object.keys(t.counts)).toHaveLength(12);
     expect(t.connection).toMatchObject({ status: 'not_connected', realmId: null });
     expect(t.connection.reason).toMatch(/connect/);
   });
@@ -120,6 +120,7 @@ describe('admin: tenants', () => {
       voidsBeforeSync: 'post_and_void',
       inactiveQboCustomers: 'reactivate',
       callbackUrl: 'https://billing.example/qbo-callbacks',
+      driftPolicy: { deleted: 'heal', edited: 'flag' },
     });
     const bad = await h.request('PATCH', '/admin/tenants/acme-moving/settings', {
       body: { callbackUrl: 'not a url', representatives: 'cousin' },

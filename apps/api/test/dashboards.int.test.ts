@@ -44,6 +44,26 @@ describe('queue dashboard, sync console, metrics', () => {
     expect(names.sort()).toEqual([...JOB_NAMES].sort());
   });
 
+  it('bull-board links each job to its record in the console', async () => {
+    await h.producer.queues['invoice.sync'].add(
+      'invoice.sync',
+      { tenantId: 'acme', eventId: 'evt-bb', entityId: 'INV 7/1', source: 'live' },
+      { jobId: 'bb-link', delay: 600_000 },
+    );
+    const res = await h.request('GET', '/admin/queues/api/queues?activeQueue=invoice.sync&status=delayed&page=1');
+    expect(res.status).toBe(200);
+    const queue = res
+      .json<{
+        queues: Array<{ name: string; description?: string; jobs: Array<{ id: string; externalUrl?: unknown }> }>;
+      }>()
+      .queues.find((q) => q.name === 'invoice.sync');
+    expect(queue?.description).toContain('needs_mapping');
+    expect(queue?.jobs.find((j) => j.id === 'bb-link')?.externalUrl).toEqual({
+      displayText: 'Open the record in the console',
+      href: '/console/records/acme/invoice/INV%207%2F1',
+    });
+  });
+
   it('every console page answers HTML with its navigation, served scripts only, and its assets load', async () => {
     for (const path of ['/console', '/console/records', '/console/mappings']) {
       const page = await h.request('GET', path);
@@ -142,5 +162,27 @@ describe('queue dashboard, sync console, metrics', () => {
     expect(Object.keys(doc.paths)).not.toContain('/v1/connect/callback');
     expect(doc.components.schemas).toHaveProperty('ReplayRequest');
     expect(doc.components.securitySchemes).toHaveProperty('adminToken');
+  });
+
+  it('the records page offers the manual sync window (with a note) and a link that starts a QuickBooks connect', async () => {
+    await h.request('POST', '/admin/tenants', {
+      body: { id: 'manual-co', name: 'Manual', settings: { autoSync: false } },
+    });
+    await h.parkRecord({ tenantId: 'manual-co', entityType: 'invoice', externalId: 'INV-M1' }, 'needs_sync');
+    const page = await h.request('GET', '/console/records?tenant=manual-co');
+    expect(page.text).toContain('Sync everything waiting for a manual sync (1)…');
+    expect(page.text).toContain('href="/console/connect?tenant=manual-co">Connect QuickBooks</a>');
+    const form = { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' };
+    const noNote = await h.request('POST', '/console/manual-sync', { body: 'tenant=manual-co&note=', headers: form });
+    expect(noNote.text).toContain('The note is required');
+    const done = await h.request('POST', '/console/manual-sync', {
+      body: 'tenant=manual-co&note=the+customer+asked',
+      headers: form,
+    });
+    expect(done.text).toContain('1 waiting sync queued.');
+    expect(done.headers.get('hx-trigger')).toContain('records-changed');
+    const connect = await h.request('GET', '/console/connect?tenant=manual-co');
+    expect(connect.status).toBe(303);
+    expect(connect.headers.get('location')).toMatch(/^https?:\/\/.+state=/);
   });
 });

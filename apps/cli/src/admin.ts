@@ -1,15 +1,18 @@
 import {
   AuditListResponse,
+  CdcSweepResponse,
   ConnectResponse,
   CreateOperatorResponse,
   CreateTenantResponse,
   DeleteTenantResponse,
   DisconnectResponse,
+  DriftActionResponse,
   ManualSyncResponse,
   type MappingKind,
   MappingListResponse,
   OperatorListResponse,
   type OperatorRole,
+  OverviewResponse,
   type QboListName,
   QboListResponse,
   RecordSearchResponse,
@@ -110,6 +113,24 @@ const recordPath = (tenantId: string, entityType: SyncEntityType, externalId: st
 export const getRecord = (api: ApiClient, tenantId: string, entityType: SyncEntityType, externalId: string) =>
   api.admin('GET', recordPath(tenantId, entityType, externalId), SyncRecordDetailResponse);
 
+export const driftAction = (
+  api: ApiClient,
+  tenantId: string,
+  entityType: SyncEntityType,
+  externalId: string,
+  action: 'accept' | 'push',
+  note?: string | undefined,
+) =>
+  api.admin(
+    'POST',
+    `${recordPath(tenantId, entityType, externalId)}/drift/${action}`,
+    DriftActionResponse,
+    note ? { note } : undefined,
+  );
+
+export const cdcSweep = (api: ApiClient, tenantId: string) =>
+  api.admin('POST', `/admin/tenants/${encodeURIComponent(tenantId)}/cdc-sweep`, CdcSweepResponse);
+
 export const replayOne = (
   api: ApiClient,
   tenantId: string,
@@ -151,3 +172,5 @@ export const listAudit = (
 
 export const searchRecords = (api: ApiClient, q: string, tenantId?: string | undefined, limit?: number) =>
   api.admin('GET', `/admin/records/search${query({ q, tenantId, limit })}`, RecordSearchResponse);
+
+export const overview = (api: ApiClient) => api.admin('GET', '/admin/overview', OverviewResponse);

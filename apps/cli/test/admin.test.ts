@@ -246,6 +246,38 @@ describe('admin commands', () => {
       expect(table).toContain('Customer \\u001B]0;pwned\\u0007Jane\\u001B[2J');
     });
 
+    it('drift accept/push answer a record changed in QuickBooks; cdc-sweep queues a sweep', async () => {
+      const record = await ensureRecord(h.db.db, { tenantId: 'demo', entityType: 'invoice', externalId: 'inv-d1' });
+      await setStatus(h.db.db, record.id, {
+        status: 'drift',
+        reasonCode: 'DRIFT_EDITED',
+        reason: 'The invoice inv-d1 was changed in QuickBooks: total 370.00 → 420.00.',
+        syncToken: '0',
+        details: {
+          total: '370.00',
+          drift: {
+            kind: 'edited',
+            qboSyncToken: '3',
+            seen: { total: '420.00' },
+            changes: [],
+            noticedAt: '2030-01-01T00:00:00Z',
+          },
+        },
+      });
+      const accepted = await h.cli(['drift', 'accept', 'demo', 'invoice', 'inv-d1']);
+      expect(accepted).toMatchObject({ code: 0, stdout: "Accepted QuickBooks' version of invoice inv-d1: synced." });
+      const again = await h.cli(['drift', 'push', 'demo', 'invoice', 'inv-d1']);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('not drift');
+      const bad = await h.cli(['drift', 'keep', 'demo', 'invoice', 'inv-d1']);
+      expect(bad.code).not.toBe(0);
+      const sweep = await h.cli(['cdc-sweep', 'demo']);
+      expect(sweep.code).toBe(0);
+      expect(sweep.stdout).toMatch(
+        /^Queued a change-data-capture sweep of demo \(job qbo\.cdc-sweep\|demo\|requested-\d+\)\.$/,
+      );
+    });
+
     it('replay queues one record, or every failure in a range', async () => {
       const one = await h.cli(['replay', 'demo', 'invoice', 'inv-f1']);
       expect(one.code).toBe(0);

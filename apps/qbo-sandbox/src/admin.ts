@@ -2,6 +2,8 @@
 import { crossOriginReason } from '@qbo-sync/security';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { actAsPerson } from './changes/as-person.js';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './changes/webhooks.js';
 import { qboTime } from './clock.js';
 import { mergePrefs } from './entities/company.js';
 import { COUNTRY_CODES } from './entities/country.js';
@@ -30,6 +32,31 @@ const faultsSchema = z.union([
 const realmFilter = z.object({ realmId: z.string().optional() });
 const tokensSchema = z.object({ clientId: z.string().optional() });
 const clockSchema = z.object({ advanceMs: z.number().int().min(0) });
+const webhookSchema = z.strictObject({
+  url: z.url().optional(),
+  verifierToken: z.string().min(1).optional(),
+  format: z.enum(['cloudevents', 'legacy']).optional(),
+  batchMs: z.number().int().min(0).optional(),
+  retryDelaysMs: z.array(z.number().int().min(0)).max(10).optional(),
+  enabled: z.boolean().optional(),
+  timeoutMs: z.number().int().min(1).optional(),
+});
+const personSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('delete') }),
+  z.strictObject({ action: z.literal('void') }),
+  z.strictObject({ action: z.literal('edit'), patch: z.record(z.string(), z.unknown()) }),
+]);
+
+/** Merges a webhook settings patch into the current settings; the first needs url and verifierToken. */
+export function mergeWebhookSettings(
+  current: WebhookSettings | undefined,
+  patch: z.infer<typeof webhookSchema>,
+): WebhookSettings {
+  const url = patch.url ?? current?.url;
+  const verifierToken = patch.verifierToken ?? current?.verifierToken;
+  if (!url || !verifierToken) throw new SandboxError(400, 'webhooks need a url and a verifierToken the first time');
+  return { ...DEFAULT_WEBHOOK_SETTINGS, ...current, ...stripUndefined(patch), url, verifierToken };
+}
 
 type Params = { realmId: string; entity: string };
 
@@ -128,6 +155,24 @@ export function registerAdmin(app: FastifyInstance, sb: Sandbox): void {
       scope.post('/expire-refresh-tokens', async (req) => ({
         expired: sb.tokens.expireRefresh(parse(realmFilter, req.body).realmId),
       }));
+      scope.get('/webhooks', async () => {
+        const c = sb.webhooks.config;
+        return { webhooks: c ? { ...c, verifierToken: '(set)' } : null, stats: sb.webhooks.stats };
+      });
+      scope.put('/webhooks', async (req) => {
+        const next = mergeWebhookSettings(sb.webhooks.config, parse(webhookSchema, req.body));
+        sb.webhooks.configure(next);
+        return { webhooks: { ...next, verifierToken: '(set)' } };
+      });
+      scope.post('/webhooks/flush', async () => {
+        sb.webhooks.flush();
+        return { stats: sb.webhooks.stats };
+      });
+      scope.post<{ Params: Params & { id: string } }>('/realms/:realmId/as-person/:entity/:id', async (req) => {
+        const realm = sb.realm(req.params.realmId);
+        const act = parse(personSchema, req.body);
+        return { [req.params.entity]: actAsPerson(sb.ctx(realm), req.params.entity, req.params.id, act) };
+      });
       scope.get('/clock', async () => ({ now: sb.clock.now(), time: qboTime(sb.clock.now()) }));
       scope.post('/clock', async (req) => {
         const now = sb.clock.advance(parse(clockSchema, req.body).advanceMs);

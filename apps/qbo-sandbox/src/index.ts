@@ -1,5 +1,8 @@
 // Public entry: start a strict in-memory QuickBooks Online in-process.
 import type { AddressInfo } from 'node:net';
+import { mergeWebhookSettings } from './admin.js';
+import { actAsPerson, type PersonAction } from './changes/as-person.js';
+import type { WebhookSettings, WebhookStats } from './changes/webhooks.js';
 import { mergePrefs } from './entities/company.js';
 import { defFor } from './entities/registry.js';
 import type { FaultRule, FaultRuleInput } from './inject.js';
@@ -51,6 +54,11 @@ export interface RunningSandbox {
   /** Moves the sandbox clock forward; returns the new now (ms). */
   advanceClock(ms: number): number;
   reset(): void;
+  /** Sets (merges) the app's webhook endpoint, verifier token, format, batching and retry delays. */
+  configureWebhooks(patch: Partial<WebhookSettings>): WebhookSettings;
+  webhookStats(): WebhookStats;
+  /** Deletes, voids or edits an object as a person in QuickBooks would (no API request, no SyncToken needed). */
+  asPerson(realmId: string, entity: string, id: string, act: PersonAction): Record<string, unknown>;
   /** The underlying core, for anything not covered above. */
   sandbox: Sandbox;
 }
@@ -80,7 +88,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   return {
     url: `http://${host}:${addr.port}`,
     port: addr.port,
-    close: () => app.close(),
+    close: () => {
+      sb.webhooks.close();
+      return app.close();
+    },
     createRealm: (o) => sb.createRealm(o),
     issueTokens: (realmId, clientId) => sb.tokens.issueDirect(clientId ?? firstClient, sb.realm(realmId).id),
     stats: (realmId) => sb.realm(realmId).stats.toJSON(),
@@ -104,10 +115,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     expireRefreshTokens: (realmId) => sb.tokens.expireRefresh(realmId),
     advanceClock: (ms) => sb.clock.advance(ms),
     reset: () => sb.reset(),
+    configureWebhooks: (patch) => {
+      const next = mergeWebhookSettings(sb.webhooks.config, patch);
+      sb.webhooks.configure(next);
+      return next;
+    },
+    webhookStats: () => sb.webhooks.stats,
+    asPerson: (realmId, entity, id, act) => {
+      const realm = sb.realm(realmId);
+      return JSON.parse(JSON.stringify(actAsPerson(sb.ctx(realm), entity, id, act))) as Record<string, unknown>;
+    },
     sandbox: sb,
   };
 }
 
+export type { PersonAction } from './changes/as-person.js';
+export { intuitSignature, type WebhookSettings, type WebhookStats } from './changes/webhooks.js';
 export type { SeededIds } from './entities/seed.js';
 export type { FaultRule, FaultRuleInput } from './inject.js';
 export type { Limits } from './limits.js';

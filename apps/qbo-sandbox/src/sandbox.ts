@@ -1,5 +1,6 @@
 // The sandbox core shared by the HTTP layer, the admin API and in-process accessors.
 import { randomInt } from 'node:crypto';
+import { WebhookNotifier } from './changes/webhooks.js';
 import { Clock } from './clock.js';
 import { COUNTRIES, type CountryCode } from './entities/country.js';
 import { type SeededIds, seedRealm, seedTaxCodes } from './entities/seed.js';
@@ -49,6 +50,8 @@ export class Sandbox {
   readonly clock: Clock;
   readonly tokens: TokenStore;
   readonly realms = new Map<string, Realm>();
+  /** The app's webhook endpoint: one for every company, as Intuit configures it per app. */
+  readonly webhooks = new WebhookNotifier();
 
   constructor(
     readonly config: SandboxConfig,
@@ -86,6 +89,8 @@ export class Sandbox {
     this.realms.set(realmId, realm);
     seedTaxCodes(this.ctx(realm));
     const seeded = opts.seed ? seedRealm(this.ctx(realm)) : undefined;
+    // Changes from here on are notified (a connected company's setup is not news to the app).
+    realm.changes.onChange((id, change) => this.webhooks.notify(id, change));
     return { ...this.summary(realm), ...(seeded ? { seeded } : {}) };
   }
 

@@ -1,4 +1,6 @@
 // In-memory realm state: tables with O(1) indexes, id sequences, preferences and per-realm machinery.
+
+import { ChangeLog } from './changes/change-log.js';
 import { qboMetaTime } from './clock.js';
 import { COUNTRIES, type CountryProfile } from './entities/country.js';
 import { Links } from './entities/links.js';
@@ -99,6 +101,8 @@ export class Realm {
   /** "Entity:Id" -> what that transaction currently adds to its customer's Balance. */
   readonly contrib = new Map<string, { customer: string; cents: number }>();
   prefs: Record<string, unknown>;
+  /** What changed when: CDC reads it, webhook notifications are sent from it. */
+  readonly changes: ChangeLog;
 
   constructor(
     readonly id: string,
@@ -115,6 +119,7 @@ export class Realm {
     this.limiter = new Limiter({ ...limits }, this.stats);
     this.injector = new FaultInjector(seed);
     this.prefs = defaultPreferences(createdAt, country);
+    this.changes = new ChangeLog(id);
   }
 
   table(name: EntityName): Table {

@@ -1,5 +1,5 @@
+export { arrangeCallbackRun } from '@qbo-sync/producer';
 export { createWorkerApp, type WorkerApp, type WorkerAppDeps } from './app.js';
-export { arrangeCallbackRun } from './callbacks/arrange.js';
 export {
   CALLBACK_BATCH,
   type CallbackDeps,

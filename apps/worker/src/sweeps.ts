@@ -1,4 +1,6 @@
+import { PRIORITY } from '@qbo-sync/contracts';
 import type { Database } from '@qbo-sync/db';
+import { dueCdcSweeps } from '@qbo-sync/db/repositories/drift';
 import {
   jobsWithDepositsToApply,
   manualSyncRequested,
@@ -9,8 +11,7 @@ import {
   waitingOnSyncedDependency,
 } from '@qbo-sync/db/repositories/sync-records';
 import type { Logger } from '@qbo-sync/observability';
-import { enqueueResume } from '@qbo-sync/producer';
-import { arrangeCallbackRun } from './callbacks/arrange.js';
+import { arrangeCallbackRun, enqueueResume } from '@qbo-sync/producer';
 import { queueDepositApplication } from './sync/deposits.js';
 import type { Enqueue } from './sync/deps.js';
 
@@ -22,6 +23,8 @@ export interface SweepDeps {
   sweepInbox?: () => Promise<unknown>;
   /** Records jobs BullMQ failed for stalling too often (see stalled-jobs.ts). */
   stalledJobs?: () => Promise<number>;
+  /** Each connected company's CDC sweep runs this often (undefined: no CDC sweeps from this process). */
+  cdcSweepIntervalMs?: number;
 }
 
 export interface SweepResult {
@@ -35,6 +38,8 @@ export interface SweepResult {
   stalledOut: number;
   /** Tenants whose unannounced status changes got a callback run (a crash before it was arranged). */
   callbacks: number;
+  /** Companies whose change-data-capture sweep was due (daily, or asked for: a reconnect, a person). */
+  cdcSweeps: number;
 }
 
 async function requeue(deps: SweepDeps, rows: SyncRecordRow[]): Promise<number> {
@@ -70,6 +75,20 @@ async function arrangeLostCallbackRuns(deps: SweepDeps): Promise<number> {
   return tenants.length;
 }
 
+/** Companies whose CDC sweep is due: one qbo.cdc-sweep job each, its id naming the due state (queued once). */
+async function queueCdcSweeps(deps: SweepDeps): Promise<number> {
+  if (deps.cdcSweepIntervalMs === undefined) return 0;
+  const due = await dueCdcSweeps(deps.db, { intervalMs: deps.cdcSweepIntervalMs, limit: 100 });
+  for (const d of due) {
+    await deps.enqueue(
+      'qbo.cdc-sweep',
+      { tenantId: d.tenantId, reason: d.reason },
+      { jobId: `qbo.cdc-sweep|${encodeURIComponent(d.tenantId)}|${d.stamp}`, priority: PRIORITY.backfill },
+    );
+  }
+  return due.length;
+}
+
 /**
  * One pass of the periodic sweeps: queue events the producer stored but never queued, wake records
  * waiting on an entity that is already synced, resume `needs_mapping` records after a mapping change and
@@ -92,6 +111,7 @@ export async function runSweeps(deps: SweepDeps, onStep: (step: string) => void 
     deposits: await step('deposits', () => queueDeposits(deps)),
     stalledOut: deps.stalledJobs ? await step('stalled', deps.stalledJobs) : 0,
     callbacks: await step('callbacks', () => arrangeLostCallbackRuns(deps)),
+    cdcSweeps: await step('cdc', () => queueCdcSweeps(deps)),
   };
   if (
     result.woken +

@@ -41,6 +41,8 @@ export interface Config {
     redirectUri: string;
     minorVersion: number;
     httpTimeoutMs: number;
+    /** Intuit webhook verifier token (QBO_WEBHOOK_VERIFIER_TOKEN); undefined: webhooks not configured. */
+    webhookVerifierToken: string | undefined;
     /** `burstPerSecond` 0: no per-second window (only the minute budget and the concurrency cap). */
     rateLimit: { perWindow: number; windowMs: number; maxConcurrent: number; burstPerSecond: number };
     /** Sync jobs released at the pace of their company's budget (QBO_RELEASE_PACING); undefined when off. */
@@ -52,6 +54,8 @@ export interface Config {
     /** The worker process's PostgreSQL pool size (WORKER_DB_CONNECTIONS or max(4, concurrency ÷ 5)). */
     dbConnections: number;
     sweepIntervalMs: number;
+    /** Each connected company's CDC sweep runs this often (CDC_SWEEP_INTERVAL_MS, default daily). */
+    cdcSweepIntervalMs: number;
     lockDurationMs: number;
     /**
      * A queued event whose job has not finished this long is looked up in Redis and queued again if Redis
@@ -210,6 +214,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       redirectUri: e.QBO_REDIRECT_URI ?? `${apiPublicUrl}/v1/connect/callback`,
       minorVersion: e.QBO_MINOR_VERSION,
       httpTimeoutMs: e.QBO_HTTP_TIMEOUT_MS,
+      webhookVerifierToken: e.QBO_WEBHOOK_VERIFIER_TOKEN,
       rateLimit: {
         perWindow: e.QBO_RATE_LIMIT_PER_WINDOW,
         windowMs: e.QBO_RATE_WINDOW_MS,
@@ -223,6 +228,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.WORKER_CONCURRENCY,
       dbConnections: e.WORKER_DB_CONNECTIONS ?? Math.max(4, Math.ceil(e.WORKER_CONCURRENCY / 5)),
       sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+      cdcSweepIntervalMs: e.CDC_SWEEP_INTERVAL_MS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       inboxRequeueAfterMs: e.INBOX_REQUEUE_AFTER_MS,
       metrics: { host: e.API_HOST, port: e.WORKER_METRICS_PORT },

@@ -86,6 +86,13 @@ export const EnvSchema = z.object({
   /** How long a job's lock lives without renewal: a crashed worker's jobs are taken over after about this long. */
   WORKER_LOCK_DURATION_MS: withDefault(positiveInt.min(1000), 30_000),
   SWEEP_INTERVAL_MS: withDefault(positiveInt, 15_000),
+  /** How often each connected company's change-data-capture sweep runs (drift backstop; Intuit advises daily). */
+  CDC_SWEEP_INTERVAL_MS: withDefault(positiveInt.min(60_000), 86_400_000),
+  /**
+   * The Intuit app's webhook verifier token (Developer portal → Webhooks → Show token): intuit-signature is
+   * checked with it. Unset: the webhook endpoint answers 503 (not configured). Never logged or stored.
+   */
+  QBO_WEBHOOK_VERIFIER_TOKEN: opt(z.string().min(8)),
   /** After this long unfinished, a queued event's job is looked up in Redis and queued again if lost. */
   INBOX_REQUEUE_AFTER_MS: withDefault(positiveInt.min(500), 60_000),
   /** The worker's Prometheus endpoint (GET /metrics, /health) on API_HOST; 0 turns it off. */

@@ -23,6 +23,8 @@ export const ADMIN_API_ERROR_CODES = [
   'qbo_error',
   'qbo_unavailable',
   'nothing_to_replay',
+  'no_drift',
+  'cannot_push_voided',
   ...ADMIN_OPERATION_ERROR_CODES,
 ] as const;
 export type AdminApiErrorCode = (typeof ADMIN_API_ERROR_CODES)[number];
@@ -55,6 +57,7 @@ export const TenantSettingsPatch = z.strictObject({
   voidsBeforeSync: settingsShape.voidsBeforeSync.removeDefault().optional(),
   inactiveQboCustomers: settingsShape.inactiveQboCustomers.removeDefault().optional(),
   callbackUrl: settingsShape.callbackUrl,
+  driftPolicy: settingsShape.driftPolicy.removeDefault().optional(),
 } satisfies { [K in keyof typeof settingsShape]: z.ZodType });
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;
 
@@ -266,9 +269,19 @@ export const AttemptView = z.object({
 });
 export type AttemptView = z.infer<typeof AttemptView>;
 
+export const RecordEventView = z.object({
+  eventId: z.string(),
+  type: z.string(),
+  occurredAt: isoDateTime.meta({ description: 'When it happened in the billing system.' }),
+  receivedAt: isoDateTime,
+  processedAt: isoDateTime.nullable().meta({ description: 'When a run of its job ended for good; null: not yet.' }),
+});
+export type RecordEventView = z.infer<typeof RecordEventView>;
+
 export const SyncRecordDetailResponse = z.object({
   record: SyncRecordView,
   attempts: z.array(AttemptView).meta({ description: 'Newest first.' }),
+  events: z.array(RecordEventView).meta({ description: 'Every event received about the entity, newest first.' }),
 });
 export type SyncRecordDetailResponse = z.infer<typeof SyncRecordDetailResponse>;
 
@@ -284,6 +297,17 @@ export type ReplayOneBody = z.input<typeof ReplayOneBody>;
 
 export const ReplayOneResponse = z.object({ replayed: z.literal(1), jobId: z.string() });
 export type ReplayOneResponse = z.infer<typeof ReplayOneResponse>;
+
+/** Support's answer to a record in `drift`: accept QuickBooks' version, or push ours again. */
+export const DriftActionResponse = z.object({
+  action: z.enum(['accepted', 'pushed']),
+  status: SyncStatus.meta({ description: 'The record status now (push: still drift until the queued sync writes).' }),
+  jobId: z.string().optional().meta({ description: 'push: the sync job queued to re-create or overwrite.' }),
+});
+export type DriftActionResponse = z.infer<typeof DriftActionResponse>;
+
+export const CdcSweepResponse = z.object({ queued: z.literal(true), jobId: z.string() });
+export type CdcSweepResponse = z.infer<typeof CdcSweepResponse>;
 
 export const ReplayBody = z
   .strictObject({
@@ -347,6 +371,8 @@ export const ADMIN_COMPONENTS: Record<string, z.ZodType> = {
   ReplayResponse,
   ManualSyncRequest: ManualSyncBody,
   ManualSyncResponse,
+  DriftActionResponse,
+  CdcSweepResponse,
   ReplayOneRequest: ReplayOneBody,
   RecordSearchResponse,
   ...OPERATIONS_COMPONENTS,

@@ -92,6 +92,15 @@ export type BatchResponse = z.infer<typeof BatchResponse>;
 
 export const SyncStatusParams = z.object({ entityType: SyncEntityType, externalId: ExternalId });
 
+/** What changed in QuickBooks for a record in `drift` (also in callbacks' `details.drift`). */
+export const DriftView = z.object({
+  kind: z.enum(['deleted', 'voided', 'edited', 'unapplied']),
+  changes: z.array(z.object({ field: z.string(), old: z.string().nullable(), new: z.string().nullable() })),
+  noticedAt: z.iso.datetime(),
+  action: z.enum(['heal', 'flag']).meta({ description: "heal: being put back by the tenant's drift policy." }),
+});
+export type DriftView = z.infer<typeof DriftView>;
+
 export const SyncStatusResponse = z.object({
   tenantId: TenantId,
   entityType: SyncEntityType,
@@ -107,6 +116,9 @@ export const SyncStatusResponse = z.object({
   lastEventId: z.string().nullable(),
   syncedAt: z.iso.datetime().nullable(),
   updatedAt: z.iso.datetime(),
+  drift: DriftView.nullable()
+    .optional()
+    .meta({ description: 'status drift: what changed in QuickBooks (field, old → new) and when.' }),
 });
 export type SyncStatusResponse = z.infer<typeof SyncStatusResponse>;
 

@@ -9,6 +9,7 @@ export * from './json-schema.js';
 export * from './money.js';
 export * from './nesting.js';
 export * from './operations-api.js';
+export * from './qbo-webhooks.js';
 export * from './routing.js';
 export * from './sync.js';
 export * from './text.js';

@@ -18,6 +18,10 @@ export const JOB_NAMES = [
   /** Applies a billing job's deposits to its invoice once both are in QBO (entityId: the billing job id). */
   'deposits.apply',
   'callback.deliver',
+  /** A QBO object we may own changed (Intuit webhook): compare it with our record, flag or heal drift. */
+  'qbo.change',
+  /** A company's change-data-capture sweep: the backstop for webhooks that never arrived. */
+  'qbo.cdc-sweep',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -44,6 +48,28 @@ export const CallbackJobPayload = z.object({
   statusVersion: z.number().int().nonnegative().optional(),
 });
 export type CallbackJobPayload = z.infer<typeof CallbackJobPayload>;
+
+/** QBO entities whose drift we watch (the ones we post and own). */
+export const DRIFT_QBO_ENTITIES = ['Invoice', 'Payment'] as const;
+export const DriftQboEntity = z.enum(DRIFT_QBO_ENTITIES);
+export type DriftQboEntity = z.infer<typeof DriftQboEntity>;
+
+/** One changed QBO object named by a webhook notification. */
+export const QboChangeJobPayload = z.object({
+  tenantId: TenantId,
+  entity: DriftQboEntity,
+  qboId: z.string().min(1).max(64),
+  /** Intuit's operation (Create, Update, Delete, Void, Merge, Emailed). */
+  operation: z.string().min(1).max(32),
+});
+export type QboChangeJobPayload = z.infer<typeof QboChangeJobPayload>;
+
+/** A company's CDC sweep; `reason` is for logs (schedule, reconnect, requested). */
+export const CdcSweepJobPayload = z.object({
+  tenantId: TenantId,
+  reason: z.enum(['schedule', 'reconnect', 'requested']),
+});
+export type CdcSweepJobPayload = z.infer<typeof CdcSweepJobPayload>;
 
 /** Which job an event becomes, and which entity id it is about. */
 export const EVENT_ROUTES: Record<EventType, JobName> = {
@@ -82,5 +108,23 @@ export const JOB_PAYLOAD_SCHEMAS = {
   'job.close-out': SyncJobPayload,
   'deposits.apply': SyncJobPayload,
   'callback.deliver': CallbackJobPayload,
+  'qbo.change': QboChangeJobPayload,
+  'qbo.cdc-sweep': CdcSweepJobPayload,
 } as const satisfies Record<JobName, z.ZodType>;
 export type JobPayload<K extends JobName> = z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[K]>;
+
+/** The entity a single-entity sync job is about (its payload's entityId is that entity's billing id). */
+export const ENTITY_OF_JOB: Partial<Record<JobName, 'customer' | 'invoice' | 'payment' | 'refund'>> = {
+  'customer.sync': 'customer',
+  'invoice.sync': 'invoice',
+  'invoice.void': 'invoice',
+  'payment.sync': 'payment',
+  'payment.void': 'payment',
+  'refund.sync': 'refund',
+};
+
+/** Where the console shows one record (its timeline): shared by the console, bull-board links and job errors. */
+export function consoleRecordPath(key: { tenantId: string; entityType: string; externalId: string }): string {
+  const seg = encodeURIComponent;
+  return `/console/records/${seg(key.tenantId)}/${seg(key.entityType)}/${seg(key.externalId)}`;
+}

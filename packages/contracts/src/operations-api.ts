@@ -79,6 +79,8 @@ export const AuditNote = z
 /** Every action the audit log records. */
 export const AuditAction = z.enum([
   'record.replay',
+  'record.drift_accept',
+  'record.drift_push',
   'records.replay',
   'records.manual_sync',
   'mapping.set',
@@ -90,6 +92,7 @@ export const AuditAction = z.enum([
   'tenant.connect',
   'tenant.disconnect',
   'tenant.delete',
+  'tenant.cdc_sweep',
   'operator.create',
   'operator.revoke',
 ]);

@@ -12,6 +12,8 @@ export const SyncStatus = z.enum([
   'conflict',
   'failed',
   'voided',
+  /** Changed in QuickBooks by someone else (deleted, voided, edited): flagged for support, or being healed. */
+  'drift',
 ]);
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
@@ -54,5 +56,17 @@ export const TenantSettings = z.object({
    */
   inactiveQboCustomers: z.enum(['reactivate', 'create_new']).default('reactivate'),
   callbackUrl: z.url().optional(),
+  /**
+   * What to do when an object we posted changes in QuickBooks by someone else (docs/operations.md, "Drift"):
+   * `heal` puts our version back (a deleted invoice or payment is re-created, an unapplied payment re-applied,
+   * an edit overwritten), `flag` marks the record `drift` for a person to decide. Edits default to flag: an
+   * accountant may have meant them. A voided object is always flagged (QuickBooks cannot un-void).
+   */
+  driftPolicy: z
+    .strictObject({
+      deleted: z.enum(['heal', 'flag']).default('heal'),
+      edited: z.enum(['heal', 'flag']).default('flag'),
+    })
+    .default({ deleted: 'heal', edited: 'flag' }),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;

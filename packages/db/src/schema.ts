@@ -194,6 +194,8 @@ export const syncRecords = pgTable(
   (t) => [
     uniqueIndex('sync_records_entity').on(t.tenantId, t.entityType, t.externalId),
     index('sync_records_status').on(t.tenantId, t.status, t.updatedAt),
+    // Drift: a QBO change (webhook, CDC) names the object by its QBO id; find our record from it.
+    index('sync_records_qbo_id').on(t.tenantId, t.entityType, t.qboId).where(sql`${t.qboId} is not null`),
     index('sync_records_waiting_for').on(t.tenantId, t.waitingFor).where(sql`${t.waitingFor} is not null`),
     // A tenant's callback run reads its status versions not yet announced, oldest change first.
     index('sync_records_callback_pending')
@@ -296,4 +298,40 @@ export const adminSessionsEnded = pgTable('admin_sessions_ended', {
   sessionHash: text('session_hash').primaryKey(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   endedAt: timestamp('ended_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Intuit webhook notifications already accepted, one row per change (CloudEvents `id`, or for the legacy
+ * format realm + entity + id + operation + lastUpdated): a redelivered or replayed notification acts once.
+ */
+export const qboWebhookEvents = pgTable(
+  'qbo_webhook_events',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    eventKey: text('event_key').notNull(),
+    realmId: text('realm_id').notNull(),
+    /** QBO entity name (Invoice, Payment, ...), its Id and the operation (Create, Update, Delete, Void, ...). */
+    entity: text('entity').notNull(),
+    qboId: text('qbo_id').notNull(),
+    operation: text('operation').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.eventKey] }), index('qbo_webhook_events_received').on(t.receivedAt)],
+);
+
+/**
+ * A tenant's change-data-capture sweep: where the last run stopped (`changed_since` of the next read, QBO's
+ * clock) and when it last finished. A run that stops half-way resumes from `changed_since`.
+ */
+export const cdcCursors = pgTable('cdc_cursors', {
+  tenantId: text('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  changedSince: timestamp('changed_since', { withTimezone: true }).notNull(),
+  lastRunAt: timestamp('last_run_at', { withTimezone: true }),
+  /** Set to ask for a sweep before the daily one (a reconnect, a webhook gap, a person). */
+  requestedAt: timestamp('requested_at', { withTimezone: true }),
+  ...timestamps,
 });

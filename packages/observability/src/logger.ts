@@ -23,6 +23,10 @@ const SECRET_KEYS = [
   'cookie',
   'x-api-key',
   'x-qbo-sync-signature',
+  // Intuit webhooks: the app's verifier token and each delivery's signature.
+  'webhookVerifierToken',
+  'verifierToken',
+  'intuit-signature',
 ];
 export const REDACT_PATHS = [
   ...SECRET_KEYS,
@@ -31,6 +35,7 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers["x-qbo-sync-signature"]',
+  'req.headers["intuit-signature"]',
   'headers.authorization',
 ];
 

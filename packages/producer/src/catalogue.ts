@@ -26,6 +26,8 @@ export const JOB_OPTIONS: Record<JobName, JobRetryPolicy> = {
   'job.close-out': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
   'deposits.apply': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
   'callback.deliver': { attempts: 12, backoff: { type: 'exponential', delay: 10_000 } },
+  'qbo.change': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
+  'qbo.cdc-sweep': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
 };
 
 /**

@@ -1,3 +1,4 @@
+export { arrangeCallbackRun } from './callbacks.js';
 export {
   closeQueues,
   createQueues,

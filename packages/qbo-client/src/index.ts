@@ -1,5 +1,6 @@
 export { type AppLinkEntity, appLink } from './app-link.js';
 export { MAX_BATCH_ITEMS } from './batch.js';
+export { CDC_LOOKBACK_MS, CDC_MAX_OBJECTS, type CdcAnswer, type CdcObject } from './cdc.js';
 export { createQboClient, type QboClient, type QboClientDeps } from './client.js';
 export type * from './entities.js';
 export { AuthError } from './errors/auth-error.js';

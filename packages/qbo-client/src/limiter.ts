@@ -113,8 +113,8 @@ export interface RealmLimiter {
 // caller to come back soon rather than after a whole window.
 const CONCURRENCY_POLL_MS = 20;
 const CONCURRENCY_RETRY_AFTER_MS = 250;
-// How often the Redis server's uptime is read again (one INFO per second per process at most): a restart
-// is noticed within this time.
+// How often the Redis server's uptime is read again, in the background (one INFO per second per connection at
+// most): a safety net behind the reconnection, which is how a restart is noticed at once.
 const UPTIME_RECHECK_MS = 1_000;
 
 /** How long the Redis server behind a connection has been up, read with INFO and shared by its limiters. */
@@ -127,25 +127,29 @@ function serverAgeOf(redis: Redis): ServerAge {
   if (known) return known;
   let read: { ms: number; at: number } | undefined;
   let reading: Promise<void> | undefined;
-  // A (re)connection may be to a restarted or new server: read its uptime again before the next request.
+  const refresh = () => {
+    reading ??= redis
+      .info('server')
+      .then((info) => {
+        const seconds = /uptime_in_seconds:(\d+)/.exec(info)?.[1];
+        // A server that does not say (a proxy, a managed service) is taken as established.
+        read = { ms: seconds === undefined ? Number.POSITIVE_INFINITY : Number(seconds) * 1000, at: Date.now() };
+      })
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+  // A (re)connection may be to a restarted or new server: the next request waits for its uptime.
   redis.on('ready', () => {
     read = undefined;
   });
   const age: ServerAge = {
     async uptimeMs() {
-      if (!read || Date.now() - read.at >= UPTIME_RECHECK_MS) {
-        reading ??= redis
-          .info('server')
-          .then((info) => {
-            const seconds = /uptime_in_seconds:(\d+)/.exec(info)?.[1];
-            // A server that does not say (a proxy, a managed service) is taken as established.
-            read = { ms: seconds === undefined ? Number.POSITIVE_INFINITY : Number(seconds) * 1000, at: Date.now() };
-          })
-          .finally(() => {
-            reading = undefined;
-          });
-        await reading;
-      }
+      // Only a request with no reading at all waits for INFO; otherwise requests go on with the last reading
+      // while it is renewed (waiting on it bunched every request of a second behind one round trip).
+      if (!read) await refresh();
+      else if (Date.now() - read.at >= UPTIME_RECHECK_MS) refresh().catch(() => undefined);
       return read ? read.ms + (Date.now() - read.at) : Number.POSITIVE_INFINITY;
     },
   };

@@ -1,6 +1,7 @@
 // Typed QBO operations for one tenant's company. Every call goes through QboHttp (budget, token, faults).
 import { type AppLinkEntity, appLink } from './app-link.js';
 import { batchBody, batchResults } from './batch.js';
+import { type CdcAnswer, cdcFrom } from './cdc.js';
 import type {
   BatchItem,
   BatchResult,
@@ -80,6 +81,8 @@ export interface RealmClient {
   createPurchase(body: NewEntity<QboPurchase>, op: WriteOp): Promise<QboPurchase>;
 
   getPreferences(): Promise<QboPreferences>;
+  /** Change data capture: objects of `entities` (QBO names) changed since `since` (within 30 days). */
+  changesSince(entities: readonly string[], since: Date): Promise<CdcAnswer>;
   batch(items: readonly BatchItem[], op: WriteOp): Promise<BatchResult[]>;
   /** "View in QuickBooks" deep link. */
   appLink(entity: AppLinkEntity, id: string): string;
@@ -253,6 +256,15 @@ export function createRealmClient(
     async getPreferences() {
       const body = await call({ method: 'GET', path: 'preferences' });
       return entityFrom<QboPreferences>(body, 'Preferences');
+    },
+
+    async changesSince(entities, since) {
+      const body = await call({
+        method: 'GET',
+        path: 'cdc',
+        searchParams: { entities: entities.join(','), changedSince: since.toISOString() },
+      });
+      return cdcFrom(body, entities);
     },
 
     async batch(items, op) {

@@ -38,6 +38,30 @@ describe('realm client against the sandbox', () => {
     await h.close();
   });
 
+  it('reads change data capture: changed objects in their latest state, deleted ones flagged, through the budget', async () => {
+    const since = new Date(Date.now() - 1000);
+    const customer = await realm.createCustomer({ DisplayName: 'CDC Reader' }, op('cust-cdc'));
+    const line = { DetailType: 'SalesItemLineDetail', Amount: 40, SalesItemLineDetail: { ItemRef: { value: '1' } } };
+    const kept = await realm.createInvoice(
+      { CustomerRef: { value: customer.Id }, Line: [line] },
+      op('inv-cdc-kept', 'create', 'invoice'),
+    );
+    const gone = await realm.createInvoice(
+      { CustomerRef: { value: customer.Id }, Line: [line] },
+      op('inv-cdc-gone', 'create', 'invoice'),
+    );
+    h.sandbox.asPerson(realmId, 'Invoice', gone.Id, { action: 'delete' });
+    const before = (await admin(h.sandbox).stats(realmId)).requests;
+    const answer = await realm.changesSince(['Invoice'], since);
+    expect((await admin(h.sandbox).stats(realmId)).requests).toBe(before + 1);
+    expect(answer.capped).toBe(false);
+    expect(answer.objects.map((o) => [o.entity, o.id, o.deleted])).toEqual([
+      ['Invoice', kept.Id, false],
+      ['Invoice', gone.Id, true],
+    ]);
+    expect(answer.objects[0]?.object['TotalAmt']).toBe(40);
+  });
+
   it('round-trips apostrophes, backslashes, % and unicode through create and query', async () => {
     const names = ["O'Brien & Sons", 'Back\\slash \\\\ Co', '100% Movers', 'Zoë Ångström 山田 🚚', "It's 50% \\'"];
     for (const [i, name] of names.entries()) {

@@ -3,6 +3,7 @@ export * from './customer-payload.js';
 export * from './decide.js';
 export * from './display-name.js';
 export * from './doc-number.js';
+export * from './drift.js';
 export * from './fault-status.js';
 export * from './invoice-payload.js';
 export * from './links.js';

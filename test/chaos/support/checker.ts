@@ -135,7 +135,7 @@ export function checkCompany(input: {
   const invoiceQboId = new Map<string, string>();
   for (const [id, rows] of inv.mine) {
     const want = model.invoices.get(id);
-    if (!want || want.state === 'draft')
+    if (!want || want.state === 'draft' || want.state === 'draft_voided')
       fail('unexpected', `invoice:${id}`, `QBO invoice(s) ${ids(rows)} for ${want ? 'a draft' : 'no such invoice'}`);
     if (rows.length > 1) fail('duplicate', `invoice:${id}`, `${rows.length} QBO invoices: ${ids(rows)}`);
   }
@@ -143,7 +143,7 @@ export function checkCompany(input: {
     const key = `invoice:${want.id}`;
     const rows = inv.mine.get(want.id) ?? [];
     const row = rows.find((r) => !isVoided(r)) ?? rows[0];
-    if (want.state === 'draft') continue;
+    if (want.state === 'draft' || want.state === 'draft_voided') continue;
     if (want.state === 'voided') {
       if (!row) {
         if (input.voidPolicy === 'post-and-void') fail('missing', key, 'voided invoice not posted-and-voided in QBO');
@@ -185,6 +185,16 @@ export function checkCompany(input: {
   for (const want of model.payments.values()) {
     const key = `payment:${want.id}`;
     const row = (pay.mine.get(want.id) ?? [])[0];
+    if (want.voided) {
+      if (!row) {
+        if (input.voidPolicy === 'post-and-void') fail('missing', key, 'voided payment not posted-and-voided in QBO');
+        continue;
+      }
+      paymentQboId.set(want.id, String(row['Id']));
+      if (!isVoided(row) || cents(row['TotalAmt']) !== 0n || ((row['Line'] ?? []) as Row[]).length > 0)
+        fail('wrong_void_state', key, `QBO payment ${row['Id']} is live, the billing system voided it`);
+      continue;
+    }
     if (!row) {
       fail('missing', key, `no QBO payment of ${fmt(want.totalCents)}`);
       continue;

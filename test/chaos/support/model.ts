@@ -16,8 +16,12 @@ export interface ExpectedInvoice {
   id: string;
   docNumber: string;
   customerId: string;
-  /** open: posted and live; voided: voided in QBO or never posted; draft: never posted (record skipped). */
-  state: 'open' | 'voided' | 'draft';
+  /**
+   * open: posted and live; voided: its newest state before the void was sent — posted and voided in QBO (or,
+   * by the run's void policy, never posted); draft_voided: voided while a draft — never posted, record voided;
+   * draft: never posted (record skipped).
+   */
+  state: 'open' | 'voided' | 'draft_voided' | 'draft';
   totalCents: bigint;
   /** Total minus every payment and deposit applied to it. */
   balanceCents: bigint;
@@ -31,6 +35,8 @@ export interface ExpectedPayment {
   applied: Map<string, bigint>;
   unappliedCents: bigint;
   deposit: boolean;
+  /** Voided in the billing system: voided in QBO (nothing applied), or by the void policy never posted. */
+  voided: boolean;
 }
 export interface ExpectedRefund {
   id: string;
@@ -55,7 +61,10 @@ export function expectedCompany(events: readonly DomainEventInput[]): ExpectedCo
   const refundSnaps = new Map<string, Snap[]>();
   const customerMentions = new Map<string, Snap[]>();
   const customerUpdates = new Map<string, Snap[]>();
-  const voided = new Set<string>();
+  /** Entity id → when it was first voided (a void decides on the newest state before it). */
+  const voidedAt = new Map<string, number>();
+  const paymentsVoided = new Set<string>();
+  const firstVoid = (id: string, at: number) => voidedAt.set(id, Math.min(at, voidedAt.get(id) ?? at));
   const push = (m: Map<string, Snap[]>, id: string, s: Snap) => m.set(id, [...(m.get(id) ?? []), s]);
   const mention = (c: Data, at: number) => push(customerMentions, String(c['id']), { at, data: c });
 
@@ -69,7 +78,10 @@ export function expectedCompany(events: readonly DomainEventInput[]): ExpectedCo
         mention(customerOf(d), at);
         break;
       case 'invoice.voided':
-        voided.add(String(d['invoiceId']));
+        firstVoid(String(d['invoiceId']), at);
+        break;
+      case 'payment.voided':
+        paymentsVoided.add(String(d['paymentId']));
         break;
       case 'job.closed_out': {
         const inv = d['invoice'] as Data;
@@ -94,19 +106,23 @@ export function expectedCompany(events: readonly DomainEventInput[]): ExpectedCo
         mention(d, at);
         break;
       default:
-        throw new Error(`the chaos model does not know event type ${e.type}`);
+        throw new Error(`the chaos model does not know event type ${(e as { type: string }).type}`);
     }
   }
 
   const invoices = new Map<string, ExpectedInvoice>();
   for (const [id, snaps] of invoiceSnaps) {
-    const d = newest(snaps) as Data;
+    // A voided invoice is decided on its newest state that happened before the void (later ones change nothing).
+    const voidAt = voidedAt.get(id);
+    const beforeVoid = voidAt === undefined ? [] : snaps.filter((s) => s.at <= voidAt);
+    const d = (newest(beforeVoid) ?? newest(snaps)) as Data;
+    const draft = d['status'] === 'draft';
     const total = toCents(String((d['totals'] as Data)['total']));
     invoices.set(id, {
       id,
       docNumber: String(d['number']),
       customerId: String(customerOf(d)['id']),
-      state: voided.has(id) ? 'voided' : d['status'] === 'draft' ? 'draft' : 'open',
+      state: voidAt !== undefined ? (draft ? 'draft_voided' : 'voided') : draft ? 'draft' : 'open',
       totalCents: total,
       balanceCents: total,
       jobId: d['jobId'] as string | undefined,
@@ -126,9 +142,13 @@ export function expectedCompany(events: readonly DomainEventInput[]): ExpectedCo
       applied: new Map(),
       unappliedCents: total,
       deposit: !invoiceId,
+      voided: paymentsVoided.has(id),
     };
     payments.set(id, p);
-    if (invoiceId) {
+    if (p.voided) {
+      // A voided payment applies nothing and leaves no credit (QBO zeroes it).
+      p.unappliedCents = 0n;
+    } else if (invoiceId) {
       const inv = invoices.get(invoiceId);
       if (inv?.state !== 'open')
         throw new Error(`workload error: payment ${id} is for invoice ${invoiceId}, which is not an open invoice`);
@@ -169,7 +189,7 @@ export function expectedCompany(events: readonly DomainEventInput[]): ExpectedCo
 
   // Customers: every customer some posted object (or a customer.updated) refers to.
   const needed = new Set<string>([
-    ...[...invoices.values()].filter((i) => i.state === 'open').map((i) => i.customerId),
+    ...[...invoices.values()].filter((i) => i.state === 'open' || i.state === 'voided').map((i) => i.customerId),
     ...[...payments.values()].map((p) => p.customerId),
     ...[...refunds.values()].map((r) => r.customerId),
     ...customerUpdates.keys(),
@@ -193,7 +213,7 @@ export function expectedRecordStatuses(m: ExpectedCompany): Map<string, string[]
   for (const c of m.customers.values()) out.set(`customer:${c.id}`, ['synced']);
   for (const i of m.invoices.values())
     out.set(`invoice:${i.id}`, i.state === 'open' ? ['synced'] : i.state === 'draft' ? ['skipped'] : ['voided']);
-  for (const p of m.payments.values()) out.set(`payment:${p.id}`, ['synced']);
+  for (const p of m.payments.values()) out.set(`payment:${p.id}`, p.voided ? ['voided'] : ['synced']);
   for (const r of m.refunds.values()) out.set(`refund:${r.id}`, ['synced']);
   return out;
 }

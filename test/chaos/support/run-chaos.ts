@@ -28,6 +28,8 @@ export interface ChaosOptions {
   /** Unique events in all (re-deliveries on top). */
   events: number;
   duplicateRate: number;
+  /** Deliveries shuffled across stories up to this many places (0: story order; see ScenarioShape). */
+  shuffleWindow: number;
   workers: number;
   workerConcurrency: number;
   /** Access-token lifetime in the sandbox (seconds). */
@@ -72,6 +74,7 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   tenants: 10,
   events: 10_000,
   duplicateRate: 0.2,
+  shuffleWindow: 0,
   workers: 3,
   workerConcurrency: 10,
   tokenTtlSeconds: 5,
@@ -126,6 +129,23 @@ export const CALM_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
   redisLossAtMs: -1,
   pgStopAtMs: -1,
   minChaosMs: 0,
+};
+
+/**
+ * The books: several companies, deliveries shuffled across stories (drafts sent and voided, deposits voided
+ * during close-out, payments and refunds before their parents), no injected faults, and the strict void
+ * policy — every QBO object exactly right, voided ones posted and voided. Sized for `npm test`.
+ */
+export const BOOKS_PROFILE: Omit<ChaosOptions, 'seed' | 'log'> = {
+  ...CALM_PROFILE,
+  tenants: 4,
+  events: 400,
+  duplicateRate: 0.1,
+  shuffleWindow: 40,
+  voidPolicy: 'post-and-void',
+  // Bounded so the jest test reports (rather than times out) on a loaded machine.
+  budgetMs: 170_000,
+  settleTimeoutMs: 120_000,
 };
 
 export interface FaultLog {
@@ -280,6 +300,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const workload = buildTenantWorkload(id, i, opts.seed, {
         eventsPerTenant: perTenant,
         duplicateRate: opts.duplicateRate,
+        shuffleWindow: opts.shuffleWindow,
       });
       tenants.push({
         id,

@@ -1,6 +1,7 @@
-// A seeded, multi-tenant billing workload for the chaos command: invoices with updates and voids, drafts,
-// payments (some delivered before their invoices), deposits with job close-outs (some delivered after),
-// refunds, customer updates, and re-deliveries. It only builds events; what QBO must end with is computed
+// A seeded, multi-tenant billing workload for the chaos command: invoices with updates and voids, drafts
+// (some sent and voided, in any order), payments (some delivered before their invoices), deposits with job
+// close-outs (some delivered after, some voided during the close-out), refunds, customer updates,
+// re-deliveries and, by shape, deliveries shuffled across stories. It only builds events; what QBO must end with is computed
 // from the events alone by model.ts, so the generator's intentions are never trusted by the checker.
 import type { DomainEventInput } from '@qbo-sync/contracts';
 import { cents, prng } from './workload.js';
@@ -20,6 +21,11 @@ export interface ScenarioShape {
   eventsPerTenant: number;
   /** Share of events delivered a second time (0.2 = 20 %). */
   duplicateRate: number;
+  /**
+   * Deliveries shuffled across stories: each moves up to this many places (0 = story order only). Nothing in
+   * the model depends on delivery order, so any order must end the same.
+   */
+  shuffleWindow?: number;
 }
 
 interface CustomerData {
@@ -225,6 +231,29 @@ export function buildTenantWorkload(
       const inv = newInvoice(c);
       const d = invoice(c, inv.number, inv.id, inv.qty, inv.unit, inv.packs, { status: 'draft' });
       story('draft only', [ev('invoice.sent', d.data)]);
+    } else if (r < 0.61) {
+      // Drafted, sent, voided: posted and voided (its number accounted for), whichever job runs first; a
+      // draft voided without being sent is never posted. Delivered in any order.
+      const inv = newInvoice(c);
+      const d = invoice(c, inv.number, inv.id, inv.qty, inv.unit, inv.packs, { status: 'draft' });
+      const s = invoice(c, inv.number, inv.id, inv.qty, inv.unit, inv.packs);
+      const sent = rnd.next() < 0.75;
+      const evs = [ev('invoice.sent', d.data)];
+      if (sent) evs.push(ev('invoice.updated', s.data));
+      evs.push(ev('invoice.voided', { invoiceId: inv.id }));
+      const orders = sent
+        ? [
+            [0, 1, 2],
+            [2, 0, 1],
+            [0, 2, 1],
+            [1, 2, 0],
+          ]
+        : [
+            [0, 1],
+            [1, 0],
+          ];
+      const order = orders[rnd.int(0, orders.length - 1)] as number[];
+      story(sent ? 'draft, sent, voided' : 'draft voided', evs, order);
     } else if (r < 0.67) {
       const inv = newInvoice(c);
       const v1 = invoice(c, inv.number, inv.id, inv.qty, inv.unit, inv.packs);
@@ -248,7 +277,15 @@ export function buildTenantWorkload(
       const evs = deposits.map((d) => ev('payment.accepted', d.data));
       const finals = rnd.next() < 0.7 ? [payment(c, v.total / 4n, { invoiceId: inv.id, jobId })] : [];
       evs.push(ev('job.closed_out', { jobId, invoice: v.data, payments: finals.map((f) => f.data) }));
-      if (rnd.next() < 0.2) story('deposit after close-out', evs, before(evs.length, evs.length - 1, 0));
+      if (rnd.next() < 0.25) {
+        // A deposit refunded at close-out: its void arrives while the close-out applies it (just before or
+        // after the close-out is delivered).
+        const voided = deposits[rnd.int(0, deposits.length - 1)] as { id: string };
+        evs.push(ev('payment.voided', { paymentId: voided.id, reason: 'voided' }));
+        const closeOut = evs.length - 2;
+        const order = rnd.next() < 0.5 ? evs.map((_, i) => i) : before(evs.length, evs.length - 1, closeOut);
+        story('deposit voided during close-out', evs, order);
+      } else if (rnd.next() < 0.2) story('deposit after close-out', evs, before(evs.length, evs.length - 1, 0));
       else story('deposits + close-out', evs);
     } else {
       // A customer's contact details change (display name kept: QBO names are what invoices resolve by).
@@ -257,6 +294,15 @@ export function buildTenantWorkload(
       c.phone = `555-01${String(v).padStart(2, '0')}`;
       story('customer updated', [ev('customer.updated', custData(c))]);
     }
+  }
+
+  // Shuffled deliveries: each moves a random distance within the window, so stories interleave and arrive
+  // out of order across one another (queues then run them in yet another order).
+  const window = shape.shuffleWindow ?? 0;
+  if (window > 0) {
+    const keyed = deliveries.map((e, i) => ({ e, key: i + rnd.next() * window }));
+    keyed.sort((a, b) => a.key - b.key);
+    deliveries.splice(0, deliveries.length, ...keyed.map((k) => k.e));
   }
 
   // Re-deliveries: a share of the events is sent again a little later (a billing system retrying).

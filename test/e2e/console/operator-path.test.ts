@@ -13,6 +13,7 @@ describe('console: the operator path', () => {
   let errors: string[];
   let t: Tenant;
   let foreignIds: string[];
+  let throttled: Tenant;
 
   beforeAll(async () => {
     h = await startHarness('console-operator');
@@ -42,6 +43,10 @@ describe('console: the operator path', () => {
       await h.publish(event(t.id, 'invoice.sent', invoiceData({ id: `INV-C${i}`, number })));
       await h.waitStatus(t.id, 'invoice', `INV-C${i}`, 'conflict');
     }
+    // A second company that QuickBooks throttles: its invoice waits, and the overview must say so.
+    throttled = await h.tenant();
+    await h.admin(`/realms/${throttled.realmId}/faults`, { kind: 'throttle', times: 1000 });
+    await h.publish(event(throttled.id, 'invoice.sent', invoiceData({ id: 'INV-T1', number: 'INV-T1' })));
   }, 60_000);
 
   afterAll(async () => {
@@ -57,6 +62,12 @@ describe('console: the operator path', () => {
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     await page.locator('#tenants', { hasText: 'Conflict in QuickBooks: 2' }).waitFor();
+    // The throttled company shows as such (the page refreshes itself until QuickBooks' 429 has been met).
+    await page
+      .locator('#companies tr', { hasText: throttled.id })
+      .filter({ hasText: 'Throttled by QuickBooks until' })
+      .waitFor({ timeout: 45_000 });
+    await page.locator('[data-chart="chart-hour"][data-drawn]').waitFor();
     await screenshot(page, 'overview');
 
     await page.getByRole('link', { name: 'Failures by reason' }).click();

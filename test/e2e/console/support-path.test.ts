@@ -65,6 +65,9 @@ describe('console: the support path', () => {
     await row.getByRole('link', { name: 'INV-7004' }).click();
     await page.waitForURL(/\/console\/records\/.*\/invoice\/INV-7004$/);
     await page.locator('#record-status', { hasText: 'Needs a mapping' }).waitFor();
+    // The timeline: the event received, and the attempt that parked it.
+    expect(await page.locator('#events-h').textContent()).toBe('Events received (1)');
+    expect(await page.locator('#record-history table').first().textContent()).toContain('invoice.sent');
     await screenshot(page, 'record-timeline');
 
     // The picker preselects nothing; its search narrows the list.
@@ -85,6 +88,60 @@ describe('console: the support path', () => {
     expect(res?.status()).toBe(200);
     expect(await qbo.locator('h1').textContent()).toMatch(/^Invoice \d+$/);
     await qbo.close();
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('searches, keeps ticks across refreshes, and replays the selection with a note, showing progress', async () => {
+    const invoices = ['INV-B1', 'INV-B2', 'INV-B3'];
+    for (const id of invoices) {
+      await h.publish(
+        event(
+          t.id,
+          'invoice.sent',
+          invoiceData({
+            id,
+            number: id,
+            lines: [{ id: 'L1', itemId: 'ITM-BOX', description: 'Box', quantity: '1', unitPrice: '5', amount: '5.00' }],
+            totals: { subtotal: '5.00', tax: '0.00', total: '5.00' },
+          }),
+        ),
+      );
+      await h.waitStatus(t.id, 'invoice', id, 'needs_mapping');
+    }
+    // Search by document number.
+    await page.goto(`${h.apiUrl}/console/records?tenant=${t.id}`);
+    await page.getByLabel('Search').fill('INV-B3');
+    await page.getByLabel('Search').press('Enter');
+    await page.waitForURL(/q=INV-B3/);
+    await page.locator('#rows tr', { hasText: 'INV-B3' }).waitFor();
+    expect(await page.locator('#rows tr').count()).toBe(1);
+
+    await page.goto(`${h.apiUrl}/console/records?tenant=${t.id}&status=needs_mapping`);
+    await page.getByLabel('Select invoice INV-B1').check();
+    await page.getByLabel('Select invoice INV-B2').check();
+    await page.locator('[data-selected-count]', { hasText: '2 selected' }).waitFor();
+    // A refresh of the list keeps the ticks.
+    const refreshed = page.waitForResponse((r) => r.url().includes('/console/records/rows'));
+    await page.evaluate(() => document.body.dispatchEvent(new Event('records-changed')));
+    await refreshed;
+    expect(await page.getByLabel('Select invoice INV-B1').isChecked()).toBe(true);
+    expect(await page.getByLabel('Select invoice INV-B2').isChecked()).toBe(true);
+
+    // Every matching record: the count comes before anything runs.
+    await page.getByRole('button', { name: 'Replay all matching…' }).click();
+    await page.locator('#confirm-q', { hasText: 'Replay 3 syncs in "Needs a mapping"' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('#confirm-q').waitFor({ state: 'detached' });
+
+    await page.getByRole('button', { name: 'Replay selected…' }).click();
+    await page.locator('#confirm-q', { hasText: 'Replay the 2 selected syncs?' }).waitFor();
+    await page.getByLabel('Note (required, kept in the audit log)').fill('customer asked again');
+    await page.getByRole('button', { name: 'Replay 2 syncs' }).click();
+    await page.locator('#progress-text', { hasText: 'Done: 2 syncs ran again.' }).waitFor({ timeout: 30_000 });
+    const audit = (await (await fetch(`${h.apiUrl}/admin/audit?action=record.replay`)).json()) as {
+      entries: Array<{ note: string | null; target: Record<string, unknown> | null }>;
+    };
+    expect(audit.entries.filter((e) => e.note === 'customer asked again')).toHaveLength(2);
     expect(errors).toEqual([]);
   }, 90_000);
 });

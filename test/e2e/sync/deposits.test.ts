@@ -98,7 +98,11 @@ describe('deposits: applied to the job invoice whatever the order, exactly once,
     expect(dep2.qbo).toMatchObject({ TotalAmt: 100, UnappliedAmt: 30 });
     expect(links(dep2.qbo)).toEqual([[70, inv.qboId]]);
     // Nothing was open for the final payment: it stays customer credit.
-    expect(fin.details).toEqual({ appliedTo: 'INV-1', appliedAmount: '0.00' });
+    expect(fin.details).toEqual({
+      appliedTo: 'INV-1',
+      appliedAmount: '0.00',
+      qbo: expect.objectContaining({ applied: '0.00' }),
+    });
     const finQbo = (await h.entities(t.realmId, 'Payment')).find((p) => p['Id'] === fin.qboId);
     expect(finQbo).toMatchObject({ TotalAmt: 20, UnappliedAmt: 20 });
     expect(await qboInvoice(t)).toMatchObject({ TotalAmt: 370, Balance: 0 });

@@ -16,16 +16,22 @@ describe('invoice updates, voids, DocNumber collisions and timeouts', () => {
     await h.close();
   });
 
-  it('voids an invoice edited in QuickBooks since it synced: the stale SyncToken is re-read and the void re-sent', async () => {
-    const t = await h.tenant();
+  /** A synced INV-1, then edited by someone in QuickBooks: the SyncToken our record holds is stale. */
+  async function syncedThenEditedInQbo(t: { id: string }) {
     await h.publish(event(t.id, 'invoice.sent', invoiceData()));
     const first = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
     const realm = await h.qbo.forTenant(t.id);
     const current = await realm.getInvoice(first.qboId ?? '');
     await realm.updateInvoice(
       { Id: current.Id, SyncToken: current.SyncToken, CustomerMemo: { value: 'edited in QuickBooks' } },
-      { tenantId: t.id, entity: 'test-edit', externalId: 'INV-1', version: 'void-edit', operation: 'update' },
+      { tenantId: t.id, entity: 'test-edit', externalId: 'INV-1', version: '1', operation: 'update' },
     );
+    return first;
+  }
+
+  it('voids an invoice edited in QuickBooks since it synced: the stale SyncToken is re-read and the void re-sent', async () => {
+    const t = await h.tenant();
+    const first = await syncedThenEditedInQbo(t);
     // QBO answers a repeated requestid with its first response, a stale-object fault included: the void sent
     // again with the fresh SyncToken must be a new request, or it stays stale for ever.
     await h.publish(event(t.id, 'invoice.voided', { invoiceId: 'INV-1' }, 60_000));
@@ -38,15 +44,7 @@ describe('invoice updates, voids, DocNumber collisions and timeouts', () => {
 
   it('re-syncs an updated invoice with the SyncToken, re-reading it when QBO says it is stale', async () => {
     const t = await h.tenant();
-    await h.publish(event(t.id, 'invoice.sent', invoiceData()));
-    const first = await h.waitStatus(t.id, 'invoice', 'INV-1', 'synced');
-    // Someone edits the invoice in QuickBooks: our stored SyncToken is now stale.
-    const realm = await h.qbo.forTenant(t.id);
-    const current = await realm.getInvoice(first.qboId ?? '');
-    await realm.updateInvoice(
-      { Id: current.Id, SyncToken: current.SyncToken, CustomerMemo: { value: 'edited in QuickBooks' } },
-      { tenantId: t.id, entity: 'test-edit', externalId: 'INV-1', version: '1', operation: 'update' },
-    );
+    const first = await syncedThenEditedInQbo(t);
     const updated = invoiceData();
     updated.lines = [
       { id: 'L1', itemId: 'ITM-LABOR', description: 'Moving labor', quantity: '5', unitPrice: '120', amount: '600.00' },

@@ -72,14 +72,22 @@ describe('payment amounts after faults: exactly what the billing system says', (
     await h.admin(`/realms/${t.realmId}/stats`, undefined, 'DELETE');
     await h.publish(event(t.id, 'payment.accepted', paymentData({ amount: '60.00' })));
     const pay = await h.waitStatus(t.id, 'payment', 'PAY-1', 'synced');
-    expect(pay.details).toEqual({ appliedTo: 'INV-1', appliedAmount: '60.00' });
+    expect(pay.details).toEqual({
+      appliedTo: 'INV-1',
+      appliedAmount: '60.00',
+      qbo: expect.objectContaining({ applied: '60.00' }),
+    });
     expect(((await h.admin(`/realms/${t.realmId}/stats`)) as { requests: number }).requests).toBe(1);
 
     // A second payment larger than what is open by our records: QBO's balance is read, the rest stays credit.
     await h.admin(`/realms/${t.realmId}/stats`, undefined, 'DELETE');
     await h.publish(event(t.id, 'payment.accepted', paymentData({ id: 'PAY-2', amount: '50.00', reference: 'p2' })));
     const pay2 = await h.waitStatus(t.id, 'payment', 'PAY-2', 'synced');
-    expect(pay2.details).toEqual({ appliedTo: 'INV-1', appliedAmount: '40.00' });
+    expect(pay2.details).toEqual({
+      appliedTo: 'INV-1',
+      appliedAmount: '40.00',
+      qbo: expect.objectContaining({ applied: '40.00' }),
+    });
     expect(((await h.admin(`/realms/${t.realmId}/stats`)) as { requests: number }).requests).toBe(2);
     const byId = new Map((await h.entities(t.realmId, 'Payment')).map((p) => [p['Id'], p]));
     expect(byId.get(pay2.qboId)).toMatchObject({ TotalAmt: 50, UnappliedAmt: 10 });
@@ -104,7 +112,11 @@ describe('payment amounts after faults: exactly what the billing system says', (
     );
     await h.publish(event(t.id, 'payment.accepted', paymentData({ amount: '60.00' })));
     const pay = await h.waitStatus(t.id, 'payment', 'PAY-1', 'synced');
-    expect(pay.details).toEqual({ appliedTo: 'INV-1', appliedAmount: '30.00' });
+    expect(pay.details).toEqual({
+      appliedTo: 'INV-1',
+      appliedAmount: '30.00',
+      qbo: expect.objectContaining({ applied: '30.00' }),
+    });
     const ours = (await h.entities(t.realmId, 'Payment')).find((p) => p['Id'] === pay.qboId);
     expect(ours).toMatchObject({ TotalAmt: 60, UnappliedAmt: 30 });
     expect(links(ours)).toEqual([[30, inv.qboId]]);

@@ -18,6 +18,7 @@ export const STATUS_WORDS: Record<SyncStatus, string> = {
   conflict: 'Conflict in QuickBooks',
   failed: 'Failed',
   voided: 'Voided',
+  drift: 'Changed in QuickBooks',
 };
 
 export const statusWord = (status: string): string => STATUS_WORDS[status as SyncStatus] ?? status;

@@ -28,6 +28,8 @@ export interface ApiMetrics {
   registry: Registry;
   /** Counts publish results (accepted / duplicate / rejected) for the tenant that sent them. */
   countPublished(results: readonly PublishResult[], tenantId: string | undefined): void;
+  /** Intuit webhook changes by what became of them (accepted, duplicate, unknown_realm, not_watched, refused_signature, invalid). */
+  countWebhookChanges(result: string, n: number): void;
 }
 
 export interface MetricsSources {
@@ -77,6 +79,13 @@ export function createApiMetrics(sources: MetricsSources): ApiMetrics {
     name: 'qbo_sync_events_rejected_total',
     help: 'Events refused by validation, by reason code.',
     labelNames: ['tenant', 'code'],
+    registers: [registry],
+  });
+
+  const webhookChanges = new Counter({
+    name: 'qbo_sync_qbo_webhook_changes_total',
+    help: 'QuickBooks webhook changes by result: accepted (queued for a drift check), duplicate (acted on before), unknown_realm (a company no tenant is connected to: ignored), not_watched (an entity we do not post), refused_signature and invalid (whole requests refused).',
+    labelNames: ['result'],
     registers: [registry],
   });
 
@@ -131,6 +140,9 @@ export function createApiMetrics(sources: MetricsSources): ApiMetrics {
         else if (r.status === 'duplicate') duplicate.inc({ tenant });
         else rejected.inc({ tenant, code: r.code });
       }
+    },
+    countWebhookChanges(result, n) {
+      if (n > 0) webhookChanges.inc({ result }, n);
     },
   };
 }

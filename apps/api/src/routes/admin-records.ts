@@ -11,6 +11,7 @@ import {
   SyncRecordQuery,
 } from '@qbo-sync/contracts';
 import { listAttempts } from '@qbo-sync/db/repositories/attempts';
+import { eventsOfEntity } from '@qbo-sync/db/repositories/inbox';
 import { getRecord } from '@qbo-sync/db/repositories/sync-records';
 import { listRecordsPage, type RecordCursor } from '@qbo-sync/db/repositories/sync-records-admin';
 import { NothingToReplayError, replayRecord, replayWhere, requestManualSync } from '@qbo-sync/producer';
@@ -159,6 +160,19 @@ export const adminRecordRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const out: SyncRecordDetailResponse = {
         record: recordView(record),
         attempts: (await listAttempts(deps.db, record.id, 100)).map(attemptView),
+        events: (
+          await eventsOfEntity(deps.db, {
+            tenantId: key.tenantId,
+            entityType: key.entityType,
+            entityId: key.externalId,
+          })
+        ).map((e) => ({
+          eventId: e.eventId,
+          type: e.type,
+          occurredAt: e.occurredAt.toISOString(),
+          receivedAt: e.receivedAt.toISOString(),
+          processedAt: e.processedAt ? e.processedAt.toISOString() : null,
+        })),
       };
       return out;
     },

@@ -1,9 +1,12 @@
 import {
   AdminSessionBody,
   type AuditListResponse,
+  type ConnectResponse,
   type FailureGroupsResponse,
+  type ManualSyncResponse,
   type MappingKind,
   type MappingListResponse,
+  type OverviewResponse,
   type ReplayResponse,
   type SyncRecordDetailResponse,
   type SyncRecordListResponse,
@@ -176,11 +179,8 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   // ---- overview ----------------------------------------------------------------------------------------
   app.get('/console', { schema: { hide: true } }, async (request, reply) => {
     if (!(await guard(request, reply))) return reply;
-    const api = adminApiFor(root, request);
-    const tenants = await Promise.all(
-      (await tenantsOf(api)).map((t) => api.get<TenantDetailResponse>(`/admin/tenants/${encodeURIComponent(t.id)}`)),
-    );
-    return shell(reply, 'Overview', 'overview', undefined, overviewPage(tenants));
+    const overview = await adminApiFor(root, request).get<OverviewResponse>('/admin/overview');
+    return shell(reply, 'Overview', 'overview', undefined, overviewPage(overview));
   });
 
   // ---- records -----------------------------------------------------------------------------------------
@@ -200,8 +200,14 @@ export const consoleRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
     const tenants = await tenantsOf(api);
     if (!filters.tenant && tenants[0]) filters.tenant = tenants[0].id;
     const { page, problem } = await recordPage(api, filters);
+    const tenant = filters.tenant
+      ? await api
+          .get<TenantDetailResponse>(`/admin/tenants/${encodeURIComponent(filters.tenant)}`)
+          .catch(() => undefined)
+      : undefined;
     const main = recordsPage({
       filters,
+      tenant,
       tenants,
       page,
       problem:
@@ -387,6 +393,66 @@ ${scope === 'selected' ? selected.map((s) => html`<input type="hidden" name="sel
       return fragment(reply, html`Queued again.`, { 'records-changed': true });
     } catch (err) {
       return fragment(reply, html`<span class="bad">${problemOf(err)}</span>`);
+    }
+  });
+
+  // ---- tenant-wide actions: connect, the manual sync window ------------------------------------------------
+  app.get('/console/connect', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await guard(request, reply))) return reply;
+    const tenant = recordFiltersOf(request.query as Record<string, unknown>).tenant;
+    try {
+      const { authorizeUrl } = await adminApiFor(root, request).get<ConnectResponse>(
+        `/admin/tenants/${encodeURIComponent(tenant)}/connect`,
+      );
+      return reply.redirect(authorizeUrl, 303);
+    } catch (err) {
+      return shell(
+        reply,
+        'Connect QuickBooks',
+        'records',
+        tenant,
+        html`<p class="bad" role="alert">${problemOf(err)}</p>`,
+      );
+    }
+  });
+
+  app.post('/console/manual-sync/preview', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await guard(request, reply))) return reply;
+    const body = (request.body ?? {}) as FormBody;
+    const count = Number(field(body, 'count')) || 0;
+    return fragment(
+      reply,
+      html`<form class="confirm" hx-post="/console/manual-sync" hx-target="this" hx-swap="outerHTML">
+<input type="hidden" name="tenant" value="${field(body, 'tenant')}">
+<p>Sync the ${plural(count, 'record')} waiting for a manual sync?</p>
+<label>Note (required, kept in the audit log) <input name="note" required minlength="3" maxlength="1000" autofocus></label>
+<button type="submit">Sync ${plural(count, 'record')}</button></form>`,
+    );
+  });
+
+  app.post('/console/manual-sync', { schema: { hide: true } }, async (request, reply) => {
+    if (!(await guard(request, reply))) return reply;
+    const body = (request.body ?? {}) as FormBody;
+    const note = ReplayNote.safeParse(field(body, 'note'));
+    if (!note.success) {
+      return fragment(
+        reply,
+        html`<p class="bad" role="alert">The note is required: ${note.error.issues[0]?.message ?? ''}</p>`,
+      );
+    }
+    try {
+      const { queued } = await adminApiFor(root, request).send<ManualSyncResponse>(
+        'POST',
+        `/admin/tenants/${encodeURIComponent(field(body, 'tenant'))}/sync`,
+        { note: note.data },
+      );
+      const said = `${plural(queued, 'waiting sync')} queued.`;
+      return fragment(reply, html`<p class="good" role="status">${said}</p>`, {
+        'records-changed': true,
+        'console-message': said,
+      });
+    } catch (err) {
+      return fragment(reply, html`<p class="bad" role="alert">${problemOf(err)}</p>`);
     }
   });
 

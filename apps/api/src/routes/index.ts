@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../deps.js';
 import { adminConnectRoutes } from './admin-connect.js';
+import { adminDriftRoutes } from './admin-drift.js';
 import { adminMappingRoutes } from './admin-mappings.js';
 import { adminOperationRoutes } from './admin-operations.js';
 import { adminOverviewRoutes } from './admin-overview.js';
@@ -12,6 +13,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { eventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
+import { qboWebhookRoutes } from './qbo-webhooks.js';
 import { syncStatusRoutes } from './sync-status.js';
 
 /**
@@ -28,6 +30,8 @@ export const ROUTES: ReadonlyArray<FastifyPluginAsync<RouteOptions>> = [
   adminRecordRoutes,
   adminOperationRoutes,
   adminOverviewRoutes,
+  adminDriftRoutes,
+  qboWebhookRoutes,
   connectRoutes,
   dashboardRoutes,
   consoleRoutes,

@@ -1,4 +1,5 @@
 import {
+  DriftView,
   EVENT_ENTITY_TYPES,
   EVENT_TYPES,
   ExternalId,
@@ -17,6 +18,12 @@ import { syncSummary } from '../status/sync-summary.js';
 import { docsOnlySchemas, errorResponses, response } from './schema-docs.js';
 
 const ENTITY_TYPES = SyncEntityType.options;
+
+/** The drift a record's details carry, in the API's shape (null when absent or unreadable). */
+function driftViewOf(details: unknown): DriftView | null {
+  const parsed = DriftView.safeParse((details as { drift?: unknown } | null)?.drift);
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * GET /v1/sync-status — the tenant's "is everything synced?"; GET /v1/sync-status/:entityType/:externalId — one
@@ -128,6 +135,7 @@ export const syncStatusRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
           lastEventId: record.lastEventId,
           syncedAt: record.syncedAt?.toISOString() ?? null,
           updatedAt: record.updatedAt.toISOString(),
+          drift: record.status === 'drift' ? driftViewOf(record.details) : null,
         };
         return body;
       }

@@ -2,9 +2,10 @@ import type { AnyCommand } from '../command.js';
 import { backfill } from './backfill.js';
 import { connect, disconnectCommand } from './connect.js';
 import { demoLoad, demoSetup } from './demo.js';
+import { cdcSweepCommand, drift } from './drift.js';
 import { examplesWrite } from './examples.js';
 import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './mappings.js';
-import { audit, operatorsCreate, operatorsList, operatorsRevoke, search } from './operations.js';
+import { audit, health, operatorsCreate, operatorsList, operatorsRevoke, queues, search, stats } from './operations.js';
 import { replay, sync } from './replay.js';
 import { send } from './send.js';
 import { status } from './status.js';
@@ -31,10 +32,15 @@ export const COMMANDS: readonly AnyCommand[] = [
   mappingsSet,
   mappingsRemove,
   qboListCommand,
+  health,
+  queues,
+  stats,
   status,
   search,
   replay,
   sync,
+  drift,
+  cdcSweepCommand,
   send,
   backfill,
   demoSetup,

@@ -1,4 +1,5 @@
 // Executes one resolved API call against a realm and shapes the QBO response body.
+import { runCdc } from '../changes/cdc.js';
 import { qboTime } from '../clock.js';
 import { companyInfo } from '../entities/company.js';
 import { readEntity } from '../entities/crud.js';
@@ -31,6 +32,8 @@ export function dispatch(ctx: WriteCtx, call: ApiCall): Outcome {
         };
       case 'batch':
         return { status: 200, body: runBatch(ctx, call.json ?? {}, time) };
+      case 'cdc':
+        return { status: 200, body: { ...runCdc(realm, ctx.now, call.cdc?.entities, call.cdc?.changedSince), time } };
       case 'preferences':
         return { status: 200, body: { Preferences: realm.prefs, time } };
       case 'companyinfo':

@@ -12,7 +12,8 @@ export type Operation =
   | 'query'
   | 'batch'
   | 'preferences'
-  | 'companyinfo';
+  | 'companyinfo'
+  | 'cdc';
 
 export interface ApiCall {
   op: Operation;
@@ -25,6 +26,8 @@ export interface ApiCall {
   include: ReadonlySet<string>;
   /** Writes honour requestid. */
   isWrite: boolean;
+  /** The CDC query's parameters (checked by runCdc). */
+  cdc?: { entities: string | undefined; changedSince: string | undefined };
 }
 
 export function parseJsonObject(body: string): Record<string, unknown> {
@@ -63,6 +66,15 @@ export function resolveCall(
   }
   if (head === 'batch' && segs.length === 1 && method === 'POST') {
     return { op: 'batch', entity: 'batch', json: parseJsonObject(body), include, isWrite: true };
+  }
+  if (head === 'cdc' && segs.length === 1 && method === 'GET') {
+    return {
+      op: 'cdc',
+      entity: 'cdc',
+      include,
+      isWrite: false,
+      cdc: { entities: query['entities'], changedSince: query['changedSince'] },
+    };
   }
   if (head === 'preferences' && segs.length === 1 && method === 'GET') {
     return { op: 'preferences', entity: head, include, isWrite: false };

@@ -28,7 +28,10 @@ export function storeDoc(ctx: WriteCtx, def: EntityDef, prev: Doc | undefined, n
   else if (prev) table.remove(prev.Id);
   def.afterWrite?.(ctx, prev, next);
   const id = (next ?? prev)?.Id;
-  if (id !== undefined) syncBalance(ctx, def.name, id, next);
+  if (id === undefined) return;
+  syncBalance(ctx, def.name, id, next);
+  const operation = !prev ? 'Create' : !next ? 'Delete' : ctx.realm.voided.has(id) ? 'Void' : 'Update';
+  ctx.realm.changes.note({ entity: def.name, id, operation, at: ctx.now });
 }
 
 /** Rewrites derived fields of a doc (Balance, LinkedTxn...) as QBO does: new SyncToken, new LastUpdatedTime. */
@@ -36,6 +39,7 @@ export function touchDoc(ctx: WriteCtx, entity: EntityName, doc: Doc, patch: Bod
   const next = makeDoc(ctx, doc.Id, String(Number(doc.SyncToken) + 1), doc.MetaData.CreateTime, { ...doc, ...patch });
   ctx.realm.table(entity).put(next);
   syncBalance(ctx, entity, next.Id, next);
+  ctx.realm.changes.note({ entity, id: next.Id, operation: 'Update', at: ctx.now });
 }
 
 export function createEntity(ctx: WriteCtx, def: EntityDef, input: Record<string, unknown>, forcedId?: string): Doc {

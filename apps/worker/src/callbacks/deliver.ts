@@ -160,7 +160,8 @@ function postForStatus(
       resolve(res.statusCode ?? 0);
       res.destroy();
     });
-    req.once('error', (err) => {
+    // `on`, not `once`: a late error (the deadline firing on a request that already failed) needs a listener.
+    req.on('error', (err) => {
       const cause = (err as { cause?: unknown }).cause;
       if (err.name === 'AbortError') reject(new Error(`no answer within ${timeoutMs} ms`));
       else reject(cause instanceof CallbackUrlRefusedError ? cause : err);

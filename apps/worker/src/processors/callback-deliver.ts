@@ -1,8 +1,8 @@
 import { CallbackJobPayload } from '@qbo-sync/contracts';
 import type { Enqueue } from '@qbo-sync/producer';
+import { arrangeCallbackRun } from '@qbo-sync/producer';
 import { CallbackUrlRefusedError } from '@qbo-sync/security';
 import { UnrecoverableError } from 'bullmq';
-import { arrangeCallbackRun } from '../callbacks/arrange.js';
 import { type CallbackDeps, deliverCallbacks } from '../callbacks/deliver.js';
 import type { Processor } from './types.js';
 

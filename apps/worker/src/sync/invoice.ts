@@ -13,6 +13,7 @@ import {
   decideDocNumberCollision,
   decideInvoiceSync,
   describeMissing,
+  fingerprintOf,
   formatCents,
   type InvoiceRefs,
   isMarkedAs,
@@ -22,6 +23,8 @@ import {
   resolveInvoiceMappings,
   staleItemMappings,
 } from '@qbo-sync/sync-core';
+import { recreateVersion } from '../drift/check.js';
+import { observe } from '../drift/observe.js';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import { resolveCustomerRef } from './customers.js';
 import type { SyncDeps } from './deps.js';
@@ -40,10 +43,11 @@ import { createBehindMark } from './write-started.js';
 export async function syncInvoice(
   deps: SyncDeps,
   ctx: TenantContext,
-  record: SyncRecordRow,
+  given: SyncRecordRow,
   opts: { voidRequested?: boolean; voidInInbox?: boolean } = {},
 ): Promise<Outcome> {
-  if (!record.snapshot) throw new MissingSnapshotError('invoice', record.externalId);
+  if (!given.snapshot) throw new MissingSnapshotError('invoice', given.externalId);
+  const record = await goneFromQbo(ctx, given);
   const invoice = parseInvoice(record.snapshot);
   const hash = snapshotHash(invoice);
   const createItems = ctx.settings.createMissingItems;
@@ -137,7 +141,7 @@ export async function syncInvoice(
             tenantId: ctx.tenantId,
             entity: 'invoice',
             externalId: invoice.id,
-            version: hash,
+            version: `${hash}${recreateVersion(record)}`,
             operation: 'create',
           }),
         );
@@ -198,6 +202,26 @@ async function staleItemsPark(realm: RealmClient, invoice: Invoice, refs: Invoic
   };
 }
 
+/**
+ * A person's replay of an invoice our record calls synced: QBO is asked whether it still has it, and one that
+ * was deleted there is re-created (before, the unchanged record made the replay a no-op). Other runs trust
+ * the record; webhooks and the CDC sweep notice deletions for them.
+ */
+async function goneFromQbo(ctx: TenantContext, record: SyncRecordRow): Promise<SyncRecordRow> {
+  if (!record.manualSyncRequestedAt || record.status !== 'synced' || !record.qboId) return record;
+  if (ctx.connection !== 'active') return record;
+  const seen = await observe(ctx, 'invoice', record.qboId);
+  if (!seen.deleted) return record;
+  const drift = { kind: 'deleted', qboId: record.qboId, source: 'replay' };
+  return {
+    ...record,
+    qboId: null,
+    syncToken: null,
+    syncedHash: null,
+    details: { ...((record.details ?? {}) as Record<string, unknown>), drift },
+  };
+}
+
 /** Checks QBO's total against ours to the cent and reports the synced invoice with its link. */
 function syncedOutcome(
   realm: RealmClient,
@@ -211,6 +235,8 @@ function syncedOutcome(
   const details: Record<string, unknown> = {
     total: formatCents(total),
     qboCustomerId: saved.CustomerRef.value,
+    // What QBO held after our write: drift is a later change to any of it by someone else.
+    qbo: fingerprintOf('invoice', saved),
   };
   if (total !== expected) {
     return {

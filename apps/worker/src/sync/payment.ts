@@ -3,6 +3,7 @@ import { type QboInvoice, type QboPayment, type RealmClient, ValidationError } f
 import {
   buildPaymentPayload,
   decidePaymentSync,
+  fingerprintOf,
   fitPaymentRefNum,
   formatCents,
   isMarkedAs,
@@ -14,6 +15,7 @@ import {
   resolvePaymentMappings,
   toCents,
 } from '@qbo-sync/sync-core';
+import { recreateVersion } from '../drift/check.js';
 import { MissingSnapshotError } from '../errors/missing-snapshot-error.js';
 import { resolveCustomerRef } from './customers.js';
 import type { SyncDeps } from './deps.js';
@@ -136,7 +138,9 @@ export async function syncPayment(
             ),
         );
       } else {
-        saved = await createBehindMark(deps, record, () => realm.createPayment(body, op('create', version)));
+        saved = await createBehindMark(deps, record, () =>
+          realm.createPayment(body, op('create', `${version}${recreateVersion(record)}`)),
+        );
       }
     } catch (err) {
       // Our records said the amount fits the invoice's open balance, but QBO knows better (a payment
@@ -153,10 +157,15 @@ export async function syncPayment(
         voided,
       );
     }
+    // `qbo`: what QBO held after our write; drift is a later change to any of it by someone else.
     const details =
       target && appliedCents !== undefined
-        ? { appliedTo: payment.invoiceId, appliedAmount: formatCents(appliedCents) }
-        : { unapplied: true };
+        ? {
+            appliedTo: payment.invoiceId,
+            appliedAmount: formatCents(appliedCents),
+            qbo: fingerprintOf('payment', saved),
+          }
+        : { unapplied: true, qbo: fingerprintOf('payment', saved) };
     return {
       kind: 'synced',
       qboId: saved.Id,

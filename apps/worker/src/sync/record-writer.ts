@@ -1,8 +1,7 @@
 import { appendAttempt } from '@qbo-sync/db/repositories/attempts';
 import { writeStatusWithAttempt } from '@qbo-sync/db/repositories/sync-outcome';
 import { recordsWaitingFor, type StatusUpdate, type SyncRecordRow } from '@qbo-sync/db/repositories/sync-records';
-import { enqueueResume } from '@qbo-sync/producer';
-import { arrangeCallbackRun } from '../callbacks/arrange.js';
+import { arrangeCallbackRun, enqueueResume } from '@qbo-sync/producer';
 import { StepAsideError } from '../errors/deferred-error.js';
 import type { SyncDeps } from './deps.js';
 import { noteEventProcessed } from './job-scope.js';

@@ -1,7 +1,7 @@
 // Storage of QBO OAuth grants. Values arrive already encrypted (SecretBox); this module never sees plaintext.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { qboConnections } from '../schema.js';
+import { cdcCursors, qboConnections } from '../schema.js';
 
 export type ConnectionStatus = 'active' | 'needs_reconnect' | 'disconnected';
 export type ConnectionRow = typeof qboConnections.$inferSelect;
@@ -40,7 +40,19 @@ export async function saveGrant(db: Database, tenantId: string, grant: Encrypted
       },
     })
     .returning();
+  await noteGrantForCdc(db, tenantId);
   return rows[0] as ConnectionRow;
+}
+
+/**
+ * A first grant starts the company's CDC cursor now (nothing of ours is in QBO yet); a later one (a reconnect)
+ * asks for a sweep at once: changes made while the connection was down sent webhooks nobody could act on.
+ */
+async function noteGrantForCdc(db: Database, tenantId: string): Promise<void> {
+  await db
+    .insert(cdcCursors)
+    .values({ tenantId, changedSince: new Date() })
+    .onConflictDoUpdate({ target: cdcCursors.tenantId, set: { requestedAt: new Date(), updatedAt: new Date() } });
 }
 
 /**

@@ -2,7 +2,7 @@
 // not yet queued; the sweep (findUnenqueued + markEnqueued) heals a crash between PostgreSQL and Redis.
 // A row with processed_at null has not been through a finished job run yet; the sweep (findUnprocessed)
 // checks that its job is still in Redis and queues it again when Redis lost it.
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, like, lte, or, sql } from 'drizzle-orm';
 import { type Database, rawClient } from '../client.js';
 import { inboxEvents } from '../schema.js';
 
@@ -303,4 +303,41 @@ export async function hasInboxEvent(db: Database, tenantId: string, entityId: st
     select 1 from inbox_events
     where tenant_id = ${tenantId}::text and entity_id = ${entityId}::text and type = ${type}::text limit 1`;
   return rows.length > 0;
+}
+
+export interface EntityEventRow {
+  eventId: string;
+  type: string;
+  occurredAt: Date;
+  receivedAt: Date;
+  processedAt: Date | null;
+}
+
+/**
+ * Every event received about one entity (its type's events, e.g. invoice.* for an invoice), newest first:
+ * the first part of a record's timeline. Uses the (tenant, entity) index.
+ */
+export async function eventsOfEntity(
+  db: Database,
+  key: { tenantId: string; entityType: string; entityId: string },
+  limit = 100,
+): Promise<EntityEventRow[]> {
+  return db
+    .select({
+      eventId: inboxEvents.eventId,
+      type: inboxEvents.type,
+      occurredAt: inboxEvents.occurredAt,
+      receivedAt: inboxEvents.receivedAt,
+      processedAt: inboxEvents.processedAt,
+    })
+    .from(inboxEvents)
+    .where(
+      and(
+        eq(inboxEvents.tenantId, key.tenantId),
+        eq(inboxEvents.entityId, key.entityId),
+        like(inboxEvents.type, `${key.entityType}.%`),
+      ),
+    )
+    .orderBy(desc(inboxEvents.receivedAt))
+    .limit(limit);
 }

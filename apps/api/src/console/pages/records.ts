@@ -4,6 +4,7 @@ import {
   type SyncRecordListResponse,
   type SyncRecordView,
   SyncStatus,
+  type TenantDetailResponse,
   type TenantListResponse,
 } from '@qbo-sync/contracts';
 import { queryOf } from '../admin-api.js';
@@ -49,15 +50,20 @@ export function apiRange(f: Pick<RecordFilters, 'from' | 'to'>): { from?: string
 }
 
 export function recordListPath(f: RecordFilters): string {
+  const retrying = f.status === RETRYING;
   return `/admin/tenants/${encodeURIComponent(f.tenant)}/sync-records${queryOf({
     limit: 50,
-    status: f.status,
+    status: retrying ? '' : f.status,
+    retrying: retrying ? 'true' : '',
     entityType: f.entityType,
     q: f.q,
     cursor: f.cursor,
     ...apiRange(f),
   })}`;
 }
+
+/** Not a stored status: records being retried after a transient QuickBooks fault (the API's retrying filter). */
+export const RETRYING = 'retrying';
 
 export const recordPath = (r: Pick<SyncRecordView, 'tenantId' | 'entityType' | 'externalId'>): string =>
   `/console/records/${encodeURIComponent(r.tenantId)}/${r.entityType}/${encodeURIComponent(r.externalId)}`;
@@ -97,8 +103,27 @@ export function recordRows(records: SyncRecordView[], selected: ReadonlySet<stri
   })}`;
 }
 
+/** The chosen tenant's QuickBooks connection, and the tenant-wide actions (connect, the manual sync window). */
+export function tenantBar(t: TenantDetailResponse): Html {
+  const c = t.connection;
+  const connected = c.status === 'active';
+  return html`<section id="tenant-bar" aria-label="Tenant ${t.id}"><p>${
+    connected
+      ? html`<span class="good">Connected to QuickBooks company ${c.realmId}.</span>`
+      : html`<span class="bad">QuickBooks: ${c.status.replace('_', ' ')}. ${c.reason ?? ''}</span>`
+  } Automatic sync is ${t.settings.autoSync ? 'on' : 'off'}.
+<a id="connect" href="/console/connect?tenant=${t.id}">${connected ? 'Reconnect QuickBooks' : 'Connect QuickBooks'}</a>
+${
+  (t.counts.needs_sync ?? 0) > 0
+    ? html`<form class="inline" hx-post="/console/manual-sync/preview" hx-target="#manual-sync-act"><input type="hidden" name="tenant" value="${t.id}">
+<input type="hidden" name="count" value="${t.counts.needs_sync ?? 0}"><button type="submit" id="manual-sync">Sync everything waiting for a manual sync (${t.counts.needs_sync})…</button></form>`
+    : ''
+}</p><div id="manual-sync-act" aria-live="polite"></div></section>`;
+}
+
 export function recordsPage(opts: {
   filters: RecordFilters;
+  tenant?: TenantDetailResponse | undefined;
   tenants: TenantListResponse['tenants'];
   page: SyncRecordListResponse | undefined;
   problem?: string | undefined;
@@ -115,11 +140,12 @@ export function recordsPage(opts: {
   return html`<form id="filters" method="get" action="/console/records"><fieldset><legend>Find syncs</legend>
 <label>Tenant <select name="tenant" id="tenant">${tenantOptions}</select></label>
 <label>Search <input type="search" name="q" id="q" value="${f.q}" placeholder="INV-7004, customer, e-mail, QuickBooks id"></label>
-<label>Status <select name="status" id="status"><option value="">any status</option>${statusOptions}</select></label>
+<label>Status <select name="status" id="status"><option value="">any status</option>${statusOptions}${option(RETRYING, 'Retrying after a QuickBooks fault', f.status)}</select></label>
 <label>Type <select name="entityType" id="entityType"><option value="">any type</option>${typeOptions}</select></label>
 <label>Changed from <input type="date" name="from" id="from" value="${f.from}"></label>
 <label>to (including) <input type="date" name="to" id="to" value="${f.to}"></label>
 <button type="submit" id="search">Search</button></fieldset></form>
+${opts.tenant ? tenantBar(opts.tenant) : ''}
 ${opts.problem ? html`<p class="bad" role="alert">${opts.problem}</p>` : ''}
 <form id="records-form" hx-post="/console/records/replay/preview" hx-target="#bulk">${hidden}
 <fieldset><legend>Act on syncs</legend>

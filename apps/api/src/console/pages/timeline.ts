@@ -25,23 +25,15 @@ function attemptRow(a: AttemptView): Html {
 <td class="num">${wait}</td><td>${a.outcome}</td><td>${a.faultCode ?? ''}</td><td>${a.message ?? ''}</td></tr>`;
 }
 
-export interface TimelineEvent {
-  eventId: string;
-  type: string;
-  occurredAt: string;
-  receivedAt: string;
-  processedAt: string | null;
-}
-
 export function timelinePage(opts: {
-  detail: SyncRecordDetailResponse & { events?: TimelineEvent[] };
+  detail: SyncRecordDetailResponse;
   conflictUrl: string | undefined;
   lists: Partial<Record<MappingKind, { list: QboListResponse | undefined; problem: string | undefined }>>;
   canReplay: boolean;
 }): Html {
   const { record, attempts } = opts.detail;
   const missing = record.status === 'needs_mapping' ? missingOf(record.details) : [];
-  const events = opts.detail.events ?? [];
+  const events = opts.detail.events;
   const duplicateEmail = (record.details as { duplicateEmail?: { qboIds?: string[] } } | null)?.duplicateEmail;
   const self = recordPath(record);
   const refresh = (id: string) =>

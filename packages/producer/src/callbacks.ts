@@ -1,5 +1,5 @@
 import { PRIORITY } from '@qbo-sync/contracts';
-import type { Enqueue } from '@qbo-sync/producer';
+import type { Enqueue } from './replay.js';
 
 /**
  * Arranges a callback run for a tenant: at most one waits per tenant (BullMQ deduplication by tenant id),
