@@ -6,13 +6,13 @@
 //   cd test && npx tsx bench/flood.ts --flood=10000 --source=live [--window=60000] [--label=branch]
 // --window scales Intuit's minute (e.g. 6000: ten times faster, same ratios); the per-second burst window
 // is scaled with it.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetricsRegistry } from '@qbo-sync/observability';
 import { customer, event, type Harness, invoiceData, startHarness, type Tenant } from '../support/harness.js';
+import { sandboxProcess } from './sandbox-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name: string, fallback: string) =>
@@ -54,32 +54,6 @@ async function sendFlood(h: Harness, a: Tenant, events: unknown[]): Promise<{ re
     i += 100;
   }
   return { refused };
-}
-
-/** The local QBO sandbox in its own process (QBO is not in our process); its default limits are Intuit's. */
-async function sandboxProcess() {
-  const main = join(here, '..', '..', 'apps', 'qbo-sandbox', 'src', 'main.ts');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
-    cwd: join(here, '..'),
-    env: { ...process.env, SANDBOX_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening: ${out}`)));
-  });
-  return {
-    url,
-    port: Number(new URL(url).port),
-    close: async () => {
-      child.kill('SIGKILL');
-    },
-  };
 }
 
 async function main() {

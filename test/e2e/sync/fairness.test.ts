@@ -22,9 +22,11 @@ describe('fairness: a flooding tenant is held back by its own budget, not in fro
   beforeAll(async () => {
     h = await startHarness('fairness', {
       sandbox: { limits: { requestsPerWindow: 12, windowMs: BUDGET.windowMs, maxConcurrent: 10 } },
-      qboLimits: { ...BUDGET, burst: null },
+      // Fewer jobs at once than the company's concurrency cap: the test is about the windows (pacing cannot
+      // know how long requests take, and on a loaded machine a cap of 8 in flight would defer the ninth).
+      qboLimits: { ...BUDGET, burst: null, maxConcurrent: 10 },
       metrics: registry,
-      workerConcurrency: 10,
+      workerConcurrency: 8,
     });
   });
   afterAll(async () => {
