@@ -44,6 +44,26 @@ describe('queue dashboard, sync console, metrics', () => {
     expect(names.sort()).toEqual([...JOB_NAMES].sort());
   });
 
+  it('bull-board links each job to its record in the console', async () => {
+    await h.producer.queues['invoice.sync'].add(
+      'invoice.sync',
+      { tenantId: 'acme', eventId: 'evt-bb', entityId: 'INV 7/1', source: 'live' },
+      { jobId: 'bb-link', delay: 600_000 },
+    );
+    const res = await h.request('GET', '/admin/queues/api/queues?activeQueue=invoice.sync&status=delayed&page=1');
+    expect(res.status).toBe(200);
+    const queue = res
+      .json<{
+        queues: Array<{ name: string; description?: string; jobs: Array<{ id: string; externalUrl?: unknown }> }>;
+      }>()
+      .queues.find((q) => q.name === 'invoice.sync');
+    expect(queue?.description).toContain('needs_mapping');
+    expect(queue?.jobs.find((j) => j.id === 'bb-link')?.externalUrl).toEqual({
+      displayText: 'Open the record in the console',
+      href: '/console/records/acme/invoice/INV%207%2F1',
+    });
+  });
+
   it('every console page answers HTML with its navigation, served scripts only, and its assets load', async () => {
     for (const path of ['/console', '/console/records', '/console/mappings']) {
       const page = await h.request('GET', path);

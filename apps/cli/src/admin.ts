@@ -10,6 +10,7 @@ import {
   MappingListResponse,
   OperatorListResponse,
   type OperatorRole,
+  OverviewResponse,
   type QboListName,
   QboListResponse,
   RecordSearchResponse,
@@ -151,3 +152,5 @@ export const listAudit = (
 
 export const searchRecords = (api: ApiClient, q: string, tenantId?: string | undefined, limit?: number) =>
   api.admin('GET', `/admin/records/search${query({ q, tenantId, limit })}`, RecordSearchResponse);
+
+export const overview = (api: ApiClient) => api.admin('GET', '/admin/overview', OverviewResponse);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AuditListResponse, RecordSearchResponse } from '@qbo-sync/contracts';
 import { storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
+import { writeHeartbeat } from '@qbo-sync/producer';
 import { type Harness, startHarness } from './harness.js';
 
 describe('operations commands', () => {
@@ -64,5 +65,35 @@ describe('operations commands', () => {
     expect((JSON.parse(res.stdout) as RecordSearchResponse).records.map((r) => r.externalId)).toEqual(['inv-s1']);
     const byName = await h.cli(['search', 'jane', 'roe']);
     expect(byName.stdout).toMatch(/ops-co\s+invoice\s+inv-s1/);
+  });
+
+  it('health says which part is down (no worker yet: exit 1) and is fine once a worker beats', async () => {
+    const before = await h.cli(['health']);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/postgresql\s+ok\s+[\d.]+ ms/);
+    expect(before.stdout).toMatch(/redis\s+ok/);
+    expect(before.stdout).toContain('no worker has sent a heartbeat');
+    const now = new Date().toISOString();
+    await writeHeartbeat(h.redis, h.config.queuePrefix, {
+      id: 'w:1',
+      host: 'w',
+      pid: 1,
+      startedAt: now,
+      lastSeenAt: now,
+      concurrency: 5,
+    });
+    const after = await h.cli(['health']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/worker w:1\s+ok/);
+  });
+
+  it('queues (and stats) show the backlog per queue and state', async () => {
+    const res = await h.cli(['queues']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^inbox: \d+ events? not processed yet/);
+    expect(res.stdout).toMatch(/QUEUE\s+WAITING\s+PRIORITIZED\s+ACTIVE\s+DELAYED\s+FAILED\s+COMPLETED/);
+    expect(res.stdout).toMatch(/invoice\.sync\s+\d+/);
+    const json = JSON.parse((await h.cli(['stats', '--json'])).stdout) as { backlog: { queues: unknown[] } };
+    expect(json.backlog.queues).toHaveLength(9);
   });
 });

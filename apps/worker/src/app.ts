@@ -16,6 +16,7 @@ import {
 import type { QboClient } from '@qbo-sync/qbo-client';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { SyncEndedUnsyncedError } from './ended-unsynced.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import { processorPipeline } from './pipeline.js';
 import { createHandlers } from './processors/index.js';
@@ -86,6 +87,8 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
     now,
     urlPolicy: deps.config.callbacks,
   });
+  // Per queue, when the stalled-jobs sweep last read the failed list (it then reads only what is newer).
+  const stalledScannedSince = new Map<string, number>();
   const sweepDeps = {
     db: deps.db,
     enqueue,
@@ -95,7 +98,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
       unenqueued: await deps.producer.sweepUnenqueued(),
       lost: await deps.producer.sweepUnprocessed(),
     }),
-    stalledJobs: () => recordStalledJobs(syncDeps, deps.producer.queues),
+    stalledJobs: () => recordStalledJobs(syncDeps, deps.producer.queues, stalledScannedSince),
   };
   const workers = new Map<JobName, Worker>();
   let sweeps: { stop(): Promise<void> } | undefined;
@@ -142,6 +145,7 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
           metrics: deps.metrics,
           closing: closingSignal.signal,
           onHandBack: noteHandedBack,
+          publicUrl: deps.config.api.publicUrl,
           countDeferral: (tenantId, reason) =>
             countTenantDeferral(deps.redis, deps.config.queuePrefix, tenantId, reason, now()).catch((err: unknown) =>
               log.debug({ err }, 'deferral not counted'),
@@ -160,9 +164,12 @@ export function createWorkerApp(deps: WorkerAppDeps): WorkerApp {
           // its worker this often is failed and recorded by the stalled-jobs sweep.
           maxStalledCount: MAX_STALLED_COUNT,
         });
-        worker.on('failed', (job, err) =>
-          log.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'job failed'),
-        );
+        worker.on('failed', (job, err) => {
+          const line = { queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err };
+          // A record parked for a person (its reason is in the record and the console) is no worker trouble.
+          if (err instanceof SyncEndedUnsyncedError) log.debug(line, 'job failed: the sync needs a person');
+          else log.warn(line, 'job failed');
+        });
         worker.on('error', (err) => {
           const raced = lockRaceOf(err);
           if (raced) log.debug({ queue: name, jobId: raced }, 'lock renewal raced the job moving itself to delayed');

@@ -3,6 +3,7 @@ import type { JobName } from '@qbo-sync/contracts';
 import type { Database } from '@qbo-sync/db';
 import type { Logger } from '@qbo-sync/observability';
 import type { Job } from 'bullmq';
+import { failingUnsyncedEnds } from './ended-unsynced.js';
 import { markingProcessed } from './inbox-processed.js';
 import { instrumentProcessor } from './metrics/instrument.js';
 import { deferReasonOf } from './metrics/outcome.js';
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   closing: AbortSignal;
   /** Told when a job moves itself to delayed (a lock renewal racing that move is harmless). */
   onHandBack: (jobId: string | undefined) => void;
+  /** The API's public URL: failed jobs link to their record in the console (ended-unsynced.ts). */
+  publicUrl?: string | undefined;
   /** Counts a tenant's deferral (by reason) for the overview's per-company figures; must not throw. */
   countDeferral?: ((tenantId: string, reason: string) => Promise<void>) | undefined;
 }
@@ -61,6 +64,9 @@ export function pipelineLayers(name: JobName, deps: PipelineDeps): Array<Process
         },
         () => inner(job, token),
       ),
+    // A record that ended failed / needs_mapping / conflict fails its job (bull-board's Failed tab), after
+    // metrics counted the run's real outcome (parked, failed).
+    deps.publicUrl !== undefined ? failingUnsyncedEnds(name, deps.db, deps.publicUrl) : undefined,
     // Metrics count what BullMQ finally sees: hand-backs and outage deferrals included.
     metrics && ((inner) => instrumentProcessor(name, inner, metrics)),
     // Deferrals per tenant, as the metrics see them (hand-backs and outage deferrals included).

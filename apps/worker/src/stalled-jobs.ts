@@ -1,4 +1,4 @@
-import { type JobName, type SyncEntityType, SyncJobPayload } from '@qbo-sync/contracts';
+import { ENTITY_OF_JOB, type JobName, type SyncEntityType, SyncJobPayload } from '@qbo-sync/contracts';
 import { ensureRecord, storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { getTenant } from '@qbo-sync/db/repositories/tenants';
 import type { Queues } from '@qbo-sync/producer';
@@ -11,14 +11,6 @@ import { loadJob, snapshotStep } from './sync/run.js';
 export const STALLED_REASON = 'job stalled more than allowable limit';
 export const WORKER_CRASHED = 'WORKER_CRASHED';
 
-const ENTITY_OF: Partial<Record<JobName, SyncEntityType>> = {
-  'customer.sync': 'customer',
-  'invoice.sync': 'invoice',
-  'invoice.void': 'invoice',
-  'payment.sync': 'payment',
-  'payment.void': 'payment',
-  'refund.sync': 'refund',
-};
 // Only records the crashed job never finished; a parked or synced record already says where it stands.
 const UNFINISHED = new Set(['pending', 'syncing']);
 const SCAN = 100;
@@ -27,14 +19,30 @@ const SCAN = 100;
  * BullMQ fails an over-stalled job inside Redis: no worker event fires and our processor never runs, so its
  * record would stay `pending` for ever. This finds such jobs, marks their records `failed` with a reason
  * support can act on (and a replay fixes), and removes the jobs so each is handled once.
+ *
+ * The failed list also holds the syncs that ended failed, needs_mapping or conflict (failed on purpose so
+ * bull-board shows them, see ended-unsynced.ts), so one page is not enough: each pass reads the failed jobs
+ * newest first, page by page, down to those that had finished before the previous pass began (the first
+ * pass reads them all). `scannedSince` keeps that mark per queue between passes.
  */
-export async function recordStalledJobs(deps: SyncDeps, queues: Queues): Promise<number> {
+export async function recordStalledJobs(
+  deps: SyncDeps,
+  queues: Queues,
+  scannedSince: Map<string, number> = new Map(),
+): Promise<number> {
   let handled = 0;
   for (const [name, queue] of Object.entries(queues) as [JobName, Queues[JobName]][]) {
-    const failed = await queue.getJobs(['failed'], 0, SCAN - 1);
-    for (const job of failed) {
-      if (job.failedReason !== STALLED_REASON) continue;
-      const entityType = ENTITY_OF[name];
+    const passStart = deps.now();
+    // A margin for jobs finishing while the previous pass read its pages.
+    const since = (scannedSince.get(name) ?? Number.NEGATIVE_INFINITY) - 60_000;
+    const stalled: Awaited<ReturnType<typeof queue.getJobs>> = [];
+    for (let start = 0; ; start += SCAN) {
+      const page = await queue.getJobs(['failed'], start, start + SCAN - 1);
+      stalled.push(...page.filter((job) => job.failedReason === STALLED_REASON));
+      if (page.length < SCAN || page.some((job) => (job.finishedOn ?? 0) < since)) break;
+    }
+    for (const job of stalled) {
+      const entityType = ENTITY_OF_JOB[name];
       const payload = SyncJobPayload.safeParse(job.data);
       if (entityType && payload.success) await markCrashed(deps, name, entityType, payload.data, job.id);
       // Set aside for good (a replay runs it again): the inbox sweep must not queue it again.
@@ -42,6 +50,7 @@ export async function recordStalledJobs(deps: SyncDeps, queues: Queues): Promise
       await job.remove();
       handled++;
     }
+    scannedSince.set(name, passStart);
   }
   return handled;
 }

@@ -84,3 +84,19 @@ export const JOB_PAYLOAD_SCHEMAS = {
   'callback.deliver': CallbackJobPayload,
 } as const satisfies Record<JobName, z.ZodType>;
 export type JobPayload<K extends JobName> = z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[K]>;
+
+/** The entity a single-entity sync job is about (its payload's entityId is that entity's billing id). */
+export const ENTITY_OF_JOB: Partial<Record<JobName, 'customer' | 'invoice' | 'payment' | 'refund'>> = {
+  'customer.sync': 'customer',
+  'invoice.sync': 'invoice',
+  'invoice.void': 'invoice',
+  'payment.sync': 'payment',
+  'payment.void': 'payment',
+  'refund.sync': 'refund',
+};
+
+/** Where the console shows one record (its timeline): shared by the console, bull-board links and job errors. */
+export function consoleRecordPath(key: { tenantId: string; entityType: string; externalId: string }): string {
+  const seg = encodeURIComponent;
+  return `/console/records/${seg(key.tenantId)}/${seg(key.entityType)}/${seg(key.externalId)}`;
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readHeartbeats, tenantDeferralsLastHour } from '@qbo-sync/producer';
 import { realmKeys } from '@qbo-sync/qbo-client';
 import { waitFor } from '@qbo-sync/testkit';
 import { event, type Harness, invoiceData, paymentData, startHarness } from '../../support/harness.js';
@@ -39,6 +40,9 @@ describe('deferrals: no attempt rows, one resume per parked state, no repeated r
     await h.publish(event(t.id, 'invoice.sent', invoiceData()));
     const pay = await h.waitStatus(t.id, 'payment', 'PAY-1', 'synced', 30_000);
     expect(await h.entities(t.realmId, 'Payment')).toHaveLength(1);
+    // The overview's per-company figures count each 429 deferral for this tenant (Redis, by reason).
+    const deferrals = await tenantDeferralsLastHour(h.redis, h.prefix, [t.id], Date.now());
+    expect(deferrals.get(t.id)?.['qbo_throttled']).toBe(4);
 
     const ids = await resumeJobIds('payment.sync', t.id, 'PAY-1');
     expect(ids).toHaveLength(1);
@@ -71,5 +75,10 @@ describe('deferrals: no attempt rows, one resume per parked state, no repeated r
     await h.waitStatus(t2.id, 'invoice', 'INV-1', 'synced', 20_000);
     const stats = (await h.admin(`/realms/${t2.realmId}/stats`)) as { requests: number };
     expect(stats.requests).toBe(clean);
+
+    // The worker process reports itself to the overview by heartbeat.
+    const beats = await readHeartbeats(h.redis, h.prefix, Date.now());
+    expect(beats.length).toBeGreaterThanOrEqual(1);
+    expect(beats[0]?.pid).toBe(process.pid);
   }, 40_000);
 });

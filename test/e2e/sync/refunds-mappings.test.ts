@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jobIdFor } from '@qbo-sync/contracts';
 import { deleteMapping, getMapping } from '@qbo-sync/db/repositories/mappings';
 import { waitFor } from '@qbo-sync/testkit';
 import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from '../../support/harness.js';
@@ -57,9 +58,23 @@ describe('refunds and mappings end to end', () => {
       { id: 'L4', itemId: 'ITM-CRATE', quantity: '1', unitPrice: '11', amount: '11.00' },
     ] as typeof data.lines;
     data.totals = { subtotal: '390.00', tax: '0.00', total: '390.00' };
-    await h.publish(event(t.id, 'invoice.sent', data));
+    const sent = event(t.id, 'invoice.sent', data);
+    await h.publish(sent);
     const parked = await h.waitStatus(t.id, 'invoice', 'INV-1', 'needs_mapping');
     expect(parked.reasonCode).toBe('MISSING_MAPPING');
+    // bull-board agrees with the console: the job is in Failed (no retry spent) with the reason and a link.
+    const queue = h.producer.queues['invoice.sync'];
+    const jobId = jobIdFor('invoice.sync', { tenantId: t.id, entityId: 'INV-1', eventId: sent.id });
+    await waitFor(async () => (await (await queue.getJob(jobId))?.getState()) === 'failed', {
+      what: 'the parked sync’s job to be failed',
+    });
+    const job = await queue.getJob(jobId);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toMatch(
+      new RegExp(
+        `^needs_mapping \\(MISSING_MAPPING\\): Item 'Packing tape' .* — http://.+/console/records/${t.id}/invoice/INV-1$`,
+      ),
+    );
     expect(parked.details).toEqual({
       missing: [
         { kind: 'item', key: 'ITM-TAPE', label: 'Packing tape' },

@@ -4,7 +4,7 @@ import { connect, disconnectCommand } from './connect.js';
 import { demoLoad, demoSetup } from './demo.js';
 import { examplesWrite } from './examples.js';
 import { mappingsList, mappingsRemove, mappingsSet, qboListCommand } from './mappings.js';
-import { audit, operatorsCreate, operatorsList, operatorsRevoke, search } from './operations.js';
+import { audit, health, operatorsCreate, operatorsList, operatorsRevoke, queues, search, stats } from './operations.js';
 import { replay, sync } from './replay.js';
 import { send } from './send.js';
 import { status } from './status.js';
@@ -31,6 +31,9 @@ export const COMMANDS: readonly AnyCommand[] = [
   mappingsSet,
   mappingsRemove,
   qboListCommand,
+  health,
+  queues,
+  stats,
   status,
   search,
   replay,

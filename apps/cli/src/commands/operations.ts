@@ -1,5 +1,5 @@
 import { AuditAction, OperatorRole } from '@qbo-sync/contracts';
-import { createOperator, listAudit, listOperators, revokeOperator, searchRecords } from '../admin.js';
+import { createOperator, listAudit, listOperators, overview, revokeOperator, searchRecords } from '../admin.js';
 import { defineCommand, oneOf, positiveInt } from '../command.js';
 import { UsageError } from '../errors.js';
 import { table } from '../output.js';
@@ -128,4 +128,85 @@ export const search = defineCommand({
     for (const line of table(['tenant', 'type', 'id', 'doc', 'status', 'qbo id', 'reason'], rows)) ctx.out.out(line);
     return 0;
   },
+});
+
+export const health = defineCommand({
+  name: 'health',
+  args: '',
+  summary: 'Is everything up? The API, PostgreSQL, Redis and every worker (heartbeats); exit 1 when not.',
+  options: {},
+  positionals: { min: 0, max: 0 },
+  async run(ctx) {
+    const o = await overview(ctx.api);
+    const { api, postgres, redis, workers } = o.health;
+    const down = [postgres, redis].some((x) => x.status !== 'ok') || workers.every((w) => w.status !== 'ok');
+    if (ctx.json) {
+      ctx.out.out(JSON.stringify(o.health, null, 2));
+      return down ? 1 : 0;
+    }
+    const line = (name: string, h: typeof api) => [
+      name,
+      h.status,
+      h.latencyMs === null ? null : `${h.latencyMs} ms`,
+      h.error,
+    ];
+    const rows = [line('api', api), line('postgresql', postgres), line('redis', redis)];
+    for (const w of workers) rows.push([`worker ${w.id}`, w.status, `last seen ${w.lastSeenAt}`, null]);
+    if (workers.length === 0) rows.push(['workers', 'down', null, 'no worker has sent a heartbeat']);
+    for (const l of table(['part', 'status', 'detail', 'error'], rows)) ctx.out.out(l);
+    return down ? 1 : 0;
+  },
+});
+
+async function queuesRun(ctx: Parameters<typeof health.run>[0]): Promise<number> {
+  const o = await overview(ctx.api);
+  if (ctx.json) {
+    ctx.out.out(JSON.stringify({ backlog: o.backlog, companies: o.companies }, null, 2));
+    return 0;
+  }
+  const b = o.backlog;
+  ctx.out.out(
+    `inbox: ${b.inboxUnprocessed} event${b.inboxUnprocessed === 1 ? '' : 's'} not processed yet` +
+      (b.inboxUnprocessed > 0 ? `, the oldest ${Math.round(b.oldestUnprocessedAgeSeconds)} s old` : ''),
+  );
+  const rows = b.queues.map((q) => [q.queue, q.waiting, q.prioritized, q.active, q.delayed, q.failed, q.completed]);
+  for (const l of table(['queue', 'waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'], rows)) {
+    ctx.out.out(l);
+  }
+  if (o.companies.length > 0) {
+    ctx.out.out();
+    const companyRows = o.companies.map((c) => [
+      c.tenantId,
+      c.realmId,
+      `${c.budget.used}/${c.budget.limit} per ${c.budget.windowSeconds} s`,
+      c.throttlesLastHour,
+      Object.values(c.deferralsLastHour).reduce((a, n) => a + n, 0),
+      c.pausedUntil,
+    ]);
+    for (const l of table(
+      ['tenant', 'realm', 'budget used', 'throttles 1h', 'deferrals 1h', 'paused until'],
+      companyRows,
+    )) {
+      ctx.out.out(l);
+    }
+  }
+  return 0;
+}
+
+export const queues = defineCommand({
+  name: 'queues',
+  args: '',
+  summary: 'Backlog: inbox events not processed, jobs per queue and state, each company’s QuickBooks budget.',
+  options: {},
+  positionals: { min: 0, max: 0 },
+  run: (ctx) => queuesRun(ctx),
+});
+
+export const stats = defineCommand({
+  name: 'stats',
+  args: '',
+  summary: 'Same as queues.',
+  options: {},
+  positionals: { min: 0, max: 0 },
+  run: (ctx) => queuesRun(ctx),
 });
