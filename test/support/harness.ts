@@ -227,7 +227,6 @@ export async function startHarness(label: string, opts: HarnessOptions = {}): Pr
       perWindow: limits?.perWindow ?? config.qbo.rateLimit.perWindow,
       windowMs: limits?.windowMs ?? config.qbo.rateLimit.windowMs,
       burstPerSecond: burst === null ? 0 : (burst?.perWindow ?? config.qbo.rateLimit.burstPerSecond),
-      maxConcurrent: limits?.maxConcurrent ?? config.qbo.rateLimit.maxConcurrent,
     },
     config.qbo.releasePacing,
   );

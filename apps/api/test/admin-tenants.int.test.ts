@@ -119,6 +119,7 @@ describe('admin: tenants', () => {
       representatives: 'parent',
       voidsBeforeSync: 'post_and_void',
       inactiveQboCustomers: 'reactivate',
+      syncInvoicesWhen: 'sent',
       callbackUrl: 'https://billing.example/qbo-callbacks',
       driftPolicy: { deleted: 'heal', edited: 'flag' },
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AuditListResponse, RecordSearchResponse } from '@qbo-sync/contracts';
+import { type AuditListResponse, JOB_NAMES, type RecordSearchResponse } from '@qbo-sync/contracts';
 import { storeSnapshot } from '@qbo-sync/db/repositories/sync-records';
 import { writeHeartbeat } from '@qbo-sync/producer';
 import { type Harness, startHarness } from './harness.js';
@@ -94,6 +94,6 @@ describe('operations commands', () => {
     expect(res.stdout).toMatch(/QUEUE\s+WAITING\s+PRIORITIZED\s+ACTIVE\s+DELAYED\s+FAILED\s+COMPLETED/);
     expect(res.stdout).toMatch(/invoice\.sync\s+\d+/);
     const json = JSON.parse((await h.cli(['stats', '--json'])).stdout) as { backlog: { queues: unknown[] } };
-    expect(json.backlog.queues).toHaveLength(9);
+    expect(json.backlog.queues).toHaveLength(JOB_NAMES.length);
   });
 });

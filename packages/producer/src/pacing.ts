@@ -144,14 +144,15 @@ export function createReleasePacer(redis: Redis, queuePrefix: string, opts: Rele
 
 /**
  * The pacing options for a budget as config gives it (`config.qbo.rateLimit`, `config.qbo.releasePacing`).
- * Without a per-second window (the local sandbox) the short window is the concurrency cap per second: a
- * whole minute's budget released at one instant would queue behind the cap and defer.
+ * The short window is the limiter's own (8 a second against Intuit); without one (the local sandbox) only the
+ * window paces: the concurrency cap is not a rate (a cap of 8 read as 8 a second held a sandbox company to a
+ * sixth of its budget, and every deferral pushed the lane 150 ms further: chaos-short no longer settled).
  */
 export function pacingOfBudget(
-  rateLimit: { perWindow: number; windowMs: number; burstPerSecond: number; maxConcurrent: number },
+  rateLimit: { perWindow: number; windowMs: number; burstPerSecond: number },
   releasePacing: { slackMs: number } | undefined,
 ): ReleasePacingOptions | undefined {
   if (!releasePacing) return undefined;
-  const { perWindow, windowMs, burstPerSecond, maxConcurrent } = rateLimit;
-  return { perWindow, windowMs, burstPerSecond: burstPerSecond || maxConcurrent, slackMs: releasePacing.slackMs };
+  const { perWindow, windowMs, burstPerSecond } = rateLimit;
+  return { perWindow, windowMs, burstPerSecond, slackMs: releasePacing.slackMs };
 }

@@ -4,7 +4,15 @@ import { getConnection } from '@qbo-sync/db/repositories/connections';
 import { getRecord } from '@qbo-sync/db/repositories/sync-records';
 import { TokenSet } from '@qbo-sync/qbo-client';
 import { waitFor } from '@qbo-sync/testkit';
-import { event, type Harness, invoiceData, paymentData, refundData, startHarness } from '../../support/harness.js';
+import {
+  customer,
+  event,
+  type Harness,
+  invoiceData,
+  paymentData,
+  refundData,
+  startHarness,
+} from '../../support/harness.js';
 
 describe('faults: transient retried with backoff, permanent fail fast, reconnect parks', () => {
   let h: Harness;
@@ -66,8 +74,10 @@ describe('faults: transient retried with backoff, permanent fail fast, reconnect
 
   it('fails a permanent fault at once, without spending retries', async () => {
     const t = await h.tenant();
-    await h.map(t.id, 'item', 'ITM-PACK', '999999');
-    const e = event(t.id, 'invoice.sent', invoiceData());
+    // A customer mapped to an id QBO does not have: QBO refuses the reference for good. (A mapped item QBO
+    // does not have parks as needs_mapping instead: inactive-records.test.ts.)
+    await h.map(t.id, 'customer', 'C-1', '999999');
+    const e = event(t.id, 'invoice.sent', invoiceData({ customer: customer('C-1') }));
     await h.publish(e);
     const rec = await h.waitStatus(t.id, 'invoice', 'INV-1', 'failed');
     expect(rec.reasonCode).toBe('INVALID_REFERENCE');
