@@ -84,6 +84,15 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
       const n = await countWebhookEvents(h.db.db, tenantId);
       return n >= 1 && (await changesSettled()) ? n : undefined;
     });
+  /** Every change the sandbox has seen so far was delivered and handled (an empty qbo.change queue alone can
+   * be the moment before a webhook arrives). */
+  const allWebhooksHandled = async () => {
+    await h.admin('/webhooks/flush', {});
+    await waitFor(async () => {
+      const { stats } = (await h.admin('/webhooks')) as { stats: { deliveries: { outcome: string }[] } };
+      return stats.deliveries.every((d) => d.outcome !== 'pending') && (await changesSettled());
+    });
+  };
   const syncedInvoice = async (t: Tenant, over: Row = {}, id = 'INV-1') => {
     await h.publish(event(t.id, 'invoice.sent', invoiceData({ id, number: `${id}-N`, ...over })));
     return h.waitStatus(t.id, 'invoice', id, 'synced');
@@ -225,7 +234,9 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
     const t = await h.tenant({ driftPolicy: { deleted: 'flag', edited: 'flag' } });
     const first = await syncedInvoice(t);
     // The notification of our own create has arrived; the edit's never will.
-    const before = await webhooksHandled(t.id);
+    await webhooksHandled(t.id);
+    await allWebhooksHandled();
+    const before = await countWebhookEvents(h.db.db, t.id);
     await h.admin('/webhooks', { enabled: false }, 'PUT');
     try {
       await editTotal(t, first.qboId ?? '', 410);
@@ -249,7 +260,7 @@ describe('drift: invoices changed in QuickBooks by someone else', () => {
   it('refuses a forged webhook (401, nothing stored), acts once on a replayed or repeated one, ignores unknown realms', async () => {
     const t = await h.tenant({ driftPolicy: { deleted: 'flag', edited: 'flag' } });
     const first = await syncedInvoice(t);
-    await waitFor(changesSettled);
+    await allWebhooksHandled();
     const stored = await countWebhookEvents(h.db.db, t.id);
     const deletion = cloudEvent(t.realmId, 'qbo.invoice.deleted.v1', first.qboId ?? '', 'forged-1');
     const forged = await sendWebhook(deletion, 'not-the-verifier-token');
