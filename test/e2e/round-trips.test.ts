@@ -2,6 +2,7 @@
 // Redis commands and QBO requests, so the figures in docs/benchmarks.md cannot silently regress.
 // The worker and its QBO client run on counting clients; ingest (API) and the test's own reads do not count.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { JOB_NAMES } from '@qbo-sync/contracts';
 import { waitFor } from '@qbo-sync/testkit';
 import {
   customer,
@@ -78,11 +79,23 @@ describe('round trips per sync', () => {
   let seq = 0;
   async function measureSteadyInvoice(tenantId: string, realmId: string, callback = true) {
     for (let tries = 0; tries < 5; tries++) {
-      const m = await measureInvoice(tenantId, realmId, `INV-S${++seq}`, callback);
+      const m = withoutOtherQueues(await measureInvoice(tenantId, realmId, `INV-S${++seq}`, callback));
       const idlePoll = m.redisLog.some((c) => !/invoice\.sync|callback\.deliver|lock:|window|realm/.test(c));
       if (!idlePoll) return m;
     }
     throw new Error('every window caught an idle poll');
+  }
+
+  /**
+   * Commands on the other queues' keys (their idle workers' fetches) and the worker heartbeat are not this
+   * sync's: with eleven queues and a heartbeat, on a busy machine nearly every window caught one. They are
+   * taken out of the count; anything else unexpected still marks the window as disturbed.
+   */
+  const others = JOB_NAMES.filter((n) => n !== 'invoice.sync' && n !== 'callback.deliver');
+  const OTHER_KEYS = new RegExp(`^\\S+ (${[...others.map((n) => n.replace('.', '\\.')), 'workers'].join('|')})(:|$)`);
+  function withoutOtherQueues<M extends { redis: number; redisLog: string[] }>(m: M): M {
+    const own = m.redisLog.filter((c) => !OTHER_KEYS.test(c));
+    return { ...m, redis: m.redis - (m.redisLog.length - own.length), redisLog: own };
   }
 
   const steady = (m: { pg: number; redis: number; qbo: number }) => ({ pg: m.pg, redis: m.redis, qbo: m.qbo });
