@@ -192,7 +192,7 @@ describe('operators, roles and the audit log', () => {
         note: 'QuickBooks was down at 9:00',
         result: 'ok',
       });
-      expect(latest?.requestId).toBeTruthy();
+      expect(latest?.requestId).toBe(bulk.headers.get('x-request-id')); // the entry names the request it came from
 
       const other = (await h.request('GET', '/admin/audit?tenantId=other', as('rita'))).json<AuditListResponse>();
       expect(other.entries.map((e) => [e.action, e.actor.name, e.count, e.note])).toEqual([

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { addDays } from '../clock.js';
 import { fault } from '../faults.js';
-import { Money } from '../money.js';
+import { type Dec, Money, parseDec } from '../money.js';
 import {
   dateOf,
   keySet,
@@ -163,7 +163,7 @@ function nonUsTax(ctx: WriteCtx, taxed: { cents: number; taxCode: Doc }[]): { to
   const lines: Body[] = [];
   for (const [id, { rate, base }] of byRate) {
     // RateValue has at most 3 decimals (9.975): integer math on thousandths of a percent, half up.
-    const milli = BigInt(Math.round(Number(rate['RateValue']) * 1000));
+    const milli = thousandths(parseDec(rate['RateValue']) ?? { units: 0n, scale: 0 });
     const tax = Number((BigInt(base) * milli + 50_000n) / 100_000n);
     total += tax;
     lines.push({
@@ -304,3 +304,10 @@ export const invoiceDef: EntityDef = {
     if (!next || ctx.realm.voided.has(id)) unlinkTarget(ctx, id);
   },
 };
+
+/** A non-negative rate in thousandths, exactly (half up past 3 decimals): no float on the way to cents. */
+function thousandths(d: Dec): bigint {
+  if (d.scale <= 3) return d.units * 10n ** BigInt(3 - d.scale);
+  const div = 10n ** BigInt(d.scale - 3);
+  return (d.units + div / 2n) / div;
+}
